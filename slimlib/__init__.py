@@ -1,0 +1,1 @@
+"""slimlib (being assembled: the public namespace is restored once every layer module exists)."""

@@ -1,0 +1,92 @@
+"""Pieces every variable-holding layer shares: weights, biases or normalizer, activation.
+
+The order matches TF-Slim: `outputs = op(inputs, weights)`, then either
+`normalizer_fn(outputs, **normalizer_params)` or `bias_add(outputs, biases)`, then
+`activation_fn`, and finally the output is added to `outputs_collections` under the
+layer's scope name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import tensorflow as tf
+
+from slimlib._src import _checks, utils, variables
+
+v1 = tf.compat.v1
+
+
+class _Default:
+    """Marks an argument left at its default, where None has a meaning of its own."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+def make_variable(
+    name: str,
+    shape: list[int],
+    dtype: tf.DType,
+    initializer: Any,
+    regularizer: Callable | None,
+    trainable: bool,
+    variables_collections: Any,
+) -> tf.Variable:
+    """A model variable of a layer, in the collections `variables_collections` gives `name`."""
+    collections = utils.get_variable_collections(variables_collections, name)
+    return variables.model_variable(
+        name,
+        shape=shape,
+        dtype=dtype.base_dtype,
+        initializer=initializer,
+        regularizer=regularizer,
+        collections=collections,
+        trainable=trainable,
+    )
+
+
+def bias_or_normalize(
+    outputs: tf.Tensor,
+    num_outputs: int,
+    *,
+    normalizer_fn: Callable | None,
+    normalizer_params: dict | None,
+    biases_initializer: Any,
+    biases_regularizer: Callable | None,
+    variables_collections: Any,
+    trainable: bool,
+    data_format: str | None = None,
+) -> tf.Tensor:
+    """Applies the normalizer when given, else adds biases (none when the initializer is None)."""
+    if normalizer_fn is not None:
+        return normalizer_fn(outputs, **(normalizer_params or {}))
+    if biases_initializer is None:
+        return outputs
+    biases = make_variable(
+        "biases",
+        [num_outputs],
+        outputs.dtype,
+        biases_initializer,
+        biases_regularizer,
+        trainable,
+        variables_collections,
+    )
+    return tf.nn.bias_add(outputs, biases, data_format=data_format)
+
+
+def activate(outputs: tf.Tensor, activation_fn: Callable | None) -> tf.Tensor:
+    """`activation_fn(outputs)`, or `outputs` when it is None."""
+    return outputs if activation_fn is None else activation_fn(outputs)
+
+
+def collect(outputs_collections: Any, scope_name: str, outputs: tf.Tensor) -> tf.Tensor:
+    """Adds `outputs` to `outputs_collections` aliased by the layer's scope name."""
+    return utils.collect_named_outputs(outputs_collections, scope_name, outputs)
+
+
+def to_tensor_input(fn: str, inputs: Any) -> tf.Tensor:
+    """`inputs` as a graph tensor; raises a message that names the layer otherwise."""
+    _checks.require_graph(fn)
+    return _checks.to_tensor(fn, "inputs", inputs)

@@ -1,0 +1,138 @@
+"""Helpers for layer outputs and collections (TF-Slim's `slim.utils`)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import tensorflow as tf
+
+from slimlib._src import _checks
+
+v1 = tf.compat.v1
+
+
+def append_tensor_alias(tensor, alias: str):
+    """Remembers `alias` (trailing '/' dropped) as a name of `tensor`; returns `tensor`."""
+    if alias.endswith("/"):
+        alias = alias[:-1]
+    aliases = getattr(tensor, "aliases", None)
+    if aliases is None:
+        try:
+            tensor.aliases = [alias]
+        except AttributeError:  # Some tensor types do not take new attributes.
+            pass
+    elif alias not in aliases:
+        aliases.append(alias)
+    return tensor
+
+
+def collect_named_outputs(collections, alias: str, outputs):
+    """Adds `outputs` (aliased `alias`) to each of `collections`; returns `outputs`."""
+    if collections:
+        append_tensor_alias(outputs, alias)
+        v1.add_to_collections(collections, outputs)
+    return outputs
+
+
+def get_tensor_aliases(tensor) -> list[str]:
+    """The aliases of `tensor`, or its op name when it has none."""
+    aliases = getattr(tensor, "aliases", None)
+    if aliases:
+        return list(aliases)
+    name = tensor.name
+    return [name[:-2] if name.endswith(":0") else name]
+
+
+def convert_collection_to_dict(collection: str, clear_collection: bool = False) -> OrderedDict:
+    """`{alias: tensor}` for every tensor in `collection` (how nets return end points)."""
+    output = OrderedDict()
+    for tensor in v1.get_collection(collection):
+        for alias in get_tensor_aliases(tensor):
+            output[alias] = tensor
+    if clear_collection:
+        v1.get_default_graph().clear_collection(collection)
+    return output
+
+
+def get_variable_collections(variables_collections, name: str):
+    """The collections for variable `name`: from a dict keyed by name, or the list itself."""
+    if isinstance(variables_collections, dict):
+        return variables_collections.get(name, None)
+    return variables_collections
+
+
+def last_dimension(shape, min_rank: int = 1) -> int:
+    """The static last dimension of `shape`.
+
+    Raises:
+      ValueError: If the rank is unknown or below `min_rank`, or the last dimension is unknown.
+    """
+    shape = tf.TensorShape(shape)
+    if shape.rank is None:
+        raise ValueError(f"last_dimension: `shape` must have a known rank, got {shape}.")
+    if shape.rank < min_rank:
+        raise ValueError(f"last_dimension: `shape` must have rank >= {min_rank}, got {shape}.")
+    value = shape[-1]
+    if value is None:
+        raise ValueError(f"last_dimension: the last dimension of `shape` must be known, got {shape}.")
+    return int(value)
+
+
+def two_element_tuple(int_or_tuple) -> tuple[int, int]:
+    """`3` -> `(3, 3)`; `[2, 3]` -> `(2, 3)`."""
+    return _checks.check_int_tuple("two_element_tuple", "int_or_tuple", int_or_tuple, 2)
+
+
+def n_positive_integers(n: int, value) -> tuple[int, ...]:
+    """`value` as a tuple of `n` positive ints (an int is repeated `n` times)."""
+    return _checks.check_int_tuple("n_positive_integers", "value", value, n)
+
+
+def constant_value(value_or_tensor_or_var, dtype=None):
+    """The Python value of a constant tensor or plain value (`is_training` flags)."""
+    if isinstance(value_or_tensor_or_var, (tf.Tensor, tf.Variable)):
+        value = tf.get_static_value(value_or_tensor_or_var)
+        if value is None:
+            raise ValueError(
+                "constant_value: `value_or_tensor_or_var` must be a constant, got "
+                f"{value_or_tensor_or_var!r}."
+            )
+        return value
+    if dtype is not None:
+        return tf.as_dtype(dtype).as_numpy_dtype(value_or_tensor_or_var)
+    return value_or_tensor_or_var
+
+
+def smart_cond(pred, fn1, fn2, name=None):
+    """`fn1()` or `fn2()` chosen in Python when `pred` is static, else with `tf.cond`."""
+    static = pred if isinstance(pred, bool) else tf.get_static_value(pred)
+    if static is not None:
+        return fn1() if static else fn2()
+    return tf.cond(pred, fn1, fn2, name=name)
+
+
+def static_or_dynamic_map_fn(fn, elems, dtype=None, name=None):
+    """`tf.map_fn` over the first axis of `elems`."""
+    return tf.map_fn(fn, elems, fn_output_signature=dtype, name=name)
+
+
+def scope_name_of(scope: str | v1.VariableScope) -> str:
+    """The name of a scope given as a string or a `VariableScope`."""
+    return scope.name if isinstance(scope, v1.VariableScope) else scope
+
+
+__all__: Sequence[str] = [
+    "append_tensor_alias",
+    "collect_named_outputs",
+    "constant_value",
+    "convert_collection_to_dict",
+    "get_tensor_aliases",
+    "get_variable_collections",
+    "last_dimension",
+    "n_positive_integers",
+    "scope_name_of",
+    "smart_cond",
+    "static_or_dynamic_map_fn",
+    "two_element_tuple",
+]

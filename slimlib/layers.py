@@ -1,0 +1,73 @@
+"""TF-Slim's layers (`slim.layers`): the public names, implemented in `slimlib._src.layers`."""
+
+from slimlib._src.layers.conv import conv1d as conv1d
+from slimlib._src.layers.conv import conv2d as conv2d
+from slimlib._src.layers.conv import conv2d_in_plane as conv2d_in_plane
+from slimlib._src.layers.conv import conv2d_transpose as conv2d_transpose
+from slimlib._src.layers.conv import conv3d as conv3d
+from slimlib._src.layers.conv import conv3d_transpose as conv3d_transpose
+from slimlib._src.layers.conv import convolution as convolution
+from slimlib._src.layers.conv import convolution1d as convolution1d
+from slimlib._src.layers.conv import convolution2d as convolution2d
+from slimlib._src.layers.conv import convolution2d_in_plane as convolution2d_in_plane
+from slimlib._src.layers.conv import convolution2d_transpose as convolution2d_transpose
+from slimlib._src.layers.conv import convolution3d as convolution3d
+from slimlib._src.layers.conv import convolution3d_transpose as convolution3d_transpose
+from slimlib._src.layers.conv import separable_conv2d as separable_conv2d
+from slimlib._src.layers.conv import separable_convolution2d as separable_convolution2d
+from slimlib._src.layers.core import bias_add as bias_add
+from slimlib._src.layers.core import dropout as dropout
+from slimlib._src.layers.core import flatten as flatten
+from slimlib._src.layers.core import fully_connected as fully_connected
+from slimlib._src.layers.core import linear as linear
+from slimlib._src.layers.core import one_hot_encoding as one_hot_encoding
+from slimlib._src.layers.core import relu as relu
+from slimlib._src.layers.core import relu6 as relu6
+from slimlib._src.layers.core import softmax as softmax
+from slimlib._src.layers.meta import repeat as repeat
+from slimlib._src.layers.meta import stack as stack
+from slimlib._src.layers.norm import batch_norm as batch_norm
+from slimlib._src.layers.norm import layer_norm as layer_norm
+from slimlib._src.layers.norm import unit_norm as unit_norm
+from slimlib._src.layers.pool import avg_pool2d as avg_pool2d
+from slimlib._src.layers.pool import avg_pool3d as avg_pool3d
+from slimlib._src.layers.pool import max_pool2d as max_pool2d
+from slimlib._src.layers.pool import max_pool2d as max_pool  # the name the TF-Slim README uses
+from slimlib._src.layers.pool import max_pool3d as max_pool3d
+
+__all__ = [
+    "avg_pool2d",
+    "avg_pool3d",
+    "batch_norm",
+    "bias_add",
+    "conv1d",
+    "conv2d",
+    "conv2d_in_plane",
+    "conv2d_transpose",
+    "conv3d",
+    "conv3d_transpose",
+    "convolution",
+    "convolution1d",
+    "convolution2d",
+    "convolution2d_in_plane",
+    "convolution2d_transpose",
+    "convolution3d",
+    "convolution3d_transpose",
+    "dropout",
+    "flatten",
+    "fully_connected",
+    "layer_norm",
+    "linear",
+    "max_pool",
+    "max_pool2d",
+    "max_pool3d",
+    "one_hot_encoding",
+    "relu",
+    "relu6",
+    "repeat",
+    "separable_conv2d",
+    "separable_convolution2d",
+    "softmax",
+    "stack",
+    "unit_norm",
+]
