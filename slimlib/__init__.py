@@ -1,1 +1,170 @@
-"""slimlib (being assembled: the public namespace is restored once every layer module exists)."""
+"""slimlib: TF-Slim on today's TensorFlow. `import slimlib as slim`.
+
+Builds TF-Slim style graphs (variables in collections, layers, `arg_scope`,
+`repeat`/`stack`) with TensorFlow's public API only; TF-Slim code runs
+unchanged with `import tensorflow.compat.v1 as tf`.
+"""
+
+from slimlib import initializers as initializers
+from slimlib import layers as layers
+from slimlib import regularizers as regularizers
+from slimlib import tracing as tracing
+from slimlib import utils as utils
+from slimlib import variables as variables
+from slimlib._src.arg_scope import add_arg_scope as add_arg_scope
+from slimlib._src.arg_scope import arg_scope as arg_scope
+from slimlib._src.arg_scope import arg_scope_func_key as arg_scope_func_key
+from slimlib._src.arg_scope import arg_scoped_arguments as arg_scoped_arguments
+from slimlib._src.arg_scope import current_arg_scope as current_arg_scope
+from slimlib._src.arg_scope import has_arg_scope as has_arg_scope
+from slimlib.initializers import variance_scaling_initializer as variance_scaling_initializer
+from slimlib.initializers import xavier_initializer as xavier_initializer
+from slimlib.layers import avg_pool2d as avg_pool2d
+from slimlib.layers import avg_pool3d as avg_pool3d
+from slimlib.layers import batch_norm as batch_norm
+from slimlib.layers import bias_add as bias_add
+from slimlib.layers import conv1d as conv1d
+from slimlib.layers import conv2d as conv2d
+from slimlib.layers import conv2d_in_plane as conv2d_in_plane
+from slimlib.layers import conv2d_transpose as conv2d_transpose
+from slimlib.layers import conv3d as conv3d
+from slimlib.layers import conv3d_transpose as conv3d_transpose
+from slimlib.layers import convolution as convolution
+from slimlib.layers import convolution1d as convolution1d
+from slimlib.layers import convolution2d as convolution2d
+from slimlib.layers import convolution2d_in_plane as convolution2d_in_plane
+from slimlib.layers import convolution2d_transpose as convolution2d_transpose
+from slimlib.layers import convolution3d as convolution3d
+from slimlib.layers import convolution3d_transpose as convolution3d_transpose
+from slimlib.layers import dropout as dropout
+from slimlib.layers import flatten as flatten
+from slimlib.layers import fully_connected as fully_connected
+from slimlib.layers import layer_norm as layer_norm
+from slimlib.layers import linear as linear
+from slimlib.layers import max_pool as max_pool
+from slimlib.layers import max_pool2d as max_pool2d
+from slimlib.layers import max_pool3d as max_pool3d
+from slimlib.layers import one_hot_encoding as one_hot_encoding
+from slimlib.layers import relu as relu
+from slimlib.layers import relu6 as relu6
+from slimlib.layers import repeat as repeat
+from slimlib.layers import separable_conv2d as separable_conv2d
+from slimlib.layers import separable_convolution2d as separable_convolution2d
+from slimlib.layers import softmax as softmax
+from slimlib.layers import stack as stack
+from slimlib.layers import unit_norm as unit_norm
+from slimlib.regularizers import apply_regularization as apply_regularization
+from slimlib.regularizers import l1_l2_regularizer as l1_l2_regularizer
+from slimlib.regularizers import l1_regularizer as l1_regularizer
+from slimlib.regularizers import l2_regularizer as l2_regularizer
+from slimlib.regularizers import sum_regularizer as sum_regularizer
+from slimlib.tracing import trace_layers as trace_layers
+from slimlib.variables import VariableDeviceChooser as VariableDeviceChooser
+from slimlib.variables import add_model_variable as add_model_variable
+from slimlib.variables import assert_global_step as assert_global_step
+from slimlib.variables import assert_or_get_global_step as assert_or_get_global_step
+from slimlib.variables import assign_from_checkpoint as assign_from_checkpoint
+from slimlib.variables import assign_from_checkpoint_fn as assign_from_checkpoint_fn
+from slimlib.variables import assign_from_values as assign_from_values
+from slimlib.variables import assign_from_values_fn as assign_from_values_fn
+from slimlib.variables import create_global_step as create_global_step
+from slimlib.variables import filter_variables as filter_variables
+from slimlib.variables import get_global_step as get_global_step
+from slimlib.variables import get_local_variables as get_local_variables
+from slimlib.variables import get_model_variables as get_model_variables
+from slimlib.variables import get_or_create_global_step as get_or_create_global_step
+from slimlib.variables import get_trainable_variables as get_trainable_variables
+from slimlib.variables import get_unique_variable as get_unique_variable
+from slimlib.variables import get_variable_full_name as get_variable_full_name
+from slimlib.variables import get_variables as get_variables
+from slimlib.variables import get_variables_by_name as get_variables_by_name
+from slimlib.variables import get_variables_by_suffix as get_variables_by_suffix
+from slimlib.variables import get_variables_to_restore as get_variables_to_restore
+from slimlib.variables import global_variable as global_variable
+from slimlib.variables import local_variable as local_variable
+from slimlib.variables import model_variable as model_variable
+from slimlib.variables import variable as variable
+from slimlib.variables import zero_initializer as zero_initializer
+
+__all__ = [
+    "VariableDeviceChooser",
+    "add_arg_scope",
+    "add_model_variable",
+    "apply_regularization",
+    "arg_scope",
+    "arg_scope_func_key",
+    "arg_scoped_arguments",
+    "assert_global_step",
+    "assert_or_get_global_step",
+    "assign_from_checkpoint",
+    "assign_from_checkpoint_fn",
+    "assign_from_values",
+    "assign_from_values_fn",
+    "avg_pool2d",
+    "avg_pool3d",
+    "batch_norm",
+    "bias_add",
+    "conv1d",
+    "conv2d",
+    "conv2d_in_plane",
+    "conv2d_transpose",
+    "conv3d",
+    "conv3d_transpose",
+    "convolution",
+    "convolution1d",
+    "convolution2d",
+    "convolution2d_in_plane",
+    "convolution2d_transpose",
+    "convolution3d",
+    "convolution3d_transpose",
+    "create_global_step",
+    "current_arg_scope",
+    "dropout",
+    "filter_variables",
+    "flatten",
+    "fully_connected",
+    "get_global_step",
+    "get_local_variables",
+    "get_model_variables",
+    "get_or_create_global_step",
+    "get_trainable_variables",
+    "get_unique_variable",
+    "get_variable_full_name",
+    "get_variables",
+    "get_variables_by_name",
+    "get_variables_by_suffix",
+    "get_variables_to_restore",
+    "global_variable",
+    "has_arg_scope",
+    "initializers",
+    "l1_l2_regularizer",
+    "l1_regularizer",
+    "l2_regularizer",
+    "layer_norm",
+    "layers",
+    "linear",
+    "local_variable",
+    "max_pool",
+    "max_pool2d",
+    "max_pool3d",
+    "model_variable",
+    "one_hot_encoding",
+    "regularizers",
+    "relu",
+    "relu6",
+    "repeat",
+    "separable_conv2d",
+    "separable_convolution2d",
+    "softmax",
+    "stack",
+    "sum_regularizer",
+    "trace_layers",
+    "tracing",
+    "unit_norm",
+    "utils",
+    "variable",
+    "variables",
+    "variance_scaling_initializer",
+    "xavier_initializer",
+    "zero_initializer",
+]

@@ -7,8 +7,10 @@ sees which call, which argument, what was received and what is accepted.
 from __future__ import annotations
 
 import difflib
+import numbers
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -41,7 +43,7 @@ def check_int_tuple(fn: str, name: str, value: object, length: int) -> tuple[int
     expected = f"an int >= 1 or a sequence of {length} ints >= 1"
     if isinstance(value, bool):
         raise TypeError(f"{fn}: `{name}` must be {expected}, got {value!r}.")
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):  # NumPy ints too (TF-Slim calls int() on them).
         items: Sequence[object] = [value] * length
     elif isinstance(value, (list, tuple)):
         items = list(value)
@@ -53,11 +55,11 @@ def check_int_tuple(fn: str, name: str, value: object, length: int) -> tuple[int
         raise TypeError(f"{fn}: `{name}` must be {expected}, got {value!r}.")
     out = []
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, int):
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
             raise TypeError(f"{fn}: `{name}` must be {expected}, got {value!r}.")
         if item < 1:
             raise ValueError(f"{fn}: `{name}` must be {expected}, got {value!r}.")
-        out.append(item)
+        out.append(int(item))
     return tuple(out)
 
 
@@ -105,7 +107,7 @@ def check_probability(fn: str, name: str, value: object) -> object:
     """Accepts a Python number in (0, 1] (or a tensor, checked at run time by TensorFlow)."""
     if isinstance(value, (tf.Tensor, tf.Variable)):
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{fn}: `{name}` must be a number in (0, 1], got {value!r}.")
     if not 0 < value <= 1:
         raise ValueError(f"{fn}: `{name}` must be in (0, 1], got {value!r}.")

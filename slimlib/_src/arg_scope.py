@@ -50,12 +50,19 @@ class ArgScope(dict):
     """The mapping `arg_scope` yields: `{arg_scope_func_key(op): {arg: value}}`.
 
     A plain dict for TF-Slim code (it can be stored and re-entered with
-    `arg_scope(scope)`), which also carries where each default was set.
+    `arg_scope(scope)`), which also carries where each default was set and how
+    deeply the `arg_scope` blocks that made it were nested.
     """
 
-    def __init__(self, defaults=(), origins: dict[str, dict[str, trace.ScopeOrigin]] | None = None):
+    def __init__(
+        self,
+        defaults=(),
+        origins: dict[str, dict[str, trace.ScopeOrigin]] | None = None,
+        depth: int = 0,
+    ):
         super().__init__(defaults)
         self.origins = origins or {}
+        self.depth = depth
 
 
 _CURRENT: contextvars.ContextVar[ArgScope | None] = contextvars.ContextVar(
@@ -118,47 +125,65 @@ class arg_scope:  # noqa: N801 - a context manager that TF-Slim code calls as a 
 
     def __init__(self, list_ops_or_scope: Sequence[Callable[..., Any]] | dict, **kwargs: Any):
         caller = sys._getframe(1)
-        filename = os.path.basename(caller.f_code.co_filename)
-        self._new = _merged_scope(list_ops_or_scope, kwargs, filename, caller.f_lineno)
+        self._filename = os.path.basename(caller.f_code.co_filename)
+        self._lineno = caller.f_lineno
+        self._list_ops_or_scope = list_ops_or_scope
+        self._kwargs = kwargs
+        _check_arguments(list_ops_or_scope, kwargs)
         self._tokens: list[contextvars.Token] = []
 
     def __enter__(self) -> ArgScope:
-        self._tokens.append(_CURRENT.set(self._new))
-        return self._new
+        # The outer scope is read on entry (as TF-Slim's generator does), not on construction.
+        new = _merged_scope(self._list_ops_or_scope, self._kwargs, self._filename, self._lineno)
+        self._tokens.append(_CURRENT.set(new))
+        return new
 
     def __exit__(self, *exc: object) -> None:
         _CURRENT.reset(self._tokens.pop())
 
 
-def _merged_scope(list_ops_or_scope, kwargs: dict, filename: str, lineno: int) -> ArgScope:
+def _check_arguments(list_ops_or_scope, kwargs: dict) -> None:
+    """Raises for a bad `arg_scope` call: wrong type, kwargs with a mapping, bad op or name."""
     if isinstance(list_ops_or_scope, dict):
         if kwargs:
             raise ValueError(
                 "arg_scope: kwargs must be empty when re-entering a scope given as a mapping, "
                 f"got {sorted(kwargs)}."
             )
-        origins = getattr(list_ops_or_scope, "origins", None)
-        if origins is None:
-            origin = trace.ScopeOrigin(filename, lineno, ("<reused scope>",), 1)
-            origins = {key: {arg: origin for arg in args} for key, args in list_ops_or_scope.items()}
-        return ArgScope(
-            {key: dict(args) for key, args in list_ops_or_scope.items()},
-            {key: dict(args) for key, args in origins.items()},
-        )
+        return
     if not isinstance(list_ops_or_scope, (list, tuple)):
         raise TypeError(
             "arg_scope: `list_ops_or_scope` must be a list or tuple of decorated functions, "
             f"or a scope mapping to re-enter, got {list_ops_or_scope!r}."
         )
+    for op in list_ops_or_scope:
+        _check_scoped_op(op, kwargs)
+
+
+def _merged_scope(list_ops_or_scope, kwargs: dict, filename: str, lineno: int) -> ArgScope:
+    if isinstance(list_ops_or_scope, dict):
+        origins = getattr(list_ops_or_scope, "origins", None)
+        depth = getattr(list_ops_or_scope, "depth", 1)
+        if origins is None:
+            origin = trace.ScopeOrigin(filename, lineno, ("<reused scope>",), depth)
+            origins = {
+                key: {arg: origin for arg in args} for key, args in list_ops_or_scope.items()
+            }
+        return ArgScope(
+            {key: dict(args) for key, args in list_ops_or_scope.items()},
+            {key: dict(args) for key, args in origins.items()},
+            depth,
+        )
     outer = current_arg_scope()
     ops = list(list_ops_or_scope)
-    for op in ops:
-        _check_scoped_op(op, kwargs)
-    depth = 1 + max((o.depth for args in outer.origins.values() for o in args.values()), default=0)
-    origin = trace.ScopeOrigin(filename, lineno, tuple(_OP_INFO[_key(op)].name for op in ops), depth)
+    depth = outer.depth + 1
+    origin = trace.ScopeOrigin(
+        filename, lineno, tuple(_OP_INFO[_key(op)].name for op in ops), depth
+    )
     merged = ArgScope(
         {key: dict(args) for key, args in outer.items()},
         {key: dict(args) for key, args in outer.origins.items()},
+        depth,
     )
     for op in ops:
         key = _key(op)
@@ -254,9 +279,13 @@ def _provenance(
     result = {}
     for name, param in signature.parameters.items():
         if param.kind is param.VAR_KEYWORD:
+            # Names only `**kwargs` takes: passed by the caller, or set by an arg_scope.
             for extra, value in kwargs.items():
                 if extra not in signature.parameters:
                     result[extra] = trace.Argument(value, "call")
+            for extra, value in defaults.items():
+                if extra not in signature.parameters and extra not in kwargs:
+                    result[extra] = trace.Argument(value, "arg_scope", origins.get(extra))
             continue
         if name in explicit:
             result[name] = trace.Argument(explicit[name], "call")

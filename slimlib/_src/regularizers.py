@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import tensorflow as tf
 
 v1 = tf.compat.v1
@@ -11,12 +13,19 @@ v1 = tf.compat.v1
 Regularizer = Callable[[tf.Tensor], "tf.Tensor | None"]
 
 
-def _check_scale(fn: str, scale: object) -> float:
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
-        raise TypeError(f"{fn}: `scale` must be a number >= 0, got {scale!r}.")
-    if scale < 0:
-        raise ValueError(f"{fn}: `scale` must be >= 0, got {scale!r}.")
+def _check_scale(fn: str, scale: object, name: str = "scale") -> float | tf.Tensor:
+    """A number >= 0 as a float; a tensor (TF-Slim accepts those) is returned unchecked."""
+    if isinstance(scale, (tf.Tensor, tf.Variable)):
+        return scale
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
+        raise TypeError(f"{fn}: `{name}` must be a number >= 0, got {scale!r}.")
+    if not scale >= 0:  # Also rejects NaN.
+        raise ValueError(f"{fn}: `{name}` must be >= 0, got {scale!r}.")
     return float(scale)
+
+
+def _is_zero(scale: float | tf.Tensor) -> bool:
+    return isinstance(scale, float) and scale == 0.0
 
 
 def l1_regularizer(scale: float, scope: str | None = None) -> Regularizer:
@@ -27,7 +36,7 @@ def l1_regularizer(scale: float, scope: str | None = None) -> Regularizer:
       ValueError: If `scale < 0`.
     """
     scale = _check_scale("l1_regularizer", scale)
-    if scale == 0.0:
+    if _is_zero(scale):
         return lambda _: None
 
     def l1(weights: tf.Tensor) -> tf.Tensor:
@@ -46,7 +55,7 @@ def l2_regularizer(scale: float, scope: str | None = None) -> Regularizer:
       ValueError: If `scale < 0`.
     """
     scale = _check_scale("l2_regularizer", scale)
-    if scale == 0.0:
+    if _is_zero(scale):
         return lambda _: None
 
     def l2(weights: tf.Tensor) -> tf.Tensor:
@@ -60,11 +69,18 @@ def l2_regularizer(scale: float, scope: str | None = None) -> Regularizer:
 def l1_l2_regularizer(
     scale_l1: float = 1.0, scale_l2: float = 1.0, scope: str | None = None
 ) -> Regularizer:
-    """Returns the sum of an L1 and an L2 regularizer."""
+    """Returns the sum of an L1 and an L2 regularizer (a zero scale drops that term).
+
+    Raises:
+      TypeError: If a scale is not a number.
+      ValueError: If a scale is < 0.
+    """
+    scale_l1 = _check_scale("l1_l2_regularizer", scale_l1, "scale_l1")
+    scale_l2 = _check_scale("l1_l2_regularizer", scale_l2, "scale_l2")
     scope = scope or "l1_l2_regularizer"
-    if scale_l1 == 0.0:
+    if _is_zero(scale_l1):
         return l2_regularizer(scale_l2, scope)
-    if scale_l2 == 0.0:
+    if _is_zero(scale_l2):
         return l1_regularizer(scale_l1, scope)
     return sum_regularizer([l1_regularizer(scale_l1), l2_regularizer(scale_l2)], scope=scope)
 
@@ -86,22 +102,35 @@ def sum_regularizer(regularizer_list: Sequence[Regularizer], scope: str | None =
 def apply_regularization(regularizer: Regularizer, weights_list=None) -> tf.Tensor:
     """Sums `regularizer` over `weights_list` (default: the `WEIGHTS` collection).
 
+    A regularizer that returns None for a weight (a zero scale) counts as 0, as in TF-Slim.
     The sum is also added to `REGULARIZATION_LOSSES`.
 
     Raises:
-      ValueError: If there are no weights or the regularizer gives no loss.
+      TypeError: If `regularizer` is not callable.
+      ValueError: If there are no weights, or the regularizer returns a non-scalar.
     """
+    fn = "apply_regularization"
+    if not callable(regularizer):
+        raise TypeError(f"{fn}: `regularizer` must be callable, got {regularizer!r}.")
     if not weights_list:
         weights_list = v1.get_collection(v1.GraphKeys.WEIGHTS)
     if not weights_list:
         raise ValueError(
-            "apply_regularization: `weights_list` must hold at least one tensor, got none "
+            f"{fn}: `weights_list` must hold at least one tensor, got none "
             "(and the WEIGHTS collection is empty)."
         )
-    with tf.name_scope("get_regularization_penalty"):
-        penalties = [p for p in (regularizer(w) for w in weights_list) if p is not None]
-        if not penalties:
-            raise ValueError("apply_regularization: the regularizer returned no loss.")
-        summed = tf.add_n(penalties)
+    with tf.name_scope("get_regularization_penalty") as name:
+        penalties = []
+        for weights in weights_list:
+            penalty = regularizer(weights)
+            if penalty is None:
+                penalty = tf.zeros([], dtype=weights.dtype.base_dtype)
+            if penalty.shape.rank != 0:
+                raise ValueError(
+                    f"{fn}: `regularizer` must return a scalar, got shape {penalty.shape} "
+                    f"for {weights.name}."
+                )
+            penalties.append(penalty)
+        summed = tf.add_n(penalties, name=name)
     v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, summed)
     return summed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
+import numpy as np
 import tensorflow as tf
 
 from slimlib._src import _checks
@@ -75,38 +76,82 @@ def last_dimension(shape, min_rank: int = 1) -> int:
         raise ValueError(f"last_dimension: `shape` must have rank >= {min_rank}, got {shape}.")
     value = shape[-1]
     if value is None:
-        raise ValueError(f"last_dimension: the last dimension of `shape` must be known, got {shape}.")
+        raise ValueError(
+            f"last_dimension: the last dimension of `shape` must be known, got {shape}."
+        )
     return int(value)
 
 
 def two_element_tuple(int_or_tuple) -> tuple[int, int]:
-    """`3` -> `(3, 3)`; `[2, 3]` -> `(2, 3)`."""
+    """`3` -> `(3, 3)`; `[2, 3]` or `TensorShape([2, 3])` -> `(2, 3)`.
+
+    Raises:
+      TypeError: If `int_or_tuple` is not an int, a sequence of ints or a TensorShape.
+      ValueError: If it has another length than 2 or a value below 1.
+    """
+    if isinstance(int_or_tuple, tf.TensorShape) and int_or_tuple.rank is not None:
+        int_or_tuple = int_or_tuple.as_list()
     return _checks.check_int_tuple("two_element_tuple", "int_or_tuple", int_or_tuple, 2)
 
 
 def n_positive_integers(n: int, value) -> tuple[int, ...]:
-    """`value` as a tuple of `n` positive ints (an int is repeated `n` times)."""
+    """`value` as a tuple of `n` positive ints (an int is repeated `n` times).
+
+    Raises:
+      TypeError: If `n` or `value` is not an int, or `value` is not a sequence of ints.
+      ValueError: If `value` has another length than `n`, or a value below 1.
+    """
+    _checks.check_positive_int("n_positive_integers", "n", n)
+    if isinstance(value, tf.TensorShape) and value.rank is not None:
+        value = value.as_list()
     return _checks.check_int_tuple("n_positive_integers", "value", value, n)
 
 
 def constant_value(value_or_tensor_or_var, dtype=None):
-    """The Python value of a constant tensor or plain value (`is_training` flags)."""
+    """The Python value of a constant tensor or plain value (`is_training` flags).
+
+    As in TF-Slim, a tensor whose value is only known at run time, and any variable,
+    give None; a plain Python value is returned as it is.
+
+    Raises:
+      ValueError: If the value is None, or `dtype` differs from the tensor's dtype.
+    """
+    if value_or_tensor_or_var is None:
+        raise ValueError("constant_value: `value_or_tensor_or_var` must not be None, got None.")
     if isinstance(value_or_tensor_or_var, (tf.Tensor, tf.Variable)):
-        value = tf.get_static_value(value_or_tensor_or_var)
-        if value is None:
+        actual = value_or_tensor_or_var.dtype.base_dtype
+        if dtype is not None and tf.as_dtype(dtype).base_dtype != actual:
             raise ValueError(
-                "constant_value: `value_or_tensor_or_var` must be a constant, got "
-                f"{value_or_tensor_or_var!r}."
+                f"constant_value: `dtype` must match the tensor's dtype {actual.name}, "
+                f"got {tf.as_dtype(dtype).name}."
             )
-        return value
-    if dtype is not None:
-        return tf.as_dtype(dtype).as_numpy_dtype(value_or_tensor_or_var)
+        if isinstance(value_or_tensor_or_var, tf.Variable):
+            return None  # A variable can change; its value is never static.
+        return tf.get_static_value(value_or_tensor_or_var)
     return value_or_tensor_or_var
 
 
 def smart_cond(pred, fn1, fn2, name=None):
-    """`fn1()` or `fn2()` chosen in Python when `pred` is static, else with `tf.cond`."""
-    static = pred if isinstance(pred, bool) else tf.get_static_value(pred)
+    """`fn1()` or `fn2()` chosen in Python when `pred` is static, else with `tf.cond`.
+
+    Raises:
+      TypeError: If `fn1` or `fn2` is not callable, or `pred` is not a bool, 0, 1 or a
+        tensor.
+    """
+    for arg, func in (("fn1", fn1), ("fn2", fn2)):
+        if not callable(func):
+            raise TypeError(f"smart_cond: `{arg}` must be callable, got {func!r}.")
+    if isinstance(pred, (bool, np.bool_)):
+        static = bool(pred)
+    elif isinstance(pred, (tf.Tensor, tf.Variable)):
+        static = None if isinstance(pred, tf.Variable) else tf.get_static_value(pred)
+    elif isinstance(pred, int) and pred in (0, 1):
+        static = bool(pred)
+    else:
+        raise TypeError(
+            f"smart_cond: `pred` must be a bool, 0, 1 or a bool tensor, got {pred!r} "
+            f"({type(pred).__name__})."
+        )
     if static is not None:
         return fn1() if static else fn2()
     return tf.cond(pred, fn1, fn2, name=name)

@@ -7,6 +7,7 @@ the parameters of a model (layer weights, batch-norm statistics); they live in
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -117,8 +118,10 @@ def _device_for(device: str | Callable | None, name: str) -> str | Callable:
     class _VariableOp:  # What a device function sees for a variable about to be made.
         def __init__(self, op_name: str):
             self.name = op_name
-            self.type = "VariableV2"
+            self.type = "VarHandleOp"
             self.device = ""
+            # `replica_device_setter` reads the op type from the NodeDef.
+            self.node_def = v1.NodeDef(name=op_name, op=self.type)
 
     return device(_VariableOp(name))
 
@@ -161,9 +164,14 @@ def variable(
     _checks.require_graph("variable")
     collections = list(collections if collections is not None else [GraphKeys.GLOBAL_VARIABLES])
     collections = list(dict.fromkeys(collections))  # A variable is added to each only once.
+    getter = v1.get_variable
+    if custom_getter is not None:
+        # TF-Slim's meaning: `custom_getter` replaces `get_variable` (same signature, plus
+        # `reuse`); it is not `get_variable`'s own `custom_getter(getter, name, ...)`.
+        getter = functools.partial(custom_getter, reuse=v1.get_variable_scope().reuse)
     op_name = f"{v1.get_variable_scope().name}/{name}".lstrip("/")
     with tf.device(_device_for(device, op_name)):
-        return v1.get_variable(
+        return getter(
             name,
             shape=shape,
             dtype=dtype,
@@ -173,7 +181,6 @@ def variable(
             collections=collections,
             caching_device=caching_device,
             partitioner=partitioner,
-            custom_getter=custom_getter,
             use_resource=use_resource,
             synchronization=synchronization,
             aggregation=aggregation,
@@ -198,6 +205,7 @@ def model_variable(
     aggregation=tf.VariableAggregation.NONE,
 ):
     """Like `variable`, and also adds it to `MODEL_VARIABLES` (saved, restored, fine-tuned)."""
+    _checks.require_graph("model_variable")
     collections = list(collections or []) + [
         GraphKeys.GLOBAL_VARIABLES,
         GraphKeys.MODEL_VARIABLES,
@@ -222,7 +230,7 @@ def model_variable(
 
 def add_model_variable(var: tf.Variable) -> None:
     """Adds `var` to `MODEL_VARIABLES` unless it is already there."""
-    if var not in v1.get_collection(GraphKeys.MODEL_VARIABLES):
+    if not any(v is var for v in v1.get_collection(GraphKeys.MODEL_VARIABLES)):
         v1.add_to_collection(GraphKeys.MODEL_VARIABLES, var)
 
 
@@ -282,7 +290,9 @@ def get_variables_to_restore(include=None, exclude=None) -> list:
                 f"got {exclude!r}."
             )
         excluded = {id(var) for scope in exclude for var in get_variables(scope)}
-    return [var for var in candidates if id(var) not in excluded]
+    # Overlapping include scopes must not list a variable twice (a Saver rejects duplicates).
+    unique = {id(var): var for var in candidates if id(var) not in excluded}
+    return list(unique.values())
 
 
 def get_variables_by_suffix(suffix: str, scope=None) -> list:
@@ -292,7 +302,9 @@ def get_variables_by_suffix(suffix: str, scope=None) -> list:
 
 def get_variables_by_name(given_name: str, scope=None) -> list:
     """Variables whose last name component is `given_name` (e.g. every `weights`)."""
-    suffix = "/" + given_name + ":|^" + given_name + ":"
+    # The group keeps `scope` applying to both branches (TF-Slim's bare `|` let any top-level
+    # variable named `given_name` match whatever the scope).
+    suffix = "(?:/" + given_name + ":|^" + given_name + ":)"
     return get_variables(scope=scope, suffix=suffix)
 
 
@@ -311,9 +323,7 @@ def get_unique_variable(var_op_name: str):
             + _checks.did_you_mean(var_op_name, names)
         )
     if len(found) > 1:
-        raise ValueError(
-            f"get_unique_variable: {len(found)} variables are named {var_op_name!r}."
-        )
+        raise ValueError(f"get_unique_variable: {len(found)} variables are named {var_op_name!r}.")
     return found[0]
 
 
@@ -328,16 +338,31 @@ def get_variable_full_name(var) -> str:
 def filter_variables(
     var_list, include_patterns=None, exclude_patterns=None, reg_search: bool = True
 ) -> list:
-    """Keeps variables matching any include pattern and no exclude pattern (regex or substring)."""
+    """Keeps variables matching any include pattern and no exclude pattern.
+
+    Patterns are regular expressions matched against `var.name` (with its `:0`), anywhere
+    in the name (`re.search`) or, with `reg_search=False`, from its start (`re.match`).
+
+    Raises:
+      TypeError: If a pattern list is a single string instead of a list of strings.
+    """
+    for arg, patterns in (
+        ("include_patterns", include_patterns),
+        ("exclude_patterns", exclude_patterns),
+    ):
+        if isinstance(patterns, str):
+            raise TypeError(
+                f"filter_variables: `{arg}` must be a list of regular expressions, "
+                f"got the string {patterns!r}; wrap it in a list."
+            )
+    search = re.search if reg_search else re.match
 
     def matches(name: str, patterns) -> bool:
-        if reg_search:
-            return any(re.search(p, name) for p in patterns)
-        return any(p in name for p in patterns)
+        return any(search(p, name) for p in patterns)
 
     kept = []
     for var in var_list:
-        name = var.op.name
+        name = var.name
         if include_patterns is not None and not matches(name, include_patterns):
             continue
         if exclude_patterns is not None and matches(name, exclude_patterns):
@@ -346,61 +371,184 @@ def filter_variables(
     return kept
 
 
-def _variables_by_name(var_list, fn: str) -> dict[str, Any]:
-    """Normalises a list or dict of variables into `{checkpoint name: variable}`."""
+def _slices(value) -> list:
+    """The variables behind one `var_list` value: a variable, a list of slices, or partitions."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if not isinstance(value, tf.Variable) and hasattr(value, "_get_variable_list"):
+        return list(value)  # A PartitionedVariable: restored part by part.
+    return [value]
+
+
+def _grouped_by_name(var_list, fn: str) -> dict[str, list]:
+    """Normalises a list or dict of variables into `{checkpoint name: [variables]}`.
+
+    Slices of one partitioned variable share their checkpoint name (TF-Slim's grouping).
+    """
+    grouped: dict[str, list] = {}
     if isinstance(var_list, dict):
-        return dict(var_list)
+        for name, value in var_list.items():
+            grouped[name] = _slices(value)
+        return grouped
     if isinstance(var_list, (list, tuple)):
-        out = {}
-        for var in var_list:
-            out[get_variable_full_name(var)] = var
-        return out
+        for value in var_list:
+            for var in _slices(value):
+                grouped.setdefault(get_variable_full_name(var), []).append(var)
+        return grouped
     raise TypeError(
         f"{fn}: `var_list` must be a list of variables or a dict of name -> variable, "
         f"got {var_list!r}."
     )
 
 
+def _full_shape(var) -> list[int | None]:
+    """The shape of the whole variable a checkpoint entry holds (a slice knows its full shape)."""
+    save_info = getattr(var, "_save_slice_info", None)
+    if save_info:
+        return list(save_info.full_shape)
+    return var.shape.as_list()
+
+
+def _resolve_checkpoint(model_path: str, fn: str) -> str:
+    """`model_path` itself, or the latest checkpoint when it is a directory."""
+    if not isinstance(model_path, str):
+        raise TypeError(f"{fn}: `model_path` must be a str path, got {model_path!r}.")
+    if tf.io.gfile.isdir(model_path):
+        latest = tf.train.latest_checkpoint(model_path)
+        if latest is None:
+            raise ValueError(
+                f"{fn}: `model_path` must be a checkpoint prefix or a directory holding a "
+                f"`checkpoint` file, got the directory {model_path!r}, which has none."
+            )
+        return latest
+    return model_path
+
+
+def _read_checkpoint(model_path: str, fn: str):
+    try:
+        return tf.train.load_checkpoint(model_path)
+    except (tf.errors.OpError, ValueError) as err:
+        raise ValueError(
+            f"{fn}: `model_path` must name a readable checkpoint, got {model_path!r} ({err})."
+        ) from err
+
+
+def _check_against_checkpoint(
+    fn: str,
+    model_path: str,
+    reader,
+    grouped: dict[str, list],
+    ignore_missing_vars: bool,
+    reshape_variables: bool,
+    check_dtypes: bool,
+) -> dict[str, list]:
+    """Compares every requested entry with the checkpoint; raises one error listing every misfit.
+
+    Returns:
+      `grouped` without the entries the checkpoint lacks (when `ignore_missing_vars`).
+
+    Raises:
+      ValueError: Listing each variable the checkpoint lacks (unless ignored) and each whose
+        shape differs (beyond a reshape of the same size, when `reshape_variables`) or whose
+        dtype differs (when `check_dtypes`).
+    """
+    shapes = reader.get_variable_to_shape_map()
+    dtypes = reader.get_variable_to_dtype_map()
+    kept: dict[str, list] = {}
+    problems: list[str] = []
+    missing = reshapeable = False
+    for ckpt_name, variables in grouped.items():
+        names = sorted({v.op.name for v in variables})
+        label = (
+            repr(ckpt_name) if names == [ckpt_name] else f"{ckpt_name!r} (for {', '.join(names)})"
+        )
+        if ckpt_name not in shapes:
+            if not ignore_missing_vars:
+                missing = True
+                problems.append(
+                    f"  {label}: not in checkpoint." + _checks.did_you_mean(ckpt_name, shapes)
+                )
+            continue
+        kept[ckpt_name] = variables
+        ckpt_shape = list(shapes[ckpt_name])
+        var_shape = _full_shape(variables[0])
+        if not tf.TensorShape(var_shape).is_compatible_with(ckpt_shape):
+            same_size = None not in var_shape and np.prod(var_shape) == np.prod(ckpt_shape)
+            if not (reshape_variables and same_size):
+                reshapeable |= bool(same_size)
+                problems.append(
+                    f"  {label}: variable shape {var_shape}, checkpoint shape {ckpt_shape}."
+                )
+                continue
+        var_dtype = variables[0].dtype.base_dtype
+        if check_dtypes and var_dtype != dtypes[ckpt_name]:
+            problems.append(
+                f"  {label}: variable dtype {var_dtype.name}, checkpoint dtype "
+                f"{dtypes[ckpt_name].name}."
+            )
+    if problems:
+        hints = []
+        if missing:
+            hints.append("pass ignore_missing_vars=True to skip variables the checkpoint lacks")
+        if reshapeable:
+            hints.append("pass reshape_variables=True to restore a value of the same size")
+        hint = f" Hint: {'; '.join(hints)}." if hints else ""
+        raise ValueError(
+            f"{fn}: every variable must be in checkpoint {model_path!r} with its shape, "
+            f"got {len(problems)} that do not fit:\n" + "\n".join(problems) + hint
+        )
+    return kept
+
+
 def assign_from_values(var_names_to_values: dict[str, Any]):
-    """An op that assigns values to model variables by name, fed through placeholders.
+    """An op that assigns values to variables by name, fed through placeholders.
 
     Args:
-      var_names_to_values: `{model variable name: numpy value}`.
+      var_names_to_values: `{variable name (var.op.name): value}`; a value is reshaped to its
+        variable's shape when its size matches (as TF-Slim does).
 
     Returns:
       `(assign_op, feed_dict)` to run as `sess.run(assign_op, feed_dict)`.
 
     Raises:
-      ValueError: If a name matches no model variable or a value has the wrong shape.
+      RuntimeError: When called eagerly.
+      ValueError: If a name matches no variable in `GLOBAL_VARIABLES`, or a value's size
+        differs from its variable's.
     """
+    fn = "assign_from_values"
+    _checks.require_graph(fn)
     feed_dict = {}
     assign_ops = []
     for name, value in var_names_to_values.items():
-        matches = get_variables(re.escape(name), collection=GraphKeys.MODEL_VARIABLES)
-        matches = [v for v in matches if v.op.name == name]
+        matches = [v for v in get_variables(re.escape(name)) if v.op.name == name]
         if not matches:
-            names = [v.op.name for v in get_model_variables()]
+            names = [v.op.name for v in get_variables()]
             raise ValueError(
-                f"assign_from_values: no model variable named {name!r}."
+                f"{fn}: every name must be a variable in GLOBAL_VARIABLES, got {name!r}."
                 + _checks.did_you_mean(name, names)
             )
         var = matches[0]
         value = np.asarray(value)
-        if not var.shape.is_compatible_with(value.shape):
+        shape = var.shape.as_list()
+        if None in shape or int(np.prod(shape)) != value.size:
             raise ValueError(
-                f"assign_from_values: value for {name!r} must have shape {var.shape}, "
-                f"got {value.shape}."
+                f"{fn}: the value for {name!r} must have shape {shape}, got {list(value.shape)}."
             )
         placeholder = v1.placeholder(
             var.dtype.base_dtype, shape=var.shape, name="placeholder/" + var.op.name
         )
         assign_ops.append(var.assign(placeholder))
-        feed_dict[placeholder] = value.reshape(var.shape.as_list())
+        feed_dict[placeholder] = value.reshape(shape)
     return tf.group(*assign_ops), feed_dict
 
 
 def assign_from_values_fn(var_names_to_values: dict[str, Any]) -> Callable:
-    """`assign_from_values` as a callback `fn(session)` (e.g. a training `init_fn`)."""
+    """`assign_from_values` as a callback `fn(session)` (e.g. a training `init_fn`).
+
+    Raises:
+      RuntimeError: When called eagerly.
+      ValueError: As `assign_from_values`, when this function is called.
+    """
     assign_op, feed_dict = assign_from_values(var_names_to_values)
 
     def callback(session):
@@ -409,55 +557,50 @@ def assign_from_values_fn(var_names_to_values: dict[str, Any]) -> Callable:
     return callback
 
 
-def _read_checkpoint(model_path: str, fn: str):
-    try:
-        return tf.train.load_checkpoint(model_path)
-    except (tf.errors.NotFoundError, ValueError) as err:
-        raise ValueError(
-            f"{fn}: `model_path` must name a readable checkpoint, got {model_path!r} ({err})."
-        ) from err
-
-
 def assign_from_checkpoint(model_path: str, var_list, ignore_missing_vars: bool = False):
     """An op that loads variables from a checkpoint, fed through placeholders.
 
     Args:
       model_path: Checkpoint prefix (or a directory holding a `checkpoint` file).
-      var_list: Variables (saved under `var.op.name`) or `{checkpoint name: variable}`.
+      var_list: Variables (saved under `var.op.name`, or a partitioned variable's full
+        name) or `{checkpoint name: variable or list of slices}`.
       ignore_missing_vars: Skip variables the checkpoint lacks instead of raising.
 
     Returns:
       `(assign_op, feed_dict)`.
 
     Raises:
-      ValueError: If a variable is missing (and not ignored) or a shape differs.
+      RuntimeError: When called eagerly.
+      TypeError: If `var_list` is neither a list nor a dict.
+      ValueError: If `model_path` is no checkpoint, or listing every variable the checkpoint
+        lacks (and that is not ignored) or holds with another shape.
     """
     fn = "assign_from_checkpoint"
-    if tf.io.gfile.isdir(model_path):
-        model_path = tf.train.latest_checkpoint(model_path) or model_path
+    _checks.require_graph(fn)
+    grouped = _grouped_by_name(var_list, fn)
+    model_path = _resolve_checkpoint(model_path, fn)
     reader = _read_checkpoint(model_path, fn)
-    shapes = reader.get_variable_to_shape_map()
+    grouped = _check_against_checkpoint(
+        fn, model_path, reader, grouped, ignore_missing_vars, False, check_dtypes=False
+    )
     feed_dict = {}
     assign_ops = []
-    for ckpt_name, var in _variables_by_name(var_list, fn).items():
-        if ckpt_name not in shapes:
-            if ignore_missing_vars:
-                continue
-            raise ValueError(
-                f"{fn}: variable {ckpt_name!r} is not in checkpoint {model_path!r}."
-                + _checks.did_you_mean(ckpt_name, shapes)
-            )
+    for ckpt_name, variables in grouped.items():
         value = reader.get_tensor(ckpt_name)
-        if not var.shape.is_compatible_with(value.shape):
-            raise ValueError(
-                f"{fn}: {ckpt_name!r} must have shape {var.shape} to fit "
-                f"{var.op.name!r}, got {list(value.shape)} in the checkpoint."
+        for var in variables:
+            placeholder = v1.placeholder(
+                var.dtype.base_dtype, shape=var.shape, name="placeholder/" + var.op.name
             )
-        placeholder = v1.placeholder(
-            var.dtype.base_dtype, shape=var.shape, name="placeholder/" + var.op.name
-        )
-        assign_ops.append(var.assign(placeholder))
-        feed_dict[placeholder] = value
+            assign_ops.append(var.assign(placeholder))
+            save_info = getattr(var, "_save_slice_info", None)
+            if save_info:
+                index = tuple(
+                    slice(start, start + size)
+                    for start, size in zip(save_info.var_offset, save_info.var_shape)
+                )
+                feed_dict[placeholder] = value[index].reshape(save_info.var_shape)
+            else:
+                feed_dict[placeholder] = value
     return tf.group(*assign_ops), feed_dict
 
 
@@ -466,29 +609,45 @@ def assign_from_checkpoint_fn(
 ) -> Callable | None:
     """A callback `fn(session)` that restores `var_list` from a checkpoint with a Saver.
 
-    Extra entries in the checkpoint (`global_step`, `vgg_16/mean_rgb`) are ignored.
+    Every requested name, shape and dtype is compared with the checkpoint first, so one
+    error lists every variable that does not fit. Extra entries in the checkpoint
+    (`global_step`, `vgg_16/mean_rgb`) are ignored.
 
     Args:
-      model_path: Checkpoint prefix.
+      model_path: Checkpoint prefix, or a directory holding a `checkpoint` file (its latest
+        checkpoint is used).
       var_list: Variables or `{checkpoint name: variable}`.
       ignore_missing_vars: Skip variables the checkpoint lacks (they keep their values).
-      reshape_variables: Let the Saver reshape values whose shapes differ.
+      reshape_variables: Let the Saver reshape values whose shapes differ but whose sizes match.
 
     Returns:
-      The callback, or None when nothing is left to restore.
+      The callback, or None when `ignore_missing_vars` leaves nothing to restore.
 
     Raises:
-      ValueError: If `var_list` is empty or a variable is missing (and not ignored).
+      RuntimeError: When called eagerly.
+      TypeError: If `var_list` is neither a list nor a dict.
+      ValueError: If `var_list` is empty, `model_path` is no checkpoint, or listing every
+        variable the checkpoint lacks (and that is not ignored) or holds with another shape
+        (beyond a same-size reshape with `reshape_variables`) or dtype.
     """
     fn = "assign_from_checkpoint_fn"
+    _checks.require_graph(fn)
+    if not isinstance(var_list, (list, tuple, dict)):
+        _grouped_by_name(var_list, fn)  # Raises the TypeError.
     if not var_list:
         raise ValueError(f"{fn}: `var_list` must not be empty, got {var_list!r}.")
-    named = _variables_by_name(var_list, fn)
-    if ignore_missing_vars:
-        reader = _read_checkpoint(model_path, fn)
-        named = {k: v for k, v in named.items() if reader.has_tensor(k)}
-        if not named:
-            return None
+    grouped = _grouped_by_name(var_list, fn)
+    model_path = _resolve_checkpoint(model_path, fn)
+    reader = _read_checkpoint(model_path, fn)
+    grouped = _check_against_checkpoint(
+        fn, model_path, reader, grouped, ignore_missing_vars, reshape_variables, check_dtypes=True
+    )
+    if not grouped:
+        return None
+    named = {
+        name: variables if getattr(variables[0], "_save_slice_info", None) else variables[0]
+        for name, variables in grouped.items()
+    }
     saver = v1.train.Saver(named, reshape=reshape_variables)
 
     def callback(session):

@@ -90,3 +90,29 @@ def to_tensor_input(fn: str, inputs: Any) -> tf.Tensor:
     """`inputs` as a graph tensor; raises a message that names the layer otherwise."""
     _checks.require_graph(fn)
     return _checks.to_tensor(fn, "inputs", inputs)
+
+
+# TF-Slim's data-format names (module constants of its layers module).
+DATA_FORMAT_NCHW = "NCHW"
+DATA_FORMAT_NHWC = "NHWC"
+DATA_FORMAT_NCDHW = "NCDHW"
+DATA_FORMAT_NDHWC = "NDHWC"
+
+
+def check_min_rank(fn: str, name: str, tensor: tf.Tensor, min_rank: int) -> int:
+    """Returns the static rank of `tensor` when it is known and >= `min_rank`."""
+    rank = tensor.shape.rank
+    if rank is None or rank < min_rank:
+        raise ValueError(
+            f"{fn}: `{name}` must have a known rank >= {min_rank}, got shape {tensor.shape} "
+            f"(rank {rank})."
+        )
+    return rank
+
+
+def per_example_size(shape: tf.TensorShape) -> int | None:
+    """Number of elements in one example (all axes but the first), or None if unknown."""
+    dims = tf.TensorShape(shape)[1:]
+    if not dims.is_fully_defined():
+        return None
+    return int(dims.num_elements())

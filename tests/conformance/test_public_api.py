@@ -1,0 +1,173 @@
+"""slimlib's public names and their signatures against TF-Slim's.
+
+`SIGNATURES` lists, for every name in `slimlib.__all__`, TF-Slim's parameter names in
+order (so TF-Slim code calling positionally still binds the same way), or `None` for a
+module or a name TF-Slim never had. A new public name without an entry fails here.
+"""
+
+import inspect
+import types
+
+import pytest
+
+import slimlib as slim
+
+_LAYER_TAIL = ["reuse", "variables_collections", "outputs_collections", "trainable"]
+_WEIGHTS = ["weights_initializer", "weights_regularizer"]
+_BIASES = ["biases_initializer", "biases_regularizer"]
+_NORMALIZER = ["normalizer_fn", "normalizer_params"]
+_CONV2D = ["inputs", "num_outputs", "kernel_size", "stride", "padding", "data_format", "rate",
+           "activation_fn", *_NORMALIZER, *_WEIGHTS, *_BIASES, *_LAYER_TAIL, "scope"]  # fmt: skip
+_TRANSPOSE = ["inputs", "num_outputs", "kernel_size", "stride", "padding", "data_format",
+              "activation_fn", *_NORMALIZER, *_WEIGHTS, *_BIASES, *_LAYER_TAIL, "scope"]  # fmt: skip
+_FC = ["inputs", "num_outputs", "activation_fn", *_NORMALIZER, *_WEIGHTS, *_BIASES,
+       *_LAYER_TAIL, "scope"]  # fmt: skip
+_POOL = ["inputs", "kernel_size", "stride", "padding", "data_format", "outputs_collections",
+         "scope"]  # fmt: skip
+_VARIABLE = ["name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections",
+             "caching_device", "device", "partitioner", "custom_getter", "use_resource",
+             "synchronization", "aggregation"]  # fmt: skip
+_NEW_VARIABLE = ["initial_value", "validate_shape", "name", "use_resource"]
+_GET_VARIABLES = ["scope", "suffix"]
+
+SIGNATURES: dict[str, list[str] | None] = {
+    # Modules and names TF-Slim never had.
+    "initializers": None,
+    "layers": None,
+    "regularizers": None,
+    "tracing": None,
+    "utils": None,
+    "variables": None,
+    "trace_layers": None,
+    "max_pool": None,  # The README's name for max_pool2d.
+    # arg_scope.
+    "arg_scope": ["list_ops_or_scope"],
+    "add_arg_scope": ["func"],
+    "arg_scope_func_key": ["op"],
+    "arg_scoped_arguments": ["func"],
+    "current_arg_scope": [],
+    "has_arg_scope": ["func"],
+    # Layers.
+    "avg_pool2d": _POOL,
+    "max_pool2d": _POOL,
+    "avg_pool3d": _POOL,
+    "max_pool3d": _POOL,
+    "batch_norm": ["inputs", "decay", "center", "scale", "epsilon", "activation_fn",
+                   "param_initializers", "param_regularizers", "updates_collections",
+                   "is_training", *_LAYER_TAIL, "batch_weights", "fused", "data_format",
+                   "zero_debias_moving_mean", "scope", "renorm", "renorm_clipping",
+                   "renorm_decay", "adjustment"],  # fmt: skip
+    "bias_add": ["inputs", "activation_fn", "initializer", "regularizer", *_LAYER_TAIL,
+                 "data_format", "scope"],  # fmt: skip
+    "convolution": [*_CONV2D, "conv_dims"],
+    "convolution1d": _CONV2D,
+    "convolution2d": _CONV2D,
+    "convolution3d": _CONV2D,
+    "conv1d": _CONV2D,
+    "conv2d": _CONV2D,
+    "conv3d": _CONV2D,
+    "convolution2d_in_plane": ["inputs", "kernel_size", "stride", "padding", "activation_fn",
+                               *_NORMALIZER, *_WEIGHTS, *_BIASES, *_LAYER_TAIL,
+                               "scope"],  # fmt: skip
+    "conv2d_in_plane": ["inputs", "kernel_size", "stride", "padding", "activation_fn",
+                        *_NORMALIZER, *_WEIGHTS, *_BIASES, *_LAYER_TAIL, "scope"],  # fmt: skip
+    "convolution2d_transpose": _TRANSPOSE,
+    "conv2d_transpose": _TRANSPOSE,
+    "convolution3d_transpose": _TRANSPOSE,
+    "conv3d_transpose": _TRANSPOSE,
+    "separable_convolution2d": ["inputs", "num_outputs", "kernel_size", "depth_multiplier",
+                                "stride", "padding", "data_format", "rate", "activation_fn",
+                                *_NORMALIZER, "weights_initializer", "pointwise_initializer",
+                                "weights_regularizer", *_BIASES, *_LAYER_TAIL,
+                                "scope"],  # fmt: skip
+    "separable_conv2d": ["inputs", "num_outputs", "kernel_size", "depth_multiplier", "stride",
+                         "padding", "data_format", "rate", "activation_fn", *_NORMALIZER,
+                         "weights_initializer", "pointwise_initializer", "weights_regularizer",
+                         *_BIASES, *_LAYER_TAIL, "scope"],  # fmt: skip
+    "dropout": ["inputs", "keep_prob", "noise_shape", "is_training", "outputs_collections",
+                "scope", "seed"],  # fmt: skip
+    "flatten": ["inputs", "outputs_collections", "scope"],
+    "fully_connected": _FC,
+    "linear": _FC,  # functools.partial of fully_connected, as in TF-Slim
+    "relu": _FC,
+    "relu6": _FC,
+    "layer_norm": ["inputs", "center", "scale", "activation_fn", *_LAYER_TAIL,
+                   "begin_norm_axis", "begin_params_axis", "scope"],  # fmt: skip
+    "one_hot_encoding": ["labels", "num_classes", "on_value", "off_value",
+                         "outputs_collections", "scope"],  # fmt: skip
+    "repeat": ["inputs", "repetitions", "layer"],
+    "stack": ["inputs", "layer", "stack_args"],
+    "softmax": ["logits", "scope"],
+    "unit_norm": ["inputs", "dim", "epsilon", "scope"],
+    # Regularizers and initializers.
+    "l1_regularizer": ["scale", "scope"],
+    "l2_regularizer": ["scale", "scope"],
+    "l1_l2_regularizer": ["scale_l1", "scale_l2", "scope"],
+    "sum_regularizer": ["regularizer_list", "scope"],
+    "apply_regularization": ["regularizer", "weights_list"],
+    "xavier_initializer": ["uniform", "seed", "dtype"],
+    "variance_scaling_initializer": ["factor", "mode", "uniform", "seed", "dtype"],
+    # Variables.
+    "variable": _VARIABLE,
+    "model_variable": _VARIABLE,
+    "local_variable": _NEW_VARIABLE,
+    "global_variable": _NEW_VARIABLE,
+    "add_model_variable": ["var"],
+    "get_variables": [*_GET_VARIABLES, "collection"],
+    "get_model_variables": _GET_VARIABLES,
+    "get_local_variables": _GET_VARIABLES,
+    "get_trainable_variables": _GET_VARIABLES,
+    "get_variables_to_restore": ["include", "exclude"],
+    "get_variables_by_suffix": ["suffix", "scope"],
+    "get_variables_by_name": ["given_name", "scope"],
+    "get_unique_variable": ["var_op_name"],
+    "get_variable_full_name": ["var"],
+    "filter_variables": ["var_list", "include_patterns", "exclude_patterns", "reg_search"],
+    "get_global_step": ["graph"],
+    "create_global_step": ["graph"],
+    "get_or_create_global_step": ["graph"],
+    "assert_global_step": ["global_step_tensor"],
+    "assert_or_get_global_step": ["graph", "global_step_tensor"],
+    "assign_from_values": ["var_names_to_values"],
+    "assign_from_values_fn": ["var_names_to_values"],
+    "assign_from_checkpoint": ["model_path", "var_list", "ignore_missing_vars"],
+    "assign_from_checkpoint_fn": ["model_path", "var_list", "ignore_missing_vars",
+                                  "reshape_variables"],  # fmt: skip
+    "zero_initializer": ["ref", "use_locking", "name"],
+    "VariableDeviceChooser": ["num_tasks", "job_name", "device_type", "device_index", "replica"],
+}
+
+
+def test_every_public_name_has_an_entry():
+    missing = sorted(set(slim.__all__) - set(SIGNATURES))
+    assert missing == [], f"add these public names to SIGNATURES: {missing}"
+
+
+def test_every_entry_is_public():
+    stale = sorted(set(SIGNATURES) - set(slim.__all__))
+    assert stale == [], f"these entries are not in slimlib.__all__: {stale}"
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, params in SIGNATURES.items() if params is not None)
+)
+def test_signature_matches_tf_slim(name):
+    obj = getattr(slim, name)
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    params = [
+        p.name
+        for p in inspect.signature(target).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    assert params[: len(SIGNATURES[name])] == SIGNATURES[name]
+
+
+@pytest.mark.parametrize("name", ["initializers", "layers", "regularizers", "utils", "variables"])
+def test_tf_slim_modules_are_attributes(name):
+    assert isinstance(getattr(slim, name), types.ModuleType)
+
+
+def test_repeat_names_scopes_after_the_real_function():
+    assert slim.conv2d.__name__ == "convolution2d"
+    assert slim.conv2d is slim.convolution2d
+    assert slim.layers.conv2d is slim.conv2d
