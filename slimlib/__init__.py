@@ -7,6 +7,8 @@ unchanged with `import tensorflow.compat.v1 as tf`.
 
 from slimlib import initializers as initializers
 from slimlib import layers as layers
+from slimlib import losses as losses
+from slimlib import metrics as metrics
 from slimlib import regularizers as regularizers
 from slimlib import tracing as tracing
 from slimlib import utils as utils
@@ -144,9 +146,11 @@ __all__ = [
     "layers",
     "linear",
     "local_variable",
+    "losses",
     "max_pool",
     "max_pool2d",
     "max_pool3d",
+    "metrics",
     "model_variable",
     "one_hot_encoding",
     "regularizers",

@@ -31,8 +31,8 @@ from slimlib._src.layers.norm import layer_norm as layer_norm
 from slimlib._src.layers.norm import unit_norm as unit_norm
 from slimlib._src.layers.pool import avg_pool2d as avg_pool2d
 from slimlib._src.layers.pool import avg_pool3d as avg_pool3d
-from slimlib._src.layers.pool import max_pool2d as max_pool2d
 from slimlib._src.layers.pool import max_pool2d as max_pool  # the name the TF-Slim README uses
+from slimlib._src.layers.pool import max_pool2d as max_pool2d
 from slimlib._src.layers.pool import max_pool3d as max_pool3d
 
 __all__ = [

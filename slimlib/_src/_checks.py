@@ -15,19 +15,24 @@ import tensorflow as tf
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """Returns ' Did you mean 'x'?' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    """Returns ' Did you mean 'x'?' for the closest choice, or '' when none is close.
+
+    Case is ignored when comparing (`'AVG'` suggests `'avg'`), and kept in the suggestion.
+    """
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
 
 
 def check_positive_int(fn: str, name: str, value: object) -> int:
     """Returns `value` when it is an int >= 1; raises TypeError or ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    # numbers.Integral admits NumPy integers, which shapes computed with NumPy produce.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         kind = type(value).__name__
         raise TypeError(f"{fn}: `{name}` must be an int, got {value!r} ({kind}).")
     if value < 1:
         raise ValueError(f"{fn}: `{name}` must be >= 1, got {value}.")
-    return value
+    return int(value)
 
 
 def check_optional_positive_int(fn: str, name: str, value: object) -> int | None:

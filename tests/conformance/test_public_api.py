@@ -34,6 +34,8 @@ SIGNATURES: dict[str, list[str] | None] = {
     # Modules and names TF-Slim never had.
     "initializers": None,
     "layers": None,
+    "losses": None,
+    "metrics": None,
     "regularizers": None,
     "tracing": None,
     "utils": None,
@@ -162,7 +164,9 @@ def test_signature_matches_tf_slim(name):
     assert params[: len(SIGNATURES[name])] == SIGNATURES[name]
 
 
-@pytest.mark.parametrize("name", ["initializers", "layers", "regularizers", "utils", "variables"])
+@pytest.mark.parametrize(
+    "name", ["initializers", "layers", "losses", "metrics", "regularizers", "utils", "variables"]
+)
 def test_tf_slim_modules_are_attributes(name):
     assert isinstance(getattr(slim, name), types.ModuleType)
 

@@ -95,7 +95,7 @@ def test_for_loop_example_has_a_python_typo_and_works_once_fixed(graph):
     net = tf.ones([1, 8, 8, 3])
     with pytest.raises(TypeError, match="not all arguments converted"):
         for i in range(3):
-            net = slim.conv2d(net, 256, [3, 3], scope="conv3_" % (i + 1))
+            net = slim.conv2d(net, 256, [3, 3], scope="conv3_" % (i + 1))  # noqa: F507
     for i in range(3):
         net = slim.conv2d(net, 256, [3, 3], scope="conv3_%d" % (i + 1))
     assert [v.op.name for v in slim.get_variables_by_name("weights")] == [

@@ -57,6 +57,13 @@ def int_tuple(fn: str, name: str, value: object, length: int) -> tuple[int, ...]
     return _checks.check_int_tuple(fn, name, value, length)
 
 
+def positive_int(fn: str, name: str, value: object) -> int:
+    """`value` as an int >= 1; NumPy integers (say from shape arithmetic) count as ints."""
+    if isinstance(value, np.integer):
+        value = int(value)
+    return _checks.check_positive_int(fn, name, value)
+
+
 def check_stride_and_rate(fn: str, strides: tuple[int, ...], rates: tuple[int, ...]) -> None:
     """Atrous (dilated) convolution in TensorFlow needs every stride to be 1."""
     if any(r > 1 for r in rates) and any(s > 1 for s in strides):

@@ -93,7 +93,7 @@ def _convolution(
     layer: cu.LayerArgs,
 ) -> tf.Tensor:
     """The N-D convolution behind `convolution` and `conv1d` / `conv2d` / `conv3d`."""
-    _checks.check_positive_int(fn, "num_outputs", num_outputs)
+    num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
     conv_dims = cu.check_conv_dims(fn, conv_dims)
     if data_format is not None:
         data_format = cu.check_data_format(fn, data_format, cu.CONV_DATA_FORMATS)
@@ -124,80 +124,109 @@ def _convolution(
         return layer.finish(sc, outputs, num_outputs, macs, layout)
 
 
-_CONVOLUTION_DOC = """Adds a {what} convolution: `activation_fn(normalize(conv) or conv + biases)`.
+_CONVOLUTION_DOC = """Adds a {what} convolution, then biases or `normalizer_fn`, then `activation_fn`.
 
-    Creates `weights` of shape `{weights_shape}`, cross-correlates them with
-    `inputs`, then either applies `normalizer_fn` (and creates no biases) or adds
-    `biases` of shape `[num_outputs]` (none when `biases_initializer` is None), then
-    `activation_fn`. A `rate` above 1 gives an atrous (dilated) convolution: the
-    kernel taps are `rate` apart, and every stride must then be 1.
+    Creates `weights` of shape
+    `{weights_shape}`
+    and cross-correlates them with `inputs`; then applies `normalizer_fn` (and
+    creates no biases) or adds `biases` `[num_outputs]` (none when
+    `biases_initializer` is None); then `activation_fn`. A `rate` above 1 makes the
+    convolution atrous (dilated): the kernel taps are `rate` apart, and every
+    stride must then be 1.
 
     Args:
-      inputs: Tensor of rank {rank}: `{shape_last}` (channels last, the default)
-        or `{shape_first}` when `data_format` starts with "NC"; `in_channels`
-        must be static.
+      inputs: {inputs};
+        `in_channels` must be static.
       num_outputs: Number of output channels, an int >= 1.
-      kernel_size: {size_text} of the kernel: an int (the same for every axis) or
-        {n_text} ints >= 1.
-      stride: {size_text} of the step between windows: an int or {n_text} ints.
-        Default 1.
+      kernel_size: Kernel size {sizes}, or one int for every axis.
+      stride: Step between windows {sizes}, or one int. Default 1.
       padding: "SAME" (output size `ceil(in / stride)`) or "VALID" (windows
-        inside the input only){causal}; case-insensitive. Default "SAME".
-      data_format: None (channels last) or one of {formats}; only whether it
-        starts with "NC" (channels first) matters, as in TF-Slim. Channels first
-        runs on GPU only.
-      rate: Dilation of the kernel, an int or {n_text} ints; default 1.
-{common}
-      scope: Variable scope; default `"Conv"` (`Conv_1`, ... when taken).{conv_dims}
+        inside the input only){causal}.
+        Case-insensitive; default "SAME".
+      data_format: {formats}
+        Channels first runs on GPU only; as in TF-Slim, only whether the name
+        starts with "NC" matters.
+      rate: Dilation {sizes}, or one int. Default 1.
+{{common}}
+      scope: Variable scope; default `"Conv"` (then `"Conv_1"`, ...).{conv_dims}
 
     Returns:
-      Tensor of rank {rank} with `num_outputs` channels and the dtype of `inputs`.
+      {returns} with the dtype of `inputs`.
 
     Raises:
       TypeError: If `num_outputs`, `kernel_size`, `stride` or `rate` is not an int
         (or a sequence of ints), or `inputs` is not convertible to a tensor.
-      ValueError: If `num_outputs < 1`, the rank of `inputs` is not {rank}, a
-        size is < 1 or has the wrong length, `stride` > 1 is combined with
-        `rate` > 1, `padding` or `data_format` is unknown, or `in_channels` is
-        unknown.
-      RuntimeError: When called eagerly, outside a graph.{example}
+      ValueError: If `num_outputs < 1`, `inputs` {bad_rank}, a size is < 1 or
+        has the wrong length, `stride` > 1 is combined with `rate` > 1, `padding`
+        or `data_format` is unknown, or `in_channels` is unknown.
+      RuntimeError: When called eagerly, outside a graph.{{example}}
     """
 
+_CAUSAL = """, or "CAUSAL" (zeros before the
+        sequence only, so output `t` sees no input after `t`)"""
+
 _CONV_DOC_VALUES = {
+    None: dict(
+        what="1-D, 2-D or 3-D",
+        weights_shape="kernel_size + [in_channels, num_outputs]",
+        inputs="Tensor `[batch, *spatial, in_channels]` or, channels first,\n"
+        "        `[batch, in_channels, *spatial]`, with 1, 2 or 3 spatial axes",
+        sizes="(one int per spatial axis)",
+        causal=', or "CAUSAL" (1-D only: zeros\n'
+        "        before the sequence, so output `t` sees no input after `t`)",
+        formats='None (channels last) or one of "NWC", "NCW", "NHWC", "NCHW",\n'
+        '        "NDHWC", "NCDHW".',
+        returns="Tensor of the rank of `inputs` with `num_outputs` channels,",
+        bad_rank="is not of rank 3, 4 or 5 (`conv_dims + 2` if given)",
+    ),
     1: dict(
         what="1-D",
-        weights_shape="[width, in_channels, num_outputs]",
-        rank="3",
-        shape_last="[batch, width, in_channels]",
-        shape_first="[batch, in_channels, width]",
-        size_text="`[width]`",
-        n_text="a sequence of 1",
-        causal=', or "CAUSAL" (zeros before each sequence only, so output `t` sees no input after `t`)',
-        formats='"NWC", "NCW"',
+        weights_shape="[kernel_width, in_channels, num_outputs]",
+        inputs='Tensor `[batch, width, in_channels]` ("NWC") or\n'
+        '        `[batch, in_channels, width]` ("NCW")',
+        sizes="`[width]`",
+        causal=_CAUSAL,
+        formats='None or "NWC" (channels last, default), or "NCW".',
+        returns='Tensor `[batch, out_width, num_outputs]` (channels first for "NCW")',
+        bad_rank="is not of rank 3",
     ),
     2: dict(
         what="2-D",
         weights_shape="[kernel_height, kernel_width, in_channels, num_outputs]",
-        rank="4",
-        shape_last="[batch, height, width, in_channels]",
-        shape_first="[batch, in_channels, height, width]",
-        size_text="`[height, width]`",
-        n_text="a sequence of 2",
+        inputs='Tensor `[batch, height, width, in_channels]` ("NHWC") or\n'
+        '        `[batch, in_channels, height, width]` ("NCHW")',
+        sizes="`[height, width]`",
         causal="",
-        formats='"NHWC", "NCHW"',
+        formats='None or "NHWC" (channels last, default), or "NCHW".',
+        returns="Tensor `[batch, out_height, out_width, num_outputs]` (channels first\n"
+        '      for "NCHW")',
+        bad_rank="is not of rank 4",
     ),
     3: dict(
         what="3-D",
-        weights_shape="[kernel_depth, kernel_height, kernel_width, in_channels, num_outputs]",
-        rank="5",
-        shape_last="[batch, depth, height, width, in_channels]",
-        shape_first="[batch, in_channels, depth, height, width]",
-        size_text="`[depth, height, width]`",
-        n_text="a sequence of 3",
+        weights_shape="[kernel_depth, kernel_height, kernel_width, in_channels,\n    num_outputs]",
+        inputs='Tensor `[batch, depth, height, width, in_channels]` ("NDHWC") or\n'
+        '        `[batch, in_channels, depth, height, width]` ("NCDHW")',
+        sizes="`[depth, height, width]`",
         causal="",
-        formats='"NDHWC", "NCDHW"',
+        formats='None or "NDHWC" (channels last, default), or "NCDHW".',
+        returns="Tensor `[batch, out_depth, out_height, out_width, num_outputs]`\n"
+        '      (channels first for "NCDHW")',
+        bad_rank="is not of rank 5",
     ),
 }
+
+
+def _convolution_doc(conv_dims: int | None, example: str = "") -> Callable[[F], F]:
+    conv_dims_doc = (
+        "\n      conv_dims: 1, 2 or 3 to require that many spatial axes; default None"
+        "\n        (taken from the rank of `inputs`)."
+        if conv_dims is None
+        else ""
+    )
+    template = _CONVOLUTION_DOC.format(**_CONV_DOC_VALUES[conv_dims], conv_dims=conv_dims_doc)
+    return _doc(template, example=example)
+
 
 _CONV2D_EXAMPLE = """
 
@@ -210,23 +239,7 @@ _CONV2D_EXAMPLE = """
 
 
 @add_arg_scope
-@_doc(
-    _CONVOLUTION_DOC,
-    what="1-D, 2-D or 3-D",
-    weights_shape="kernel_size + [in_channels, num_outputs]",
-    rank="3, 4 or 5 (N + 2 for an N-D convolution)",
-    shape_last="[batch, *spatial, in_channels]",
-    shape_first="[batch, in_channels, *spatial]",
-    size_text="Spatial size",
-    n_text="a sequence of N",
-    causal=', or "CAUSAL" (1-D only: zeros before each sequence, so output `t` sees no input after `t`)',
-    formats='"NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"',
-    conv_dims=(
-        "\n      conv_dims: 1, 2 or 3 to require that many spatial dimensions; default"
-        "\n        None (taken from the rank of `inputs`)."
-    ),
-    example="",
-)
+@_convolution_doc(None)
 def convolution(
     inputs: tf.Tensor,
     num_outputs: int,
@@ -264,12 +277,8 @@ def convolution(
     )
 
 
-def _fixed_dims_doc(n: int, example: str = "") -> Callable[[F], F]:
-    return _doc(_CONVOLUTION_DOC, **_CONV_DOC_VALUES[n], conv_dims="", example=example)
-
-
 @add_arg_scope
-@_fixed_dims_doc(1)
+@_convolution_doc(1)
 def convolution1d(
     inputs: tf.Tensor,
     num_outputs: int,
@@ -298,7 +307,7 @@ def convolution1d(
 
 
 @add_arg_scope
-@_fixed_dims_doc(2, _CONV2D_EXAMPLE)
+@_convolution_doc(2, _CONV2D_EXAMPLE)
 def convolution2d(
     inputs: tf.Tensor,
     num_outputs: int,
@@ -327,7 +336,7 @@ def convolution2d(
 
 
 @add_arg_scope
-@_fixed_dims_doc(3)
+@_convolution_doc(3)
 def convolution3d(
     inputs: tf.Tensor,
     num_outputs: int,
@@ -450,7 +459,7 @@ def _convolution_transpose(
     layer: cu.LayerArgs,
 ) -> tf.Tensor:
     """The transposed convolution behind `conv2d_transpose` and `conv3d_transpose`."""
-    _checks.check_positive_int(fn, "num_outputs", num_outputs)
+    num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
     formats = (cu.tf_data_format(n, False), cu.tf_data_format(n, True))
     data_format = cu.check_data_format(fn, data_format, formats)
     inputs = _common.to_tensor_input(fn, inputs)
@@ -464,6 +473,7 @@ def _convolution_transpose(
         # Transposed kernels hold output channels before input channels.
         weights = layer.weights("weights", [*kernel, num_outputs, in_channels], inputs.dtype)
         dynamic = tf.shape(inputs)
+        batch = dynamic[0] if inputs.shape[0] is None else inputs.shape[0]
         offset = 2 if first else 1
         sizes = [
             cu.transpose_output_size(dynamic[offset + i] if size is None else size, k, s, padding)
@@ -477,7 +487,7 @@ def _convolution_transpose(
         outputs = conv_transpose(
             inputs,
             weights,
-            tf.stack([dynamic[0], *channels_and_sizes]),
+            tf.stack([batch, *channels_and_sizes]),
             full_strides,
             padding,
             data_format=data_format,
@@ -491,10 +501,12 @@ def _convolution_transpose(
         return layer.finish(sc, outputs, num_outputs, macs, data_format)
 
 
-_TRANSPOSE_DOC = """Adds a {what} transposed convolution (a "deconvolution", the gradient of a convolution).
+_TRANSPOSE_DOC = """Adds a {what} transposed convolution ("deconvolution"), then biases and activation.
 
-    Creates `weights` of shape `{weights_shape}` (output channels before input
-    channels), then biases `[num_outputs]` or `normalizer_fn`, then
+    Creates `weights` of shape
+    `{weights_shape}`
+    (output channels before input channels) and applies the gradient of a
+    convolution with them; then biases `[num_outputs]` or `normalizer_fn`, then
     `activation_fn`. Each output size is `in * stride` for "SAME" and
     `in * stride + max(kernel - stride, 0)` for "VALID": the input size of a
     convolution with this kernel, stride and padding that gives `inputs`' size.
@@ -718,8 +730,9 @@ def separable_convolution2d(
     """
     fn = "separable_conv2d"
     layer = cu.LayerArgs.pick(locals())
-    _checks.check_optional_positive_int(fn, "num_outputs", num_outputs)
-    _checks.check_positive_int(fn, "depth_multiplier", depth_multiplier)
+    if num_outputs is not None:
+        num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
+    depth_multiplier = cu.positive_int(fn, "depth_multiplier", depth_multiplier)
     data_format = cu.check_data_format(fn, data_format, (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW))
     inputs = _common.to_tensor_input(fn, inputs)
     _checks.check_rank(fn, "inputs", inputs, 4)

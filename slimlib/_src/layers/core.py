@@ -128,7 +128,7 @@ def fully_connected(
     trainable: bool = True,
     scope: str | None = None,
 ) -> tf.Tensor:
-    """Adds a dense layer: `activation_fn(normalize(inputs @ weights) or inputs @ weights + biases)`.
+    """Adds a dense layer: `activation_fn(inputs @ weights + biases)`.
 
     Creates `weights` of shape `[depth, num_outputs]`; then either applies
     `normalizer_fn` (and creates no biases) or adds `biases` (none when
