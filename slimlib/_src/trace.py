@@ -98,7 +98,8 @@ class LayerRecord:
         return self.flops + sum(child.total_flops for child in self.children)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON-friendly except argument values, which are shown with repr)."""
+        """Plain data for `json.dumps`: lists, not tuples; argument values that are not plain
+        numbers, strings or lists of them are shown by name (functions) or `repr`."""
         return {
             "op": self.op,
             "scope": self.scope,
@@ -107,12 +108,23 @@ class LayerRecord:
             "params": self.params,
             "trainable_params": self.trainable_params,
             "flops": self.total_flops,
-            "variables": [dataclasses.asdict(v) for v in self.variables],
+            "variables": [
+                {
+                    **dataclasses.asdict(v),
+                    "shape": list(v.shape),
+                    "collections": list(v.collections),
+                }
+                for v in self.variables
+            ],
             "arguments": {
                 name: {
                     "value": _describe_value(arg.value),
                     "source": arg.source,
-                    "origin": dataclasses.asdict(arg.origin) if arg.origin else None,
+                    "origin": (
+                        {**dataclasses.asdict(arg.origin), "ops": list(arg.origin.ops)}
+                        if arg.origin
+                        else None
+                    ),
                 }
                 for name, arg in self.arguments.items()
             },
@@ -240,6 +252,11 @@ def run_traced(
     active.open_records.append(record)
     try:
         result = func(*args, **kwargs)
+    except BaseException:
+        # A failed call stays in the trace (with no output) and still lists what it created.
+        record.variables = _new_variables(graph, before)
+        record.scope = record.scope or _guess_scope(record, None)
+        raise
     finally:
         active.open_records.pop()
     record.output_shape = _shape_of(result[0] if isinstance(result, tuple) else result)

@@ -309,21 +309,20 @@ def get_variables_by_name(given_name: str, scope=None) -> list:
 
 
 def get_unique_variable(var_op_name: str):
-    """The one variable named exactly `var_op_name`.
+    """The variable named exactly `var_op_name` (`get_variables` alone matches prefixes).
 
     Raises:
-      ValueError: If no variable, or more than one, has that name.
+      ValueError: If no variable in `GLOBAL_VARIABLES` has that name.
     """
     candidates = get_variables(scope=re.escape(var_op_name))
     found = [var for var in candidates if var.op.name == var_op_name]
     if not found:
         names = [var.op.name for var in get_variables()]
         raise ValueError(
-            f"get_unique_variable: no variable named {var_op_name!r}."
-            + _checks.did_you_mean(var_op_name, names)
+            f"get_unique_variable: `var_op_name` must name a variable in GLOBAL_VARIABLES, "
+            f"got {var_op_name!r}." + _checks.did_you_mean(var_op_name, names)
         )
-    if len(found) > 1:
-        raise ValueError(f"get_unique_variable: {len(found)} variables are named {var_op_name!r}.")
+    # Op names are unique in a graph, so every match is the same variable.
     return found[0]
 
 
@@ -439,7 +438,7 @@ def _check_against_checkpoint(
     reader,
     grouped: dict[str, list],
     ignore_missing_vars: bool,
-    reshape_variables: bool,
+    reshape_variables: bool | None,
     check_dtypes: bool,
 ) -> dict[str, list]:
     """Compares every requested entry with the checkpoint; raises one error listing every misfit.
@@ -450,7 +449,8 @@ def _check_against_checkpoint(
     Raises:
       ValueError: Listing each variable the checkpoint lacks (unless ignored) and each whose
         shape differs (beyond a reshape of the same size, when `reshape_variables`) or whose
-        dtype differs (when `check_dtypes`).
+        dtype differs (when `check_dtypes`). `reshape_variables=None` means the caller has
+        no such option, so the error does not suggest it.
     """
     shapes = reader.get_variable_to_shape_map()
     dtypes = reader.get_variable_to_dtype_map()
@@ -475,7 +475,7 @@ def _check_against_checkpoint(
         if not tf.TensorShape(var_shape).is_compatible_with(ckpt_shape):
             same_size = None not in var_shape and np.prod(var_shape) == np.prod(ckpt_shape)
             if not (reshape_variables and same_size):
-                reshapeable |= bool(same_size)
+                reshapeable |= bool(same_size) and reshape_variables is not None
                 problems.append(
                     f"  {label}: variable shape {var_shape}, checkpoint shape {ckpt_shape}."
                 )
@@ -492,9 +492,10 @@ def _check_against_checkpoint(
             hints.append("pass ignore_missing_vars=True to skip variables the checkpoint lacks")
         if reshapeable:
             hints.append("pass reshape_variables=True to restore a value of the same size")
-        hint = f" Hint: {'; '.join(hints)}." if hints else ""
+        hint = f"\nHint: {'; '.join(hints)}." if hints else ""
         raise ValueError(
-            f"{fn}: every variable must be in checkpoint {model_path!r} with its shape, "
+            f"{fn}: every variable must be in checkpoint {model_path!r} with its shape and "
+            "dtype, "
             f"got {len(problems)} that do not fit:\n" + "\n".join(problems) + hint
         )
     return kept
@@ -581,7 +582,7 @@ def assign_from_checkpoint(model_path: str, var_list, ignore_missing_vars: bool 
     model_path = _resolve_checkpoint(model_path, fn)
     reader = _read_checkpoint(model_path, fn)
     grouped = _check_against_checkpoint(
-        fn, model_path, reader, grouped, ignore_missing_vars, False, check_dtypes=False
+        fn, model_path, reader, grouped, ignore_missing_vars, None, check_dtypes=False
     )
     feed_dict = {}
     assign_ops = []
