@@ -5,11 +5,14 @@ Builds TF-Slim style graphs (variables in collections, layers, `arg_scope`,
 unchanged with `import tensorflow.compat.v1 as tf`.
 """
 
+from slimlib import evaluation as evaluation
 from slimlib import initializers as initializers
 from slimlib import layers as layers
+from slimlib import learning as learning
 from slimlib import losses as losses
 from slimlib import metrics as metrics
 from slimlib import regularizers as regularizers
+from slimlib import summaries as summaries
 from slimlib import tracing as tracing
 from slimlib import utils as utils
 from slimlib import variables as variables
@@ -122,6 +125,7 @@ __all__ = [
     "create_global_step",
     "current_arg_scope",
     "dropout",
+    "evaluation",
     "filter_variables",
     "flatten",
     "fully_connected",
@@ -144,6 +148,7 @@ __all__ = [
     "l2_regularizer",
     "layer_norm",
     "layers",
+    "learning",
     "linear",
     "local_variable",
     "losses",
@@ -162,6 +167,7 @@ __all__ = [
     "softmax",
     "stack",
     "sum_regularizer",
+    "summaries",
     "trace_layers",
     "tracing",
     "unit_norm",

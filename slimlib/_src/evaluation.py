@@ -84,7 +84,7 @@ def checkpoints_iterator(
       timeout_fn: Called (no arguments) after a timeout; True ends the iteration.
 
     Yields:
-      Checkpoint paths, newest first each time.
+      The path of each new latest checkpoint.
     """
     checkpoint_path = None
     while True:

@@ -1,7 +1,9 @@
 """Summaries (`slim.summaries`): one-line helpers over `tf.compat.v1.summary`.
 
 Each helper names its summary after the tensor's op name unless `name` is given,
-with an optional `prefix/` in front; `print_summary=True` also prints the value
+with an optional `prefix/` in front. (Without `name` or `prefix`, TensorFlow finds
+that name taken by the tensor's own op and makes the tag unique as `<name>_1`, as
+it did in TF-Slim; give either for a clean tag.) `print_summary=True` also prints the value
 (to stderr, with `tf.print`) whenever the summary is computed. Every summary lands
 in the `SUMMARIES` collection, so `tf.compat.v1.summary.merge_all()` (what
 `slim.learning.train` and `slim.evaluation` write by default) picks it up.
@@ -141,7 +143,11 @@ def add_zero_fraction_summary(
 
     Returns:
       The serialized `Summary` string tensor.
+
+    Raises:
+      RuntimeError: When called eagerly, outside a graph.
     """
+    _checks.require_graph("add_zero_fraction_summary")
     summary_name = _summary_name(tensor, name, prefix, "Fraction_of_Zero_Values")
     return add_scalar_summary(
         tf.math.zero_fraction(tensor), summary_name, print_summary=print_summary
@@ -155,21 +161,56 @@ def _each(fn_name: str, tensors: Iterable) -> list:
 
 
 def add_histogram_summaries(tensors: Iterable, prefix: str | None = None) -> list:
-    """`add_histogram_summary` for each tensor; returns the summaries in order."""
+    """Adds a histogram summary (`add_histogram_summary`) for each of `tensors`.
+
+    Args:
+      tensors: List of tensors or variables, named after their op names.
+      prefix: Prepended to every name as `prefix/name`.
+
+    Returns:
+      The summary tensors, in the order of `tensors`.
+
+    Raises:
+      TypeError: If `tensors` is a single tensor instead of a list.
+    """
     return [
         add_histogram_summary(t, prefix=prefix) for t in _each("add_histogram_summaries", tensors)
     ]
 
 
 def add_image_summaries(tensors: Iterable, prefix: str | None = None) -> list:
-    """`add_image_summary` for each tensor; returns the summaries in order."""
+    """Adds an image summary (`add_image_summary`) for each of `tensors`.
+
+    Args:
+      tensors: List of image batches `[batch, height, width, channels]`.
+      prefix: Prepended to every name as `prefix/name`.
+
+    Returns:
+      The summary tensors, in the order of `tensors`.
+
+    Raises:
+      TypeError: If `tensors` is a single tensor instead of a list.
+      ValueError: If a tensor does not have rank 4.
+    """
     return [add_image_summary(t, prefix=prefix) for t in _each("add_image_summaries", tensors)]
 
 
 def add_scalar_summaries(
     tensors: Iterable, prefix: str | None = None, print_summary: bool = False
 ) -> list:
-    """`add_scalar_summary` for each tensor; returns the summaries in order."""
+    """Adds a scalar summary (`add_scalar_summary`) for each of `tensors`.
+
+    Args:
+      tensors: List of scalar tensors or variables.
+      prefix: Prepended to every name as `prefix/name`.
+      print_summary: Also print each value when its summary runs.
+
+    Returns:
+      The summary tensors, in the order of `tensors`.
+
+    Raises:
+      TypeError: If `tensors` is a single tensor instead of a list.
+    """
     return [
         add_scalar_summary(t, prefix=prefix, print_summary=print_summary)
         for t in _each("add_scalar_summaries", tensors)
@@ -177,7 +218,18 @@ def add_scalar_summaries(
 
 
 def add_zero_fraction_summaries(tensors: Iterable, prefix: str | None = None) -> list:
-    """`add_zero_fraction_summary` for each tensor; returns the summaries in order."""
+    """Adds a zero-fraction summary (`add_zero_fraction_summary`) for each of `tensors`.
+
+    Args:
+      tensors: List of tensors or variables.
+      prefix: Prepended to every name as `prefix/name`.
+
+    Returns:
+      The summary tensors, in the order of `tensors`.
+
+    Raises:
+      TypeError: If `tensors` is a single tensor instead of a list.
+    """
     return [
         add_zero_fraction_summary(t, prefix=prefix)
         for t in _each("add_zero_fraction_summaries", tensors)

@@ -33,7 +33,10 @@ _GET_VARIABLES = ["scope", "suffix"]
 SIGNATURES: dict[str, list[str] | None] = {
     # Modules and names TF-Slim never had.
     "initializers": None,
+    "evaluation": None,
     "layers": None,
+    "learning": None,
+    "summaries": None,
     "losses": None,
     "metrics": None,
     "regularizers": None,
@@ -54,13 +57,37 @@ SIGNATURES: dict[str, list[str] | None] = {
     "max_pool2d": _POOL,
     "avg_pool3d": _POOL,
     "max_pool3d": _POOL,
-    "batch_norm": ["inputs", "decay", "center", "scale", "epsilon", "activation_fn",
-                   "param_initializers", "param_regularizers", "updates_collections",
-                   "is_training", *_LAYER_TAIL, "batch_weights", "fused", "data_format",
-                   "zero_debias_moving_mean", "scope", "renorm", "renorm_clipping",
-                   "renorm_decay", "adjustment"],  # fmt: skip
-    "bias_add": ["inputs", "activation_fn", "initializer", "regularizer", *_LAYER_TAIL,
-                 "data_format", "scope"],  # fmt: skip
+    "batch_norm": [
+        "inputs",
+        "decay",
+        "center",
+        "scale",
+        "epsilon",
+        "activation_fn",
+        "param_initializers",
+        "param_regularizers",
+        "updates_collections",
+        "is_training",
+        *_LAYER_TAIL,
+        "batch_weights",
+        "fused",
+        "data_format",
+        "zero_debias_moving_mean",
+        "scope",
+        "renorm",
+        "renorm_clipping",
+        "renorm_decay",
+        "adjustment",
+    ],  # fmt: skip
+    "bias_add": [
+        "inputs",
+        "activation_fn",
+        "initializer",
+        "regularizer",
+        *_LAYER_TAIL,
+        "data_format",
+        "scope",
+    ],  # fmt: skip
     "convolution": [*_CONV2D, "conv_dims"],
     "convolution1d": _CONV2D,
     "convolution2d": _CONV2D,
@@ -68,35 +95,102 @@ SIGNATURES: dict[str, list[str] | None] = {
     "conv1d": _CONV2D,
     "conv2d": _CONV2D,
     "conv3d": _CONV2D,
-    "convolution2d_in_plane": ["inputs", "kernel_size", "stride", "padding", "activation_fn",
-                               *_NORMALIZER, *_WEIGHTS, *_BIASES, *_LAYER_TAIL,
-                               "scope"],  # fmt: skip
-    "conv2d_in_plane": ["inputs", "kernel_size", "stride", "padding", "activation_fn",
-                        *_NORMALIZER, *_WEIGHTS, *_BIASES, *_LAYER_TAIL, "scope"],  # fmt: skip
+    "convolution2d_in_plane": [
+        "inputs",
+        "kernel_size",
+        "stride",
+        "padding",
+        "activation_fn",
+        *_NORMALIZER,
+        *_WEIGHTS,
+        *_BIASES,
+        *_LAYER_TAIL,
+        "scope",
+    ],  # fmt: skip
+    "conv2d_in_plane": [
+        "inputs",
+        "kernel_size",
+        "stride",
+        "padding",
+        "activation_fn",
+        *_NORMALIZER,
+        *_WEIGHTS,
+        *_BIASES,
+        *_LAYER_TAIL,
+        "scope",
+    ],  # fmt: skip
     "convolution2d_transpose": _TRANSPOSE,
     "conv2d_transpose": _TRANSPOSE,
     "convolution3d_transpose": _TRANSPOSE,
     "conv3d_transpose": _TRANSPOSE,
-    "separable_convolution2d": ["inputs", "num_outputs", "kernel_size", "depth_multiplier",
-                                "stride", "padding", "data_format", "rate", "activation_fn",
-                                *_NORMALIZER, "weights_initializer", "pointwise_initializer",
-                                "weights_regularizer", *_BIASES, *_LAYER_TAIL,
-                                "scope"],  # fmt: skip
-    "separable_conv2d": ["inputs", "num_outputs", "kernel_size", "depth_multiplier", "stride",
-                         "padding", "data_format", "rate", "activation_fn", *_NORMALIZER,
-                         "weights_initializer", "pointwise_initializer", "weights_regularizer",
-                         *_BIASES, *_LAYER_TAIL, "scope"],  # fmt: skip
-    "dropout": ["inputs", "keep_prob", "noise_shape", "is_training", "outputs_collections",
-                "scope", "seed"],  # fmt: skip
+    "separable_convolution2d": [
+        "inputs",
+        "num_outputs",
+        "kernel_size",
+        "depth_multiplier",
+        "stride",
+        "padding",
+        "data_format",
+        "rate",
+        "activation_fn",
+        *_NORMALIZER,
+        "weights_initializer",
+        "pointwise_initializer",
+        "weights_regularizer",
+        *_BIASES,
+        *_LAYER_TAIL,
+        "scope",
+    ],  # fmt: skip
+    "separable_conv2d": [
+        "inputs",
+        "num_outputs",
+        "kernel_size",
+        "depth_multiplier",
+        "stride",
+        "padding",
+        "data_format",
+        "rate",
+        "activation_fn",
+        *_NORMALIZER,
+        "weights_initializer",
+        "pointwise_initializer",
+        "weights_regularizer",
+        *_BIASES,
+        *_LAYER_TAIL,
+        "scope",
+    ],  # fmt: skip
+    "dropout": [
+        "inputs",
+        "keep_prob",
+        "noise_shape",
+        "is_training",
+        "outputs_collections",
+        "scope",
+        "seed",
+    ],  # fmt: skip
     "flatten": ["inputs", "outputs_collections", "scope"],
     "fully_connected": _FC,
     "linear": _FC,  # functools.partial of fully_connected, as in TF-Slim
     "relu": _FC,
     "relu6": _FC,
-    "layer_norm": ["inputs", "center", "scale", "activation_fn", *_LAYER_TAIL,
-                   "begin_norm_axis", "begin_params_axis", "scope"],  # fmt: skip
-    "one_hot_encoding": ["labels", "num_classes", "on_value", "off_value",
-                         "outputs_collections", "scope"],  # fmt: skip
+    "layer_norm": [
+        "inputs",
+        "center",
+        "scale",
+        "activation_fn",
+        *_LAYER_TAIL,
+        "begin_norm_axis",
+        "begin_params_axis",
+        "scope",
+    ],  # fmt: skip
+    "one_hot_encoding": [
+        "labels",
+        "num_classes",
+        "on_value",
+        "off_value",
+        "outputs_collections",
+        "scope",
+    ],  # fmt: skip
     "repeat": ["inputs", "repetitions", "layer"],
     "stack": ["inputs", "layer", "stack_args"],
     "softmax": ["logits", "scope"],
@@ -133,8 +227,12 @@ SIGNATURES: dict[str, list[str] | None] = {
     "assign_from_values": ["var_names_to_values"],
     "assign_from_values_fn": ["var_names_to_values"],
     "assign_from_checkpoint": ["model_path", "var_list", "ignore_missing_vars"],
-    "assign_from_checkpoint_fn": ["model_path", "var_list", "ignore_missing_vars",
-                                  "reshape_variables"],  # fmt: skip
+    "assign_from_checkpoint_fn": [
+        "model_path",
+        "var_list",
+        "ignore_missing_vars",
+        "reshape_variables",
+    ],  # fmt: skip
     "zero_initializer": ["ref", "use_locking", "name"],
     "VariableDeviceChooser": ["num_tasks", "job_name", "device_type", "device_index", "replica"],
 }
@@ -165,7 +263,19 @@ def test_signature_matches_tf_slim(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["initializers", "layers", "losses", "metrics", "regularizers", "utils", "variables"]
+    "name",
+    [
+        "evaluation",
+        "initializers",
+        "layers",
+        "learning",
+        "losses",
+        "metrics",
+        "regularizers",
+        "summaries",
+        "utils",
+        "variables",
+    ],
 )
 def test_tf_slim_modules_are_attributes(name):
     assert isinstance(getattr(slim, name), types.ModuleType)
