@@ -5,12 +5,15 @@ Builds TF-Slim style graphs (variables in collections, layers, `arg_scope`,
 unchanged with `import tensorflow.compat.v1 as tf`.
 """
 
+from slimlib import data as data
+from slimlib import datasets as datasets
 from slimlib import evaluation as evaluation
 from slimlib import initializers as initializers
 from slimlib import layers as layers
 from slimlib import learning as learning
 from slimlib import losses as losses
 from slimlib import metrics as metrics
+from slimlib import queues as queues
 from slimlib import regularizers as regularizers
 from slimlib import summaries as summaries
 from slimlib import tracing as tracing
@@ -22,6 +25,13 @@ from slimlib._src.arg_scope import arg_scope_func_key as arg_scope_func_key
 from slimlib._src.arg_scope import arg_scoped_arguments as arg_scoped_arguments
 from slimlib._src.arg_scope import current_arg_scope as current_arg_scope
 from slimlib._src.arg_scope import has_arg_scope as has_arg_scope
+from slimlib.data import data_decoder as data_decoder
+from slimlib.data import data_provider as data_provider
+from slimlib.data import dataset as dataset
+from slimlib.data import dataset_data_provider as dataset_data_provider
+from slimlib.data import parallel_reader as parallel_reader
+from slimlib.data import prefetch_queue as prefetch_queue
+from slimlib.data import tfexample_decoder as tfexample_decoder
 from slimlib.initializers import variance_scaling_initializer as variance_scaling_initializer
 from slimlib.initializers import xavier_initializer as xavier_initializer
 from slimlib.layers import avg_pool2d as avg_pool2d
@@ -124,6 +134,12 @@ __all__ = [
     "convolution3d_transpose",
     "create_global_step",
     "current_arg_scope",
+    "data",
+    "data_decoder",
+    "data_provider",
+    "dataset",
+    "dataset_data_provider",
+    "datasets",
     "dropout",
     "evaluation",
     "filter_variables",
@@ -158,6 +174,9 @@ __all__ = [
     "metrics",
     "model_variable",
     "one_hot_encoding",
+    "parallel_reader",
+    "prefetch_queue",
+    "queues",
     "regularizers",
     "relu",
     "relu6",
@@ -168,6 +187,7 @@ __all__ = [
     "stack",
     "sum_regularizer",
     "summaries",
+    "tfexample_decoder",
     "trace_layers",
     "tracing",
     "unit_norm",

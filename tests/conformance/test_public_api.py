@@ -34,6 +34,16 @@ SIGNATURES: dict[str, list[str] | None] = {
     # Modules and names TF-Slim never had.
     "initializers": None,
     "evaluation": None,
+    "data": None,
+    "datasets": None,
+    "queues": None,
+    "data_decoder": None,
+    "data_provider": None,
+    "dataset": None,
+    "dataset_data_provider": None,
+    "parallel_reader": None,
+    "prefetch_queue": None,
+    "tfexample_decoder": None,
     "layers": None,
     "learning": None,
     "summaries": None,
@@ -265,8 +275,10 @@ def test_signature_matches_tf_slim(name):
 @pytest.mark.parametrize(
     "name",
     [
+        "data",
         "evaluation",
         "initializers",
+        "queues",
         "layers",
         "learning",
         "losses",

@@ -1,0 +1,1 @@
+"""Implementation of `slimlib.data`: datasets, decoders, providers, readers and writers."""

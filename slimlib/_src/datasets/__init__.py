@@ -1,0 +1,1 @@
+"""Implementation of `slimlib.datasets`: dataset definitions and the dataset factory."""
