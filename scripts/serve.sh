@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Serves the web app (app.py) with Panel. Called by `make app`; settings come from the environment:
+#
+#   HOST      interface to bind; default 127.0.0.1 (this machine only).
+#   PORT      default 5006.
+#   PASSWORD  required when HOST is anything but 127.0.0.1/localhost: the app then asks for it
+#             on a login page (Panel's --basic-auth). Never passed on a command line, so it does
+#             not show up in `ps`.
+#   APP_USER  user name for that login page; default "slim".
+#   ORIGIN    space-separated host:port values that browsers will use to reach the app (the
+#             websocket origin check). Default: HOST:PORT, or every address of this machine when
+#             HOST is 0.0.0.0 / ::.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+VENV="${VENV:-.venv}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-5006}"
+APP_USER="${APP_USER:-slim}"
+
+args=(serve app.py --address "$HOST" --port "$PORT")
+origins=("127.0.0.1:$PORT" "localhost:$PORT")
+
+case "$HOST" in
+  127.0.0.1 | localhost) ;;
+  *)
+    if [ -z "${PASSWORD:-}" ]; then
+      cat >&2 <<EOF
+serve: refusing to bind $HOST without a password.
+  Serving beyond 127.0.0.1 lets anyone who can reach this machine use the app (and start
+  training jobs). Set a password; the app then shows a login page (Panel basic auth):
+      make app HOST=$HOST PASSWORD='a long passphrase'    # user name: $APP_USER
+EOF
+      exit 2
+    fi
+    if [ -n "${ORIGIN:-}" ]; then
+      read -r -a extra <<<"$ORIGIN"
+    elif [ "$HOST" = "0.0.0.0" ] || [ "$HOST" = "::" ]; then
+      extra=("$(hostname):$PORT")
+      for address in $(hostname -I 2>/dev/null); do extra+=("$address:$PORT"); done
+    else
+      extra=("$HOST:$PORT")
+    fi
+    origins+=("${extra[@]}")
+    # The credentials go in a private file; Panel reads a {user: password} JSON file.
+    auth_file="$(mktemp)"
+    trap 'rm -f "$auth_file"' EXIT
+    chmod 600 "$auth_file"
+    APP_USER="$APP_USER" PASSWORD="$PASSWORD" "$VENV/bin/python" -c \
+      'import json, os; print(json.dumps({os.environ["APP_USER"]: os.environ["PASSWORD"]}))' \
+      >"$auth_file"
+    args+=(--basic-auth "$auth_file")
+    # Signs the login cookie; a fresh secret per start logs everyone out on restart.
+    PANEL_COOKIE_SECRET="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    export PANEL_COOKIE_SECRET
+    unset PASSWORD
+    ;;
+esac
+
+for origin in "${origins[@]}"; do args+=(--allow-websocket-origin "$origin"); done
+echo "serve: http://$HOST:$PORT/app" >&2
+"$VENV/bin/panel" "${args[@]}"

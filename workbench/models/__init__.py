@@ -1,0 +1,1 @@
+"""UI-agnostic workbench state and logic; imports slimlib, never panel or ipywidgets."""

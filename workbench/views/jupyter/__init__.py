@@ -1,0 +1,1 @@
+"""ipywidgets views of `workbench.models`, for notebooks."""

@@ -1,0 +1,1 @@
+"""Pages and components of the Panel web app served from `app.py`."""
