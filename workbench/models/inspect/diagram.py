@@ -1,0 +1,433 @@
+"""Model diagram: layer nodes, data-flow edges and scope clusters, as Graphviz `dot` source.
+
+Nodes come from the layer trace, so each is a slimlib layer call, not a TensorFlow op: a
+`conv2d` with a `batch_norm` normalizer is one node, and a `repeat` or `stack` (a call that
+only delegates) is a cluster around the calls it made. Edges come from the graph's data flow:
+every op belongs to the layer whose variable scope prefixes its name; an input an op reads
+from another layer's op is an edge. Ops no layer owns (`net + shortcut`, `tf.concat`) pass
+the data through, or become a small merge node when two or more layer outputs meet there, so
+branches, residual adds and concatenations show as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+
+import tensorflow as tf
+
+import slimlib as slim
+from workbench.models.inspect.formatting import Shape, format_shape
+
+#: Node kinds: the model's placeholder(s), a layer call, an untraced op where two or more
+#: layer outputs meet (add, concat), and the model's output tensor(s).
+NODE_KINDS: tuple[str, ...] = ("input", "layer", "merge", "output")
+
+# Ops that hold state or constants: nothing flows from them along a data edge.
+_NO_FLOW_OPS = frozenset(
+    {"Const", "VarHandleOp", "VariableV2", "Variable", "ReadVariableOp", "NoOp", "Shape"}
+)
+_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderWithDefault"})
+
+_NODE_STYLE = {
+    "input": 'shape=ellipse, style=filled, fillcolor="#fdf1d6"',
+    "layer": 'shape=box, style="rounded,filled", fillcolor="#e8f0f8"',
+    "merge": 'shape=circle, style=filled, fillcolor="#eeeeee", fixedsize=false',
+    "output": 'shape=ellipse, style=filled, fillcolor="#dff2df"',
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagramNode:
+    """One box (or ellipse) of the diagram.
+
+    Attributes:
+      id: Graphviz node id, `n0`, `n1`, ...: safe whatever the scope name holds.
+      kind: One of `NODE_KINDS`.
+      label: Short name: last scope component, placeholder name, or output name.
+      op: The slimlib function(s) (`convolution2d + batch_norm`) or TensorFlow op type.
+      scope: Full variable scope of a layer, or full op name otherwise.
+      shape: Static output shape, `None` when unknown.
+      cluster: Scope path of the innermost cluster holding the node (`""`: top level).
+      row: Index of the layer's row in the layer table (`trace.walk()` order), else `None`.
+    """
+
+    id: str
+    kind: str
+    label: str
+    op: str
+    scope: str
+    shape: Shape | None
+    cluster: str = ""
+    row: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagramEdge:
+    """Data flowing from one node to another, labelled with the source's output shape."""
+
+    source: str
+    target: str
+    shape: Shape | None
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagramCluster:
+    """A box around the nodes under one scope.
+
+    Attributes:
+      id: Graphviz subgraph id, `cluster_0`, ...
+      path: The scope, e.g. `"vgg_16/conv1"`.
+      label: Its last component, with the delegating op when there is one (`conv1 (repeat)`).
+      parent: Path of the enclosing cluster (`""`: top level).
+    """
+
+    id: str
+    path: str
+    label: str
+    parent: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagram:
+    """Nodes, edges and clusters of a model diagram; `to_dot()` writes Graphviz source."""
+
+    nodes: tuple[DiagramNode, ...]
+    edges: tuple[DiagramEdge, ...]
+    clusters: tuple[DiagramCluster, ...]
+
+    def node(self, scope: str) -> DiagramNode:
+        """The node whose `scope` (layer scope or op name) is `scope`.
+
+        Raises:
+          KeyError: If there is none (with the closest scope as a hint).
+        """
+        for node in self.nodes:
+            if node.scope == scope:
+                return node
+        close = difflib.get_close_matches(scope, [n.scope for n in self.nodes], n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise KeyError(f"Diagram.node: `scope` must be a node's scope, got {scope!r}.{hint}")
+
+    def edge_scopes(self) -> list[tuple[str, str]]:
+        """Every edge as `(source scope, target scope)`, in order."""
+        by_id = {node.id: node.scope for node in self.nodes}
+        return [(by_id[e.source], by_id[e.target]) for e in self.edges]
+
+    def to_dot(self, *, rankdir: str = "TB", name: str = "model") -> str:
+        """Graphviz `dot` source: one subgraph cluster per scope, nested as the scopes are.
+
+        Args:
+          rankdir: Layout direction, `"TB"` (top to bottom, default) or `"LR"`.
+          name: Graph name written after `digraph` (quoted, so any text is safe).
+
+        Raises:
+          ValueError: If `rankdir` is not one of `TB`, `LR`, `BT`, `RL`.
+        """
+        if rankdir not in ("TB", "LR", "BT", "RL"):
+            raise ValueError(
+                f"Diagram.to_dot: `rankdir` must be one of ['TB', 'LR', 'BT', 'RL'], "
+                f"got {rankdir!r}."
+            )
+        lines = [
+            f"digraph {quote(name)} {{",
+            f'  graph [rankdir={rankdir}, fontname="Helvetica", fontsize=10, '
+            "labeljust=l, nodesep=0.3, ranksep=0.35];",
+            '  node [fontname="Helvetica", fontsize=10, margin="0.12,0.04"];',
+            '  edge [fontname="Helvetica", fontsize=8, color="#555555"];',
+        ]
+        children: dict[str, list[DiagramCluster]] = {}
+        for cluster in self.clusters:
+            children.setdefault(cluster.parent, []).append(cluster)
+        members: dict[str, list[DiagramNode]] = {}
+        for node in self.nodes:
+            members.setdefault(node.cluster, []).append(node)
+
+        def emit(path: str, indent: str) -> None:
+            for node in members.get(path, []):
+                lines.append(
+                    f"{indent}{node.id} [label={quote(_node_label(node))}, "
+                    f"{_NODE_STYLE[node.kind]}];"
+                )
+            for cluster in children.get(path, []):
+                lines.append(f"{indent}subgraph {cluster.id} {{")
+                lines.append(
+                    f"{indent}  label={quote(cluster.label)}; style=rounded; "
+                    'color="#8aa4c0"; fontcolor="#2f4f6f";'
+                )
+                emit(cluster.path, indent + "  ")
+                lines.append(f"{indent}}}")
+
+        emit("", "  ")
+        for edge in self.edges:
+            label = quote(format_shape(edge.shape)) if edge.shape is not None else '""'
+            lines.append(f"  {edge.source} -> {edge.target} [label={label}];")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def quote(text: str) -> str:
+    """`text` as a double-quoted Graphviz string: backslashes and quotes escaped, newlines
+    written as Graphviz's centred line break `\\n`.
+
+    Example:
+      >>> print(quote('a "b"\\\\c'))
+      "a \\"b\\"\\\\c"
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r\n", "\n").replace("\n", "\\n") + '"'
+
+
+def _node_label(node: DiagramNode) -> str:
+    return "\n".join([node.label, node.op, format_shape(node.shape)])
+
+
+def _is_container(record: slim.tracing.LayerRecord) -> bool:
+    """A call that only delegates (`repeat`, `stack`, a user block): no variables or FLOPs of
+    its own, only its children's."""
+    if not record.children or record.flops:
+        return False
+    child_vars = {v.name for child in record.children for v in child.variables}
+    return all(v.name in child_vars for v in record.variables)
+
+
+def _descendants(record: slim.tracing.LayerRecord) -> Iterable[slim.tracing.LayerRecord]:
+    for child in record.children:
+        yield child
+        yield from _descendants(child)
+
+
+def _shape_of(tensor: tf.Tensor) -> Shape | None:
+    try:
+        return tuple(tensor.shape.as_list())
+    except ValueError:  # Unknown rank.
+        return None
+
+
+def _flows(tensor: tf.Tensor, index: int) -> bool:
+    """Whether an op input carries data: a float tensor, or the integer first input (one-hot
+    indices, a cast). Shapes, axes and boolean switches (`is_training`) are not data."""
+    dtype = tensor.dtype.base_dtype
+    if dtype.is_floating or dtype.is_complex:
+        return True
+    return index == 0 and dtype.is_integer
+
+
+class _Builder:
+    """Collects the nodes and edges of one diagram."""
+
+    def __init__(self, graph: tf.Graph, trace: slim.tracing.LayerTrace):
+        self.graph = graph
+        self.nodes: list[DiagramNode] = []
+        self.edges: dict[tuple[str, str], DiagramEdge] = {}
+        self.owner_by_scope: dict[str, str] = {}  # Scope -> id of the node owning its ops.
+        self.containers: dict[str, str] = {}  # Scope of a delegating call -> its op.
+        self.by_op: dict[str, str] = {}  # Op name -> id of its input/merge node.
+        self.memo: dict[str, frozenset[str]] = {}
+        self._add_layers(trace)
+
+    def _new_id(self) -> str:
+        return f"n{len(self.nodes)}"
+
+    def _add_layers(self, trace: slim.tracing.LayerTrace) -> None:
+        merged: set[int] = set()
+        for row, (record, _depth) in enumerate(trace.walk()):
+            if id(record) in merged:
+                continue
+            if _is_container(record):
+                self.containers.setdefault(record.scope, record.op)
+                continue
+            inner = list(_descendants(record))
+            merged.update(id(r) for r in inner)
+            ops = [record.op] + [r.op for r in inner if r.op != record.op]
+            node = DiagramNode(
+                id=self._new_id(),
+                kind="layer",
+                label=record.scope.rsplit("/", 1)[-1] or record.op,
+                op=" + ".join(dict.fromkeys(ops)),
+                scope=record.scope,
+                shape=record.output_shape,
+                cluster=record.scope.rsplit("/", 1)[0] if "/" in record.scope else "",
+                row=row,
+            )
+            self.nodes.append(node)
+            for scope in [record.scope] + [r.scope for r in inner]:
+                if scope:  # A record with no scope cannot own ops by name.
+                    self.owner_by_scope.setdefault(scope, node.id)
+
+    def owner(self, op_name: str) -> str | None:
+        """Id of the layer node whose scope is the longest proper prefix of `op_name`."""
+        parts = op_name.split("/")
+        for k in range(len(parts) - 1, 0, -1):
+            found = self.owner_by_scope.get("/".join(parts[:k]))
+            if found is not None:
+                return found
+        return None
+
+    def _node_shape(self, node_id: str) -> Shape | None:
+        return self.nodes[int(node_id[1:])].shape
+
+    def add_edge(self, source: str, target: str) -> None:
+        if source != target and (source, target) not in self.edges:
+            self.edges[(source, target)] = DiagramEdge(source, target, self._node_shape(source))
+
+    def sources(self, op: tf.Operation) -> frozenset[str]:
+        """Ids of the nodes whose outputs reach `op`'s data inputs through unowned ops."""
+        # Iterative depth-first search: a long chain of plain TensorFlow ops must not hit
+        # Python's recursion limit. A cycle (a while loop's back edge) contributes nothing.
+        stack: list[tuple[tf.Operation, bool]] = [(op, False)]
+        while stack:
+            current, expanded = stack.pop()
+            if current.name in self.memo and not expanded:
+                continue
+            direct = self._direct(current)
+            if direct is not None:
+                self.memo[current.name] = direct
+                continue
+            inputs = [t.op for i, t in enumerate(current.inputs) if _flows(t, i)]
+            if not expanded:
+                self.memo[current.name] = frozenset()  # In progress: breaks cycles.
+                stack.append((current, True))
+                stack.extend((inp, False) for inp in inputs if inp.name not in self.memo)
+                continue
+            per_input = [self.memo.get(inp.name, frozenset()) for inp in inputs]
+            reaching = [s for s in per_input if s]
+            if len(reaching) >= 2:
+                self.memo[current.name] = frozenset({self._merge_node(current, reaching)})
+            else:
+                self.memo[current.name] = frozenset().union(*per_input)
+        return self.memo[op.name]
+
+    def _direct(self, op: tf.Operation) -> frozenset[str] | None:
+        """The answer for ops that need no search: owned, placeholders and state/constants."""
+        owner = self.owner(op.name)
+        if owner is not None:
+            return frozenset({owner})
+        if op.type in _PLACEHOLDERS:
+            return frozenset({self._input_node(op)})
+        if op.type in _NO_FLOW_OPS or not op.inputs:
+            return frozenset()
+        return None
+
+    def _input_node(self, op: tf.Operation) -> str:
+        if op.name not in self.by_op:
+            node = DiagramNode(
+                id=self._new_id(),
+                kind="input",
+                label=op.name.rsplit("/", 1)[-1],
+                op=op.type,
+                scope=op.name,
+                shape=_shape_of(op.outputs[0]),
+            )
+            self.nodes.append(node)
+            self.by_op[op.name] = node.id
+        return self.by_op[op.name]
+
+    def _merge_node(self, op: tf.Operation, reaching: list[frozenset[str]]) -> str:
+        if op.name not in self.by_op:
+            node = DiagramNode(
+                id=self._new_id(),
+                kind="merge",
+                label=op.name.rsplit("/", 1)[-1],
+                op=op.type,
+                scope=op.name,
+                shape=_shape_of(op.outputs[0]) if op.outputs else None,
+                cluster=op.name.rsplit("/", 1)[0] if "/" in op.name else "",
+            )
+            self.nodes.append(node)
+            self.by_op[op.name] = node.id
+            for group in reaching:
+                for source in sorted(group, key=lambda i: int(i[1:])):
+                    self.add_edge(source, node.id)
+        return self.by_op[op.name]
+
+    def connect_layers(self) -> None:
+        for op in self.graph.get_operations():
+            target = self.owner(op.name)
+            if target is None:
+                continue
+            for index, tensor in enumerate(op.inputs):
+                if not _flows(tensor, index) or self.owner(tensor.op.name) == target:
+                    continue
+                for source in sorted(self.sources(tensor.op), key=lambda i: int(i[1:])):
+                    self.add_edge(source, target)
+
+    def add_outputs(self, outputs: Mapping[str, tf.Tensor]) -> None:
+        for name, tensor in outputs.items():
+            node = DiagramNode(
+                id=self._new_id(),
+                kind="output",
+                label=name,
+                op=tensor.op.type,
+                scope=tensor.name,
+                shape=_shape_of(tensor),
+            )
+            self.nodes.append(node)
+            for source in sorted(self.sources(tensor.op), key=lambda i: int(i[1:])):
+                self.add_edge(source, node.id)
+
+    def clusters(self) -> tuple[DiagramCluster, ...]:
+        paths: dict[str, None] = {}
+        for node in self.nodes:
+            if node.cluster:
+                parts = node.cluster.split("/")
+                for k in range(1, len(parts) + 1):
+                    paths.setdefault("/".join(parts[:k]))
+        out = []
+        for i, path in enumerate(paths):
+            last = path.rsplit("/", 1)[-1]
+            op = self.containers.get(path)
+            out.append(
+                DiagramCluster(
+                    id=f"cluster_{i}",
+                    path=path,
+                    label=f"{last} ({op})" if op else last,
+                    parent=path.rsplit("/", 1)[0] if "/" in path else "",
+                )
+            )
+        return tuple(out)
+
+
+def build_diagram(
+    graph: tf.Graph,
+    trace: slim.tracing.LayerTrace,
+    *,
+    outputs: Mapping[str, tf.Tensor] | Sequence[tf.Tensor] | None = None,
+) -> Diagram:
+    """The diagram of a traced model: a node per layer call, edges from the graph's data flow.
+
+    Args:
+      graph: The graph the traced layers were built in.
+      trace: What `slim.trace_layers()` recorded while building them.
+      outputs: Output tensors to draw as end nodes (`{"logits": t}`, or a list named
+        `output`, `output_1`, ...), reached through untraced ops such as a final squeeze.
+
+    Returns:
+      A `Diagram`; `diagram.to_dot()` is its Graphviz source.
+
+    Raises:
+      TypeError: If `graph` is not a `tf.Graph` or `trace` is not a `slim.tracing.LayerTrace`.
+
+    Example:
+      >>> from workbench.models.inspect.build import build_traced
+      >>> def model(x):
+      ...     a = slim.fully_connected(x, 4, scope="a")
+      ...     b = slim.fully_connected(x, 4, scope="b")
+      ...     return slim.fully_connected(a + b, 2, scope="out")
+      >>> m = build_traced(model, [1, 3])
+      >>> build_diagram(m.graph, m.trace).edge_scopes()
+      [('inputs', 'a'), ('inputs', 'b'), ('a', 'add'), ('b', 'add'), ('add', 'out')]
+    """
+    if not isinstance(graph, tf.Graph):
+        raise TypeError(f"build_diagram: `graph` must be a tf.Graph, got {graph!r}.")
+    if not isinstance(trace, slim.tracing.LayerTrace):
+        raise TypeError(f"build_diagram: `trace` must be a slim.tracing.LayerTrace, got {trace!r}.")
+    builder = _Builder(graph, trace)
+    builder.connect_layers()
+    if outputs is not None:
+        if not isinstance(outputs, Mapping):
+            outputs = {("output" if i == 0 else f"output_{i}"): t for i, t in enumerate(outputs)}
+        builder.add_outputs(outputs)
+    # Edges in the order the graph's ops were created: data flows top to bottom.
+    return Diagram(tuple(builder.nodes), tuple(builder.edges.values()), builder.clusters())

@@ -1,0 +1,79 @@
+"""Plain-text forms of shapes and argument values, shared by the inspect tables.
+
+Argument values recorded by the layer trace are arbitrary Python objects (functions,
+initializer objects, dicts); the tables show them as short, stable text that a person can
+read and that `json.dumps` accepts.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+Shape = tuple[int | None, ...]
+
+
+def format_shape(shape: Sequence[int | None] | None) -> str:
+    """`[1, 28, 28, ?]` for a shape with an unknown dimension, `-` for no shape.
+
+    Example:
+      >>> format_shape((None, 28, 28, 1)), format_shape(None), format_shape(())
+      ('[?, 28, 28, 1]', '-', '[]')
+    """
+    if shape is None:
+        return "-"
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def plain_value(value: Any) -> Any:
+    """`value` as JSON-ready data: numbers, strings, lists and dicts stay, the rest is named.
+
+    Functions are shown by name (`relu`), partial functions as `name(arg=value)`, objects with
+    a `get_config()` (TensorFlow initializers) as `Class(key=value, ...)`, anything else by its
+    class name.
+
+    Example:
+      >>> import tensorflow as tf
+      >>> plain_value({"is_training": True, "fn": tf.nn.relu, "k": (3, 3)})
+      {'is_training': True, 'fn': 'relu', 'k': [3, 3]}
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v) for v in value]
+    if isinstance(value, functools.partial):
+        inner = getattr(value.func, "__name__", type(value.func).__name__)
+        kwargs = ", ".join(f"{k}={plain_value(v)!r}" for k, v in value.keywords.items())
+        return f"{inner}({kwargs})"
+    name = getattr(value, "__name__", None)
+    if isinstance(name, str):
+        return name
+    config = getattr(value, "get_config", None)
+    if callable(config):
+        try:
+            items = config()
+        except Exception:  # A broken get_config() must not break the table; name the class.
+            items = None
+        if isinstance(items, Mapping):
+            args = ", ".join(f"{k}={plain_value(v)!r}" for k, v in items.items())
+            return f"{type(value).__name__}({args})"
+    if hasattr(value, "dtype") and hasattr(value, "shape"):  # A tensor or an array.
+        shape = getattr(value.shape, "as_list", lambda: list(value.shape))()
+        # TensorFlow's graph tensors are `SymbolicTensor`s; "Tensor" is what users write.
+        kind = "Tensor" if "Tensor" in type(value).__name__ else type(value).__name__
+        return f"{kind}{format_shape(shape)}"
+    return type(value).__name__
+
+
+def value_text(value: Any) -> str:
+    """`plain_value(value)` as one line of text: strings unquoted, the rest as Python repr.
+
+    Example:
+      >>> value_text("SAME"), value_text([3, 3]), value_text(None)
+      ('SAME', '[3, 3]', 'None')
+    """
+    plain = plain_value(value)
+    return plain if isinstance(plain, str) else repr(plain)

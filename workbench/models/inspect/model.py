@@ -1,0 +1,212 @@
+"""`InspectModel`: a model (function or built graph) and everything the inspect views show.
+
+Set `model_fn` and `input_shape` (the model is then built in its own traced graph), or set
+`graph` and `trace` directly; the layer table, totals, diagram (dot source and SVG) and the
+collections listing follow as parameters that views bind to. Problems are reported in
+`error` (building, reading the checkpoint) and `svg_error` (rendering) rather than raised,
+so a view can show them next to whatever could still be computed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import param
+import tensorflow as tf
+
+import slimlib as slim
+from workbench.models.inspect.build import build_traced, check_input_shape
+from workbench.models.inspect.diagram import Diagram, build_diagram
+from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
+from workbench.models.inspect.layer_table import LayerTable, tabulate_layers
+from workbench.models.inspect.render import render_svg
+
+
+class InspectModel(param.Parameterized):
+    """A model to inspect: its layer table, totals, diagram and collections.
+
+    Example:
+      >>> def model(x):
+      ...     return slim.fully_connected(x, 4, scope="fc")
+      >>> inspected = InspectModel(model_fn=model, input_shape=[2, 3], render=False)
+      >>> inspected.totals["params"], [r.scope for r in inspected.table.rows]
+      (16, ['fc'])
+      >>> inspected.input_shape = [2, 5]
+      >>> inspected.totals["params"]
+      24
+    """
+
+    model_fn = param.Callable(
+        default=None,
+        allow_None=True,
+        doc="Model function `fn(inputs) -> logits or (logits, end_points)`; setting it (or "
+        "`input_shape`) rebuilds `graph` and `trace`. None: inspect `graph` as given.",
+    )
+    input_shape = param.List(
+        default=[1, 28, 28, 1],
+        doc="Static input shape for `model_fn`, e.g. `[batch, height, width, channels]`; "
+        "ints >= 1, None for an unknown dimension. Default MNIST-sized `[1, 28, 28, 1]`.",
+    )
+    graph = param.ClassSelector(
+        class_=tf.Graph,
+        default=None,
+        allow_None=True,
+        doc="Graph being inspected: built from `model_fn`, or any graph set directly.",
+    )
+    trace = param.ClassSelector(
+        class_=slim.tracing.LayerTrace,
+        default=None,
+        allow_None=True,
+        doc="Layer trace recorded while `graph` was built; None: no table or diagram.",
+    )
+    outputs = param.Dict(
+        default={},
+        doc="Output tensors drawn as end nodes of the diagram, `{name: tensor}` "
+        "(`{'logits': ...}` when built from `model_fn`).",
+    )
+    checkpoint = param.String(
+        default=None,
+        allow_None=True,
+        doc="Optional checkpoint prefix or directory; the collections then say which "
+        "variables it holds.",
+    )
+    rankdir = param.Selector(
+        default="TB",
+        objects=["TB", "LR"],
+        doc="Diagram direction: top to bottom (TB, default) or left to right (LR).",
+    )
+    render = param.Boolean(
+        default=True,
+        doc="Render `svg` with Graphviz whenever the diagram changes (False: dot only).",
+    )
+
+    table = param.ClassSelector(
+        class_=LayerTable,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="Layer table of `trace`; None without a trace.",
+    )
+    totals = param.Dict(
+        default={},
+        constant=True,
+        doc="`{'params', 'trainable_params', 'non_trainable_params', 'flops', 'layers'}` "
+        "of the trace; `{}` without one.",
+    )
+    diagram = param.ClassSelector(
+        class_=Diagram,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="Nodes, edges and clusters of the model diagram; None without a trace.",
+    )
+    dot = param.String(default="", constant=True, doc="Graphviz source of `diagram`.")
+    svg = param.String(
+        default="", constant=True, doc="`dot` rendered to SVG; '' when not rendered."
+    )
+    svg_error = param.String(
+        default="", constant=True, doc="Why `svg` is empty (e.g. Graphviz missing); '' if none."
+    )
+    collections = param.List(
+        default=[],
+        item_type=CollectionListing,
+        constant=True,
+        doc="Every collection of `graph` with its members (`inspect_collections`).",
+    )
+    error = param.String(
+        default="",
+        constant=True,
+        doc="Why building the model or reading the checkpoint failed; '' when all went well.",
+    )
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        if self.model_fn is not None:
+            self._build()
+        else:
+            self._refresh()
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph: tf.Graph,
+        trace: slim.tracing.LayerTrace | None = None,
+        *,
+        outputs: dict[str, tf.Tensor] | None = None,
+        **params: Any,
+    ) -> InspectModel:
+        """An `InspectModel` of an already built graph (and the trace recorded building it)."""
+        return cls(graph=graph, trace=trace, outputs=dict(outputs or {}), **params)
+
+    @param.depends("model_fn", "input_shape", watch=True)
+    def _build(self) -> None:
+        if self.model_fn is None:
+            return
+        try:
+            check_input_shape("InspectModel", self.input_shape)
+            built = build_traced(self.model_fn, self.input_shape)
+        except Exception as err:  # A user's model function may raise anything; show it.
+            with param.edit_constant(self):
+                self.param.update(error=f"{type(err).__name__}: {err}")
+            self.param.update(graph=None, trace=None, outputs={})
+            return
+        outputs = {"logits": built.logits} if built.logits is not None else {}
+        self.param.update(graph=built.graph, trace=built.trace, outputs=outputs)
+
+    @param.depends("graph", "trace", "outputs", "checkpoint", "rankdir", watch=True)
+    def _refresh(self) -> None:
+        error = ""
+        if self.model_fn is not None and self.graph is None:
+            error = self.error  # Keep the build error.
+        table = diagram = None
+        dot = ""
+        if self.graph is not None and self.trace is not None:
+            table = tabulate_layers(self.trace)
+            diagram = build_diagram(self.graph, self.trace, outputs=self.outputs or None)
+            dot = diagram.to_dot(rankdir=self.rankdir)
+        listing: list[CollectionListing] = []
+        if self.graph is not None:
+            try:
+                listing = list(inspect_collections(self.graph, checkpoint=self.checkpoint or None))
+            except (TypeError, ValueError) as err:
+                error = str(err)
+                listing = list(inspect_collections(self.graph))
+        with param.edit_constant(self):
+            self.param.update(
+                table=table,
+                totals=table.totals if table is not None else {},
+                diagram=diagram,
+                dot=dot,
+                collections=listing,
+                error=error,
+            )
+        self._render()
+
+    @param.depends("render", watch=True)
+    def _render(self) -> None:
+        svg = svg_error = ""
+        if self.render and self.dot:
+            try:
+                svg = render_svg(self.dot)
+            except (RuntimeError, ValueError, TimeoutError) as err:
+                svg_error = str(err)
+        with param.edit_constant(self):
+            self.param.update(svg=svg, svg_error=svg_error)
+
+    def collection(self, label_or_key: str) -> CollectionListing:
+        """The listing of one collection, by label (`"MODEL_VARIABLES"`) or key.
+
+        Raises:
+          KeyError: If the graph has no such collection (with the closest name as a hint).
+        """
+        for listing in self.collections:
+            if label_or_key in (listing.label, listing.key):
+                return listing
+        names = [c.label for c in self.collections]
+        close = difflib.get_close_matches(label_or_key, names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise KeyError(
+            f"InspectModel.collection: `label_or_key` must name a collection of the graph, "
+            f"got {label_or_key!r}.{hint}"
+        )
