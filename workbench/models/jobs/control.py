@@ -1,0 +1,418 @@
+"""Job control: start, stop, resume and watch training jobs, and find them again.
+
+A job is a log directory inside a workspace: `job.json` (the config), `status.json`,
+`metrics.jsonl`, checkpoints, TensorBoard events, `eval.json` and `job.log`. Everything
+here works from that directory alone, so a newly started app or CLI reattaches to jobs
+started by another process (`list_jobs`), and a job outlives the process that launched it.
+
+Typical use:
+
+    job = start({"model": {"net": "lenet"}, "train": {"steps": 500}}, "jobs/run1",
+                workspace="workspace")
+    job.status()["state"]        # 'starting' -> 'running' -> 'finished'
+    job.new_metrics()            # records logged since the last call, for a live plot
+    job.stop()                   # SIGTERM; SIGKILL after the grace period
+    job.resume(steps=1000)       # continue from the last checkpoint up to step 1000
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import param
+
+from workbench.models.jobs import process
+from workbench.models.jobs.config import load_config
+from workbench.models.jobs.metrics_stream import MetricsReader
+from workbench.models.jobs.paths import (
+    EVAL_FILE,
+    JOB_FILE,
+    LOG_FILE,
+    METRICS_FILE,
+    PID_FILE,
+    STATUS_FILE,
+    STOP_FILE,
+    resolve_in_workspace,
+)
+from workbench.models.jobs.status_file import (
+    ACTIVE_STATES,
+    STATES,
+    read_json,
+    write_json_atomic,
+)
+
+__all__ = ["Job", "JobStateError", "list_jobs", "read_status", "resume", "start", "stop"]
+
+# Seconds a job may stay `starting` without a pid before it counts as failed to launch.
+_LAUNCH_TIMEOUT_SECS = 120.0
+# Seconds between SIGTERM and SIGKILL; a stopping job saves a checkpoint in between.
+DEFAULT_GRACE_SECS = 30.0
+# Seconds to wait for the process to go after SIGKILL.
+_KILL_WAIT_SECS = 10.0
+# Folders below the workspace root searched for jobs by `list_jobs`.
+_MAX_DEPTH = 4
+_LOG_TAIL_LINES = 20
+
+
+class JobStateError(RuntimeError):
+    """The job is in a state that does not allow the action (e.g. resume while running)."""
+
+
+def _read_pid_file(logdir: str) -> int | None:
+    try:
+        with open(os.path.join(logdir, PID_FILE), encoding="utf-8") as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def log_tail(logdir: str, lines: int = _LOG_TAIL_LINES) -> str:
+    """The last `lines` lines of the job's `job.log` ('' when there is none)."""
+    try:
+        with open(os.path.join(logdir, LOG_FILE), "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 64 * 1024))
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _mark_ended(logdir: str, data: dict, pid: int | None) -> dict:
+    """Records the end of a job whose process is gone without a final status."""
+    if os.path.exists(os.path.join(logdir, STOP_FILE)):
+        data.update(state="stopped", error="stopped (the process was ended before it reported)")
+    else:
+        tail = log_tail(logdir)
+        data.update(
+            state="failed",
+            error=(
+                f"the job process (pid {pid}) ended without reporting a result; the end "
+                f"of {LOG_FILE}:\n{tail}"
+            ),
+        )
+    now = time.time()
+    data.update(phase="done", ended_at=now, updated_at=now)
+    write_json_atomic(os.path.join(logdir, STATUS_FILE), data)
+    return data
+
+
+def read_status(logdir: str | os.PathLike) -> dict[str, Any]:
+    """The job's status, with a dead process taken into account.
+
+    Reads `status.json`. A job that says `starting` or `running` but whose process is
+    gone is recorded (in `status.json` too) as `stopped` when a stop was asked for, else
+    as `failed` with the end of `job.log` as its error.
+
+    Args:
+      logdir: The job's log directory.
+
+    Returns:
+      The status dict (see `workbench.models.jobs.status_file`); `{"state": "new"}` for a
+      folder without a status yet.
+    """
+    logdir = os.path.realpath(os.fspath(logdir))
+    path = os.path.join(logdir, STATUS_FILE)
+    data = read_json(path)
+    if not isinstance(data, dict):
+        return {"state": "new"}
+    if data.get("state") not in ACTIVE_STATES:
+        return data
+    pid = data.get("pid") or _read_pid_file(logdir)
+    if pid is None:
+        if time.time() - float(data.get("launched_at") or 0) > _LAUNCH_TIMEOUT_SECS:
+            return _mark_ended(logdir, data, None)
+        return data
+    if process.pid_alive(pid, logdir):
+        return data
+    # The process wrote its last status before it ended, and a relaunch may have begun
+    # since: read again before judging.
+    data = read_json(path)
+    if not isinstance(data, dict):
+        return {"state": "new"}
+    current = data.get("pid") or _read_pid_file(logdir)
+    if data.get("state") in ACTIVE_STATES and current == pid:
+        return _mark_ended(logdir, data, pid)
+    return data
+
+
+def _launch(logdir: str, workspace: str, python: str | None) -> None:
+    _remove(os.path.join(logdir, PID_FILE))
+    _remove(os.path.join(logdir, STOP_FILE))
+    # Written before the process exists, so nothing the process writes can be overwritten.
+    write_json_atomic(
+        os.path.join(logdir, STATUS_FILE),
+        {"state": "starting", "phase": "launching", "pid": None, "launched_at": time.time()},
+    )
+    pid = process.launch(logdir, workspace, python=python)
+    with open(os.path.join(logdir, PID_FILE), "w", encoding="utf-8") as f:
+        f.write(f"{pid}\n")
+
+
+def start(
+    config: Mapping[str, Any],
+    logdir: str | os.PathLike,
+    *,
+    workspace: str | os.PathLike,
+    python: str | None = None,
+) -> Job:
+    """Validates `config`, writes it to `<logdir>/job.json` and launches the job process.
+
+    The process runs in its own session, so it outlives the caller; its output goes to
+    `<logdir>/job.log`.
+
+    Args:
+      config: The job config (see `workbench.models.jobs.config`).
+      logdir: A new (or empty) folder inside the workspace, relative to it or absolute.
+      workspace: The workspace root; the config's paths must stay inside it.
+      python: Interpreter for the job process; default the current one.
+
+    Returns:
+      The `Job`, in state `starting`.
+
+    Raises:
+      ConfigError: Listing every problem of `config`.
+      PathEscapeError: If `logdir` is outside the workspace.
+      FileExistsError: If `logdir` already holds a job (resume it or pick a new folder).
+      ValueError: If `logdir` is the workspace root itself.
+    """
+    root = os.path.realpath(os.fspath(workspace))
+    logdir = resolve_in_workspace(root, logdir, what="logdir")
+    if logdir == root:
+        raise ValueError(
+            f"start: `logdir` must be a folder inside the workspace, got the workspace root "
+            f"{root!r}; use e.g. 'jobs/run1'."
+        )
+    job_config = load_config(config, workspace=root)
+    if os.path.exists(os.path.join(logdir, JOB_FILE)):
+        raise FileExistsError(
+            f"start: `logdir` {logdir!r} already holds a job; resume it with "
+            "resume(logdir, ...) or start the new job in another folder."
+        )
+    os.makedirs(logdir, exist_ok=True)
+    write_json_atomic(os.path.join(logdir, JOB_FILE), job_config.data)
+    _launch(logdir, root, python)
+    return Job(logdir, workspace=root)
+
+
+def stop(logdir: str | os.PathLike, *, grace_secs: float = DEFAULT_GRACE_SECS) -> dict[str, Any]:
+    """Stops a running job: SIGTERM, then SIGKILL if it is still there after `grace_secs`.
+
+    On SIGTERM the job finishes its current step, saves a checkpoint and records `stopped`;
+    a killed job is recorded `stopped` here. Stopping a job that is not running does
+    nothing.
+
+    Args:
+      logdir: The job's log directory.
+      grace_secs: Seconds between SIGTERM and SIGKILL. Default 30.
+
+    Returns:
+      The status after the stop.
+    """
+    logdir = os.path.realpath(os.fspath(logdir))
+    data = read_status(logdir)
+    if data.get("state") not in ACTIVE_STATES:
+        return data
+    with open(os.path.join(logdir, STOP_FILE), "w", encoding="utf-8") as f:
+        f.write(f"{time.time()}\n")
+    pid = data.get("pid") or _read_pid_file(logdir)
+    deadline = time.monotonic() + min(grace_secs, 5.0)
+    while pid is None and time.monotonic() < deadline:  # Launched by another process.
+        time.sleep(0.1)
+        pid = _read_pid_file(logdir)
+    if pid is not None and process.pid_alive(pid, logdir):
+        process.kill(pid, signal.SIGTERM)
+        if not process.wait_for_exit(pid, logdir, grace_secs):
+            process.kill(pid, signal.SIGKILL)
+            process.wait_for_exit(pid, logdir, _KILL_WAIT_SECS)
+    return read_status(logdir)
+
+
+def resume(
+    logdir: str | os.PathLike,
+    *,
+    workspace: str | os.PathLike,
+    steps: int | None = None,
+    python: str | None = None,
+) -> Job:
+    """Relaunches a job that is not running; it continues from its last checkpoint.
+
+    Args:
+      logdir: The job's log directory.
+      workspace: The workspace root.
+      steps: The global step to train up to; default the config's `train.steps`.
+      python: Interpreter for the job process; default the current one.
+
+    Returns:
+      The `Job`, in state `starting`.
+
+    Raises:
+      FileNotFoundError: If `logdir` has no `job.json`.
+      JobStateError: If the job is running.
+      ConfigError: If `steps` (or the stored config) is not valid.
+    """
+    root = os.path.realpath(os.fspath(workspace))
+    logdir = resolve_in_workspace(root, logdir, what="logdir")
+    raw = read_json(os.path.join(logdir, JOB_FILE))
+    if not isinstance(raw, dict):
+        raise FileNotFoundError(f"resume: {logdir!r} holds no job ({JOB_FILE} is missing).")
+    state = read_status(logdir).get("state")
+    if state in ACTIVE_STATES:
+        raise JobStateError(f"resume: the job in {logdir!r} is {state}; stop it first.")
+    if steps is not None:
+        raw = {**raw, "train": {**raw.get("train", {}), "steps": steps}}
+    job_config = load_config(raw, workspace=root)
+    write_json_atomic(os.path.join(logdir, JOB_FILE), job_config.data)
+    _launch(logdir, root, python)
+    return Job(logdir, workspace=root)
+
+
+def list_jobs(workspace: str | os.PathLike) -> list[Job]:
+    """Finds every job (a folder with `job.json`) in the workspace, newest first.
+
+    Searches up to 4 folder levels below the root, skipping hidden folders and the
+    insides of job folders.
+
+    Args:
+      workspace: The workspace root.
+
+    Returns:
+      One `Job` per log directory, with its status read.
+    """
+    root = os.path.realpath(os.fspath(workspace))
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(root):
+        depth = os.path.relpath(folder, root).count(os.sep) + (folder != root)
+        if JOB_FILE in files and folder != root:
+            found.append(folder)
+            subfolders[:] = []
+            continue
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        if depth >= _MAX_DEPTH:
+            subfolders[:] = []
+    jobs = [Job(folder, workspace=root) for folder in found]
+    return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+
+
+class Job(param.Parameterized):
+    """One training job, read from (and controlled through) its log directory.
+
+    The parameters mirror `status.json`; `status()` reads it again (noticing a process
+    that died) and updates them. Several `Job` objects, in several processes, may watch the
+    same log directory.
+
+    Args:
+      logdir: The job's log directory (absolute, or relative to `workspace`).
+      workspace: The workspace root.
+    """
+
+    logdir = param.String(default="", constant=True, doc="The job's log directory, absolute.")
+    workspace = param.String(default="", constant=True, doc="The workspace root, absolute.")
+    title = param.String(default="", doc="The config's `name`, or the folder name.")
+    state = param.Selector(
+        default="new", objects=list(STATES), doc="new, starting, running, finished, ..."
+    )
+    phase = param.String(default="", doc="What a running job is doing, e.g. 'training'.")
+    pid = param.Integer(default=None, allow_None=True, doc="Pid of the job process.")
+    device = param.String(default="", doc="'GPU' or 'CPU': where the job trains.")
+    device_name = param.String(default="", doc="The GPU's name, or 'CPU'.")
+    step = param.Integer(default=0, doc="Last global step reported (every log interval).")
+    target_steps = param.Integer(default=0, doc="The step the job trains up to.")
+    loss = param.Number(default=None, allow_None=True, doc="Loss at `step`.")
+    accuracy = param.Number(default=None, allow_None=True, doc="Batch accuracy at `step`.")
+    error = param.String(default="", doc="Why the job failed or stopped.")
+    traceback = param.String(default="", doc="Tail of the traceback of a failed job.")
+    eval_results = param.Dict(default={}, doc="Validation metrics of the finished job.")
+    created_at = param.Number(default=0.0, doc="When job.json was written (epoch seconds).")
+
+    def __init__(self, logdir: str | os.PathLike, *, workspace: str | os.PathLike, **params):
+        root = os.path.realpath(os.fspath(workspace))
+        folder = resolve_in_workspace(root, logdir, what="logdir")
+        super().__init__(logdir=folder, workspace=root, **params)
+        self._reader = MetricsReader(os.path.join(folder, METRICS_FILE))
+        self.status()
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the job process is starting or running."""
+        return self.state in ACTIVE_STATES
+
+    def status(self) -> dict[str, Any]:
+        """Reads the status (see `read_status`), updates the parameters and returns it."""
+        data = read_status(self.logdir)
+        config = read_json(os.path.join(self.logdir, JOB_FILE))
+        name = (config or {}).get("name") if isinstance(config, dict) else None
+        state = data.get("state")
+        try:
+            created = os.path.getmtime(os.path.join(self.logdir, JOB_FILE))
+        except OSError:
+            created = 0.0
+        self.param.update(
+            title=name or os.path.basename(self.logdir),
+            state=state if state in STATES else "failed",
+            phase=data.get("phase") or "",
+            pid=data.get("pid"),
+            device=data.get("device") or "",
+            device_name=data.get("device_name") or "",
+            step=int(data.get("step") or 0),
+            target_steps=int(data.get("target_steps") or 0),
+            loss=data.get("loss"),
+            accuracy=data.get("accuracy"),
+            error=data.get("error") or "",
+            traceback=data.get("traceback") or "",
+            eval_results=data.get("eval") or {},
+            created_at=created,
+        )
+        return data
+
+    def config(self) -> dict[str, Any]:
+        """The job's config as stored in `job.json` (defaults filled in)."""
+        data = read_json(os.path.join(self.logdir, JOB_FILE))
+        return data if isinstance(data, dict) else {}
+
+    def stop(self, grace_secs: float = DEFAULT_GRACE_SECS) -> dict[str, Any]:
+        """Stops the job (see `stop`) and returns its status."""
+        stop(self.logdir, grace_secs=grace_secs)
+        return self.status()
+
+    def resume(self, steps: int | None = None, *, python: str | None = None) -> None:
+        """Relaunches the job from its last checkpoint (see `resume`)."""
+        resume(self.logdir, workspace=self.workspace, steps=steps, python=python)
+        self.status()
+
+    def new_metrics(self) -> list[dict[str, Any]]:
+        """Metrics records logged since the last call (all of them on the first call)."""
+        return self._reader.read_new()
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """Every metrics record read so far (call `new_metrics` to read on)."""
+        self._reader.read_new()
+        return list(self._reader.records)
+
+    def eval_file(self) -> dict[str, Any]:
+        """The contents of `eval.json` ({} before the evaluation ran)."""
+        data = read_json(os.path.join(self.logdir, EVAL_FILE))
+        return data if isinstance(data, dict) else {}
+
+    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
+        """The last `lines` lines of the job's output."""
+        return log_tail(self.logdir, lines)
+
+    def export(self, export_dir: str | os.PathLike | None = None, *, overwrite: bool = False):
+        """Exports the last checkpoint as a SavedModel (see `export.export_saved_model`)."""
+        from workbench.models.jobs.export import export_saved_model  # Imports TensorFlow.
+
+        return export_saved_model(
+            self.logdir, export_dir, workspace=self.workspace, overwrite=overwrite
+        )

@@ -1,0 +1,169 @@
+"""A job's model and optimizer: the net or design, the learning-rate schedule, the optimizer.
+
+Nets come from `slimlib.nets.nets_factory.get_network_fn` (inside their own arg_scope,
+with `train.weight_decay`). Designs come from `workbench.models.design.build_design`,
+imported only when a job uses one; `train.weight_decay` then reaches them as the default
+`weights_regularizer` of the weighted slimlib layers (a layer of the design that sets its
+own regularizer keeps it).
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+import slimlib as slim
+from slimlib.nets import nets_factory
+from workbench.models.jobs.config import JobConfig, TrainSpec
+
+v1 = tf.compat.v1
+
+__all__ = ["build_logits", "learning_rate", "optimizer", "restore_fn", "variables_to_train"]
+
+# RMSProp's decay of the squared-gradient average, TF-Slim train_image_classifier.py's
+# `--rmsprop_decay` default (https://github.com/tensorflow/models/blob/master/research/slim/
+# train_image_classifier.py).
+_RMSPROP_DECAY = 0.9
+
+
+def _in_scope(name: str, scope: str) -> bool:
+    """Whether variable `name` lies in `scope` (a whole path component, not a prefix)."""
+    return name == scope or name.startswith(scope + "/")
+
+
+def build_logits(
+    config: JobConfig, images: tf.Tensor, num_classes: int, *, is_training: bool
+) -> tuple[tf.Tensor, dict]:
+    """Builds the job's model on `images` in the current graph.
+
+    Args:
+      config: The job config (its `model` and `train.weight_decay`).
+      images: float32 `[batch, height, width, channels]`, values in [0, 1].
+      num_classes: Number of classes of the dataset.
+      is_training: Whether dropout and batch norm run in training mode.
+
+    Returns:
+      `(logits, end_points)`: logits `[batch, num_classes]` and the model's end points.
+
+    Raises:
+      ValueError: If the model's logits do not have shape `[batch, num_classes]`.
+    """
+    weight_decay = config.train.weight_decay
+    if config.model.net is not None:
+        network_fn = nets_factory.get_network_fn(
+            config.model.net, num_classes, weight_decay=weight_decay, is_training=is_training
+        )
+        logits, end_points = network_fn(images)
+        what = f"net {config.model.net!r}"
+    else:
+        from workbench.models.design import build_design  # Optional until designs exist.
+
+        weighted = [
+            slim.conv2d,
+            slim.fully_connected,
+            slim.separable_conv2d,
+            slim.conv2d_transpose,
+        ]
+        with slim.arg_scope(weighted, weights_regularizer=slim.l2_regularizer(weight_decay)):
+            logits, end_points = build_design(config.model.design, images, is_training)
+        what = "the design"
+    if logits.shape.rank == 4 and logits.shape[1] == 1 and logits.shape[2] == 1:
+        logits = tf.squeeze(logits, [1, 2], name="SpatialSqueeze")
+    if logits.shape.rank != 2 or logits.shape[-1] != num_classes:
+        raise ValueError(
+            f"build_logits: the logits of {what} must have shape [batch, {num_classes}] "
+            f"(the dataset has {num_classes} classes), got shape {logits.shape.as_list()}."
+        )
+    return logits, end_points
+
+
+def learning_rate(train: TrainSpec, global_step: tf.Tensor) -> tf.Tensor:
+    """The learning rate at `global_step`: constant, exponentially decayed or piecewise.
+
+    A piecewise schedule takes its rates from `schedule.values` (the first one until the
+    first boundary); `train.learning_rate` is not used then.
+    """
+    schedule = train.schedule
+    if schedule.kind == "exponential":
+        return v1.train.exponential_decay(
+            train.learning_rate,
+            global_step,
+            schedule.decay_steps,
+            schedule.decay_rate,
+            staircase=schedule.staircase,
+            name="learning_rate",
+        )
+    if schedule.kind == "piecewise":
+        return v1.train.piecewise_constant(
+            global_step,
+            [tf.constant(b, tf.int64) for b in schedule.boundaries],
+            [tf.constant(v, tf.float32) for v in schedule.values],
+            name="learning_rate",
+        )
+    return tf.constant(train.learning_rate, tf.float32, name="learning_rate")
+
+
+def optimizer(train: TrainSpec, rate: tf.Tensor) -> v1.train.Optimizer:
+    """The graph optimizer named by `train.optimizer`."""
+    kind, epsilon = train.optimizer, train.epsilon
+    if kind == "sgd":
+        return v1.train.GradientDescentOptimizer(rate)
+    if kind == "momentum":
+        return v1.train.MomentumOptimizer(rate, train.momentum)
+    if kind == "adam":
+        return v1.train.AdamOptimizer(rate, epsilon=1e-8 if epsilon is None else epsilon)
+    return v1.train.RMSPropOptimizer(
+        rate,
+        decay=_RMSPROP_DECAY,
+        momentum=train.momentum,
+        epsilon=1e-10 if epsilon is None else epsilon,
+    )
+
+
+def variables_to_train(config: JobConfig) -> list | None:
+    """The variables of `restore.trainable_scopes`; None (all) without such scopes.
+
+    Raises:
+      ValueError: If a scope holds no trainable variable.
+    """
+    if config.restore is None or not config.restore.trainable_scopes:
+        return None
+    trainable = slim.get_trainable_variables()
+    chosen, seen = [], set()
+    for scope in config.restore.trainable_scopes:
+        found = [var for var in trainable if _in_scope(var.op.name, scope)]
+        if not found:
+            scopes = sorted({var.op.name.rsplit("/", 1)[0] for var in trainable})
+            raise ValueError(
+                f"variables_to_train: restore.trainable_scopes entry {scope!r} must name a "
+                f"scope with trainable variables, got none; scopes of the model: {scopes}."
+            )
+        for var in found:
+            if id(var) not in seen:
+                seen.add(id(var))
+                chosen.append(var)
+    return chosen
+
+
+def restore_fn(config: JobConfig):
+    """`init_fn(session)` restoring the model variables outside `restore.exclude`, or None.
+
+    Only the model variables are restored (not the global step or optimizer slots), as in
+    TF-Slim's train_image_classifier.py; `slim.learning.train` calls it only when the
+    job's own log directory has no checkpoint yet.
+    """
+    plan = config.restore
+    if plan is None:
+        return None
+    variables = [
+        var
+        for var in slim.get_model_variables()
+        if not any(_in_scope(var.op.name, scope) for scope in plan.exclude)
+    ]
+    if not variables:
+        raise ValueError(
+            f"restore_fn: restore.exclude {list(plan.exclude)} leaves no model variable to "
+            "restore; remove the restore plan or exclude less."
+        )
+    return slim.assign_from_checkpoint_fn(
+        plan.checkpoint, variables, ignore_missing_vars=plan.ignore_missing_vars
+    )

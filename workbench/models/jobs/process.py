@@ -1,0 +1,133 @@
+"""Starting, watching and ending job processes at the operating-system level.
+
+A job process is started in its own session (`start_new_session=True`), so closing the
+app, its terminal or the notebook kernel that launched it does not end it; its stdout and
+stderr go to `<logdir>/job.log`. The launcher keeps each `Popen` it made so that a child
+that ended is reaped (a zombie still answers `os.kill(pid, 0)`), and a pid is only taken
+as the job's when `/proc/<pid>/cmdline` names the job's log directory (pids are reused).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from workbench.models.jobs.paths import LOG_FILE
+
+__all__ = ["kill", "launch", "pid_alive", "wait_for_exit"]
+
+# Popen objects of the processes this process launched, by pid (reaped in `pid_alive`).
+_CHILDREN: dict[int, subprocess.Popen] = {}
+_POLL_SECS = 0.1
+
+
+def _import_root() -> str:
+    """The folder holding the `workbench` package, so the child imports this very copy."""
+    return str(Path(__file__).resolve().parents[3])
+
+
+def launch(logdir: str, workspace: str, *, python: str | None = None) -> int:
+    """Starts `python -m workbench.train --logdir LOGDIR --workspace WORKSPACE` detached.
+
+    Args:
+      logdir: The job's log directory (absolute); stdout/stderr are appended to
+        `job.log` there, and it is the process's working directory.
+      workspace: The workspace root (absolute).
+      python: The interpreter; default the one running this code.
+
+    Returns:
+      The pid of the job process.
+    """
+    env = dict(os.environ)
+    root = _import_root()
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    command = [
+        python or sys.executable,
+        "-m",
+        "workbench.train",
+        "--logdir",
+        logdir,
+        "--workspace",
+        workspace,
+    ]
+    with open(os.path.join(logdir, LOG_FILE), "ab") as log:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=logdir,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+    _CHILDREN[proc.pid] = proc
+    return proc.pid
+
+
+def _proc_state(pid: int) -> str | None:
+    """The one-letter state from `/proc/<pid>/stat`, or None where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat.rsplit(b")", 1)[-1].split()[0].decode()
+
+
+def _cmdline_names(pid: int, logdir: str) -> bool:
+    """False only when `/proc/<pid>/cmdline` is readable and does not name `logdir`."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read()
+    except OSError:
+        return True
+    return os.fsencode(logdir) in cmdline.split(b"\0")
+
+
+def pid_alive(pid: int | None, logdir: str | None = None) -> bool:
+    """Whether process `pid` is alive (and, given `logdir`, is that job's process).
+
+    Args:
+      pid: Process id; None is never alive.
+      logdir: The job's log directory, to tell a reused pid from the job's process.
+    """
+    if not pid:
+        return False
+    child = _CHILDREN.get(pid)
+    if child is not None and child.poll() is not None:
+        del _CHILDREN[pid]
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # Exists, owned by someone else.
+    if _proc_state(pid) in ("Z", "X"):
+        return False
+    return logdir is None or _cmdline_names(pid, logdir)
+
+
+def wait_for_exit(pid: int, logdir: str | None, timeout: float) -> bool:
+    """Waits up to `timeout` seconds for `pid` to end; returns True when it has."""
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid, logdir):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_POLL_SECS)
+    return True
+
+
+def kill(pid: int, sig: int = signal.SIGTERM) -> bool:
+    """Sends `sig` to `pid`; returns False when the process is already gone."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return False
+    return True

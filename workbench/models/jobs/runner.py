@@ -1,0 +1,211 @@
+"""The job process: `python -m workbench.train --logdir DIR [--workspace ROOT]`.
+
+It reads `DIR/job.json`, picks the device, prepares the data, trains, evaluates the last
+checkpoint on the validation split, and keeps `DIR/status.json` up to date throughout:
+
+- `running` with `pid`, `device` (`"GPU"` when TensorFlow sees one and the config allows
+  it, else `"CPU"`), `device_name`, `phase` and the latest `step`, `loss` and `accuracy`;
+- `finished` with `eval` (the validation metrics, also in `DIR/eval.json`);
+- `failed` with `error` (the exception and its message) and `traceback` (its tail);
+- `stopped` after SIGTERM or SIGINT: a stop during training ends after the current step
+  and saves a checkpoint at the step reached; a stop in another phase ends it at once.
+
+TensorFlow is imported only after the device is chosen: `"device": "cpu"` hides every
+GPU from it (`CUDA_VISIBLE_DEVICES=-1` must be set before TensorFlow starts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from workbench.models.jobs.config import DEVICES, JobConfig, load_config
+from workbench.models.jobs.paths import JOB_FILE
+from workbench.models.jobs.status_file import StatusFile, read_json
+
+__all__ = ["StopRequestedError", "main", "run_job"]
+
+# Lines of the traceback kept in status.json (the whole one is in job.log).
+_TRACEBACK_LINES = 30
+_MAX_ERROR_CHARS = 2000
+
+
+class StopRequestedError(Exception):
+    """Raised inside the job process when a stop arrives outside the training loop."""
+
+
+class _StopSignal:
+    """SIGTERM/SIGINT handler: sets a flag; raises `StopRequestedError` unless `graceful` is on."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.graceful = False
+
+    def install(self) -> None:
+        signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        self.event.set()
+        if not self.graceful:
+            raise StopRequestedError(f"stopped by signal {signal.Signals(signum).name}")
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+
+def _error_text(err: BaseException) -> str:
+    """`Type: message`, without the op-creation stack TensorFlow puts into its messages."""
+    message = getattr(err, "message", None) or str(err)
+    lines = [
+        line
+        for line in message.splitlines()
+        if not line.startswith("    File ") and not line.startswith("Detected at node")
+    ]
+    text = f"{type(err).__name__}: " + "\n".join(lines).strip()
+    if "inf or nan" in message.lower():
+        text += "\nThe loss diverged: lower train.learning_rate."
+    return text if len(text) <= _MAX_ERROR_CHARS else text[:_MAX_ERROR_CHARS] + " ..."
+
+
+def _hide_gpus_if_asked(raw: Any) -> str:
+    """Reads the device choice before TensorFlow starts; hides the GPUs for `"cpu"`."""
+    choice = raw.get("device", "auto") if isinstance(raw, dict) else "auto"
+    if choice not in DEVICES:
+        choice = "auto"  # load_config reports it.
+    if choice == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    return choice
+
+
+def _device(config: JobConfig) -> tuple[dict[str, str], Any]:
+    """Returns the device fields of the status and the session config."""
+    import tensorflow as tf
+
+    # Step losses and checkpoint saves go to job.log.
+    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.INFO)
+    gpus = [] if config.device == "cpu" else tf.config.list_physical_devices("GPU")
+    if config.device == "gpu" and not gpus:
+        raise RuntimeError(
+            "device: the config asks for 'gpu' but TensorFlow sees no GPU; choose 'auto' "
+            "(GPU when there is one) or 'cpu'."
+        )
+    session_config = tf.compat.v1.ConfigProto(allow_soft_placement=True)
+    if gpus:
+        # Several jobs (and the app) may share one GPU: take memory as needed, not all of it.
+        session_config.gpu_options.allow_growth = True
+        details = tf.config.experimental.get_device_details(gpus[0])
+        name = details.get("device_name") or gpus[0].name
+        return {"device": "GPU", "device_name": str(name)}, session_config
+    session_config.device_count["GPU"] = 0
+    return {"device": "CPU", "device_name": "CPU"}, session_config
+
+
+def run_job(logdir: str, workspace: str | None = None) -> int:
+    """Runs the job of `logdir` in this process; returns the exit status (0 unless failed).
+
+    Args:
+      logdir: The job's log directory, holding `job.json`.
+      workspace: Root that the config's paths must stay inside; default the parent
+        folder of `logdir`.
+
+    Returns:
+      0 when the job finished or was stopped, 1 when it failed.
+    """
+    logdir = os.path.realpath(logdir)
+    workspace = os.path.realpath(workspace or os.path.dirname(logdir))
+    stop = _StopSignal()
+    stop.install()
+    status = StatusFile(logdir)
+    status.update(
+        state="running",
+        phase="starting",
+        pid=os.getpid(),
+        started_at=time.time(),
+        ended_at=None,
+        error=None,
+        traceback=None,
+        eval=None,
+    )
+    try:
+        raw = read_json(os.path.join(logdir, JOB_FILE))
+        if raw is None:
+            raise FileNotFoundError(f"run_job: {os.path.join(logdir, JOB_FILE)!r} is missing.")
+        _hide_gpus_if_asked(raw)
+        config = load_config(raw, workspace=workspace)
+        device, session_config = _device(config)
+        status.update(phase="preparing data", target_steps=config.train.steps, **device)
+
+        from workbench.models.jobs import evaluate, inputs, training
+
+        data = inputs.prepare(config, logdir)
+        status.update(phase="training")
+
+        def on_record(record: dict) -> None:
+            fields = {k: record.get(k) for k in ("step", "loss", "accuracy") if k in record}
+            status.update(**fields)
+
+        stop.graceful = True
+        if stop.is_set():
+            raise StopRequestedError("stopped before training")
+        last_loss = training.run_training(
+            config,
+            logdir,
+            data,
+            should_stop=stop.is_set,
+            on_record=on_record,
+            session_config=session_config,
+        )
+        stop.graceful = False
+        # Records are logged every `log_every_n_steps`; the step reached may lie between.
+        status.update(step=training.checkpoint_step(logdir))
+        if last_loss is not None:
+            status.update(loss=float(last_loss))
+        if stop.is_set():
+            raise StopRequestedError("stopped during training")
+        status.update(phase="evaluating")
+        results = evaluate.run_evaluation(config, logdir, data, session_config=session_config)
+        status.update(state="finished", phase="done", ended_at=time.time(), eval=results)
+        return 0
+    except StopRequestedError as err:
+        stop.graceful = True  # A second signal now only sets the flag.
+        status.update(state="stopped", phase="done", ended_at=time.time(), error=str(err))
+        return 0
+    except BaseException as err:
+        stop.graceful = True
+        lines = traceback.format_exc().rstrip().splitlines()
+        traceback.print_exc()  # The whole traceback goes to job.log.
+        status.update(
+            state="failed",
+            phase="done",
+            ended_at=time.time(),
+            error=_error_text(err),
+            traceback="\n".join(lines[-_TRACEBACK_LINES:]),
+        )
+        return 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line of the job process; returns its exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m workbench.train",
+        description="Runs the training job whose job.json lies in LOGDIR.",
+    )
+    parser.add_argument("--logdir", required=True, help="The job's log directory.")
+    parser.add_argument(
+        "--workspace",
+        default=None,
+        help="Root the config's paths must stay inside (default: LOGDIR's parent).",
+    )
+    args = parser.parse_args(argv)
+    return run_job(args.logdir, args.workspace)

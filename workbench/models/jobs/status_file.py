@@ -1,0 +1,94 @@
+"""`status.json` of a job: small JSON files written atomically, and their states.
+
+A job's status is written by the job process (running, its phase, progress, the end) and,
+only when that process is gone without saying how it ended, by whoever notices (the
+launcher after a stop, or a reader that finds a dead pid). Each write goes to a temporary
+file that is renamed over the old one, so a reader never sees half a file.
+
+Fields: `state` (one of `STATES`), `phase`, `pid`, `device`, `device_name`, `step`,
+`target_steps`, `loss`, `started_at`, `updated_at`, `ended_at` (seconds since the epoch),
+`error` and `traceback` (failed jobs), `eval` (the validation metrics of a finished job).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import time
+from typing import Any
+
+from workbench.models.jobs.paths import STATUS_FILE
+
+__all__ = [
+    "ACTIVE_STATES",
+    "STATES",
+    "StatusFile",
+    "read_json",
+    "write_json_atomic",
+]
+
+# `new`: a folder with a job config but no status yet; `starting`: launched, the process
+# has not reported yet.
+STATES = ("new", "starting", "running", "finished", "failed", "stopped")
+ACTIVE_STATES = ("starting", "running")
+
+
+def _finite(value: Any) -> Any:
+    """`value` with inf and NaN floats replaced by None (strict JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def write_json_atomic(path: str, data: Any) -> None:
+    """Writes `data` as JSON to `path` through a temporary file and a rename.
+
+    Floats that are inf or NaN are written as `null`.
+    """
+    data = _finite(data)
+    folder = os.path.dirname(path) or "."
+    handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, allow_nan=False)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def read_json(path: str) -> Any:
+    """The parsed JSON at `path`, or None when it is missing or not valid JSON."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+class StatusFile:
+    """The `status.json` of one log directory, updated field by field.
+
+    Args:
+      logdir: The job's log directory.
+    """
+
+    def __init__(self, logdir: str):
+        self.path = os.path.join(logdir, STATUS_FILE)
+        data = read_json(self.path)
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+
+    def update(self, **fields: Any) -> dict[str, Any]:
+        """Sets `fields` (and `updated_at`), writes the file and returns a copy of the data."""
+        self.data.update(fields)
+        self.data["updated_at"] = time.time()
+        write_json_atomic(self.path, self.data)
+        return dict(self.data)

@@ -1,0 +1,12 @@
+"""Entry point of a training job process: `python -m workbench.train --logdir DIR`.
+
+See `workbench.models.jobs.runner` for what the process does, and
+`workbench.models.jobs.control.start` for launching one from Python.
+"""
+
+import sys
+
+from workbench.models.jobs.runner import main
+
+if __name__ == "__main__":
+    sys.exit(main())
