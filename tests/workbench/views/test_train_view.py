@@ -1,0 +1,79 @@
+"""The Train view starts a real job on the digits, follows it, and shows bad input as errors."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from workbench.models.jobs.settings import TrainSettings
+from workbench.views.panel.train_view import TrainView, metrics_figure
+
+
+def _wait(view, states, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        view.poll()
+        if view.job is not None and view.job.state in states:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"job still {view.job.state if view.job else None}:\n{view.job.log_tail()}")
+
+
+def test_settings_make_a_digits_config_at_the_net_input_size():
+    config = TrainSettings(net="cifarnet", steps=7).to_config()
+    assert config["model"] == {"net": "cifarnet"}
+    assert config["dataset"] == {"kind": "digits", "resize": [32, 32]}
+    assert config["train"]["steps"] == 7
+    assert TrainSettings(name="a/b c").logdir(now=0) == "jobs/a-b-c-19700101-000000"
+
+
+def test_a_started_job_is_followed_to_the_end(tmp_path):
+    settings = TrainSettings(name="tiny", steps=20, log_every_n_steps=5, batch_size=16)
+    view = TrainView(workspace=str(tmp_path), settings=settings)
+    assert "No job yet" in view.status_panel().object
+    view.start_job()
+    assert view.message == ""
+    assert view.job is not None and view.job.logdir.startswith(str(tmp_path / "jobs" / "tiny-"))
+    _wait(view, {"finished", "failed"})
+    assert view.job.state == "finished", view.job.error
+    status = view.status_panel().objects[0].object
+    assert "finished" in status and "step 20 / 20" in status and view.job.logdir in status
+    loss = view.chart.object.data[0]
+    assert list(loss.x)[-1] == 20 and len(loss.y) == 4  # logged at steps 5, 10, 15, 20
+    # A new view (a refreshed page) finds the job again by its log directory.
+    again = TrainView(workspace=str(tmp_path))
+    assert again.job is not None and again.job.logdir == view.job.logdir
+
+
+def test_a_logdir_outside_the_workspace_is_refused_with_a_message(tmp_path, monkeypatch):
+    view = TrainView(workspace=str(tmp_path / "ws"))
+    monkeypatch.setattr(view.settings, "logdir", lambda: "../outside")
+    view.start_job()
+    assert "outside" in view.message
+    assert not (tmp_path / "outside").exists()
+    view.__panel__()  # renders with the message
+
+
+def test_a_failed_job_shows_its_error(tmp_path):
+    logdir = tmp_path / "jobs" / "broken"
+    logdir.mkdir(parents=True)
+    (logdir / "job.json").write_text(json.dumps({"name": "broken", "model": {"net": "lenet"}}))
+    (logdir / "status.json").write_text(
+        json.dumps({"state": "failed", "error": "LossTensor is inf or nan", "step": 3})
+    )
+    view = TrainView(workspace=str(tmp_path))
+    assert view.job is not None and view.job.state == "failed"
+    panel = view.status_panel()
+    assert any("inf or nan" in str(getattr(p, "object", "")) for p in panel.objects)
+
+
+def test_empty_figure_has_the_four_charts():
+    figure = metrics_figure(None)
+    assert [a.text for a in figure.layout.annotations] == [
+        "Loss",
+        "Batch accuracy",
+        "Learning rate",
+        "Examples / sec",
+    ]

@@ -1,0 +1,197 @@
+"""Train page: settings, start/stop/resume, the jobs of the workspace and live metric charts.
+
+Jobs run in their own processes (`workbench.models.jobs`); this view only starts, stops and
+watches them. A periodic callback polls the selected job's status and metrics stream, so a
+refreshed page, or a second tab, reattaches to running jobs by their log directory.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import panel as pn
+import param
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from workbench.models.charts import CHARTS, MetricSeries
+from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs, start
+from workbench.models.jobs.settings import TrainSettings
+
+POLL_MS = 1000
+_COLOURS = ("#2f6f9f", "#1b7f3b", "#a15c00", "#6b3fa0")
+_STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
+
+
+def metrics_figure(series: MetricSeries | None) -> go.Figure:
+    """Loss, accuracy, learning rate and examples/sec of `series` as four small charts."""
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[title for _, title in CHARTS])
+    for index, ((key, title), colour) in enumerate(zip(CHARTS, _COLOURS)):
+        steps = series.steps[key] if series else []
+        values = series.values[key] if series else []
+        figure.add_trace(
+            go.Scatter(x=steps, y=values, mode="lines", name=title, line={"color": colour}),
+            row=index // 2 + 1,
+            col=index % 2 + 1,
+        )
+    figure.update_layout(height=440, showlegend=False, margin={"t": 40, "b": 30, "l": 50, "r": 20})
+    figure.update_xaxes(title_text="step", row=2)
+    return figure
+
+
+def visible_devices() -> str:
+    """Which accelerator TensorFlow sees in this process, in words."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return f"{len(gpus)} GPU(s): jobs train on the GPU" if gpus else "CPU only (no GPU seen)"
+
+
+class TrainView(pn.viewable.Viewer):
+    """Start a job from `settings`, pick any job of the workspace, follow it live."""
+
+    workspace = param.String(doc="Workspace root; jobs live under its `jobs/` folder.")
+    settings = param.ClassSelector(class_=TrainSettings, doc="The form's state.")
+    job = param.ClassSelector(class_=Job, default=None, allow_None=True, doc="Job shown.")
+    message = param.String(default="", doc="The last error of an action, shown in red.")
+    revision = param.Integer(default=0, doc="Bumped when the job's status or metrics change.")
+
+    def __init__(self, **params):
+        params.setdefault("settings", TrainSettings())
+        super().__init__(**params)
+        self.series: MetricSeries | None = None
+        self.jobs = pn.widgets.Select(
+            name="Jobs in this workspace", size=6, sizing_mode="stretch_width"
+        )
+        self.jobs.param.watch(self._pick, "value")
+        self.chart = pn.pane.Plotly(
+            metrics_figure(None), sizing_mode="stretch_width", name="charts"
+        )
+        self.refresh_jobs()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def start_job(self, _=None) -> None:
+        try:
+            job = start(self.settings.to_config(), self.settings.logdir(), workspace=self.workspace)
+        except (ConfigError, PathEscapeError, FileExistsError, ValueError) as err:
+            self.message = str(err)
+            return
+        self.message = ""
+        self.refresh_jobs(select=job.logdir)
+
+    def stop_job(self, _=None) -> None:
+        if self.job is None:
+            return
+        try:
+            self.job.stop(grace_secs=15)
+        except JobStateError as err:
+            self.message = str(err)
+        self.poll()
+
+    def resume_job(self, _=None) -> None:
+        if self.job is None:
+            return
+        try:
+            self.job.resume()
+            self.message = ""
+        except (JobStateError, ConfigError, ValueError) as err:
+            self.message = str(err)
+        self.poll()
+
+    def refresh_jobs(self, select: str | None = None) -> None:
+        """Lists the workspace's jobs, newest first; keeps (or sets) the selection."""
+        jobs = list_jobs(self.workspace) if os.path.isdir(self.workspace) else []
+        options = {
+            f"{job.title}: {job.state} ({job.step}/{job.target_steps})": job.logdir for job in jobs
+        }
+        current = select or self.jobs.value or (jobs[0].logdir if jobs else None)
+        self.jobs.options = options
+        if current in options.values():
+            self.jobs.value = current
+
+    def _pick(self, event) -> None:
+        self.job = Job(event.new, workspace=self.workspace) if event.new else None
+        self.series = MetricSeries(event.new) if event.new else None
+        self.poll(force=True)
+
+    def poll(self, force: bool = False) -> None:
+        """Reads the job's status and new metrics; redraws what changed."""
+        if self.job is None:
+            return
+        before = (self.job.state, self.job.step)
+        self.job.status()
+        added = self.series.poll() if self.series else {}
+        if added or force:
+            self.chart.object = metrics_figure(self.series)
+        if force or added or before != (self.job.state, self.job.step):
+            self.revision += 1
+            if before[0] != self.job.state:
+                self.refresh_jobs()
+
+    # -- view --------------------------------------------------------------------------------
+
+    def status_panel(self) -> pn.viewable.Viewable:
+        job = self.job
+        if job is None:
+            return pn.pane.Markdown("*No job yet: set the options and press Start.*")
+        colour = _STATE_COLOURS.get(job.state, "#555")
+        lines = [
+            f"<b style='color:{colour}'>{html.escape(job.state)}</b> "
+            f"{html.escape(job.phase)} &middot; step {job.step} / {job.target_steps}"
+            + (f" &middot; loss {job.loss:.4f}" if job.loss is not None else "")
+            + (f" &middot; batch accuracy {job.accuracy:.3f}" if job.accuracy is not None else ""),
+            f"Device: {html.escape(job.device_name or job.device or '?')}",
+            f"Log directory: <code>{html.escape(job.logdir)}</code> "
+            f"(TensorBoard: <code>tensorboard --logdir {html.escape(job.logdir)}</code>)",
+        ]
+        if job.eval_results:
+            results = ", ".join(
+                f"{k} {v:.4f}" for k, v in job.eval_results.items() if isinstance(v, float)
+            )
+            lines.append(f"Validation: {html.escape(results)}")
+        parts: list = [pn.pane.HTML("<br>".join(lines), name="job-status")]
+        if job.error:
+            parts.append(pn.pane.Alert(job.error, alert_type="danger", name="job-error"))
+        if job.traceback:
+            parts.append(pn.pane.Str(job.traceback, styles={"font-size": "11px"}))
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        settings = self.settings
+        form = pn.Param(
+            settings,
+            parameters=["name", "net", "optimizer", "learning_rate", "batch_size", "steps",
+                        "weight_decay", "device"],
+            show_name=False,
+            widgets={"learning_rate": {"type": pn.widgets.FloatInput, "step": 0.001}},
+        )  # fmt: skip
+        start_button = pn.widgets.Button(name="Start", button_type="primary")
+        stop_button = pn.widgets.Button(name="Stop", button_type="warning")
+        resume_button = pn.widgets.Button(name="Resume", button_type="default")
+        start_button.on_click(self.start_job)
+        stop_button.on_click(self.stop_job)
+        resume_button.on_click(self.resume_job)
+        message = pn.pane.Alert(
+            self.param.message, alert_type="danger", visible=pn.bind(bool, self.param.message)
+        )
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            pn.state.add_periodic_callback(self.poll, period=POLL_MS)
+        return pn.Row(
+            pn.Column(
+                "### New job on the built-in digits",
+                form,
+                pn.Row(start_button, stop_button, resume_button),
+                pn.pane.Markdown(f"This machine: {visible_devices()}"),
+                width=320,
+            ),
+            pn.Column(
+                message,
+                self.jobs,
+                pn.bind(lambda _: self.status_panel(), self.param.revision),
+                self.chart,
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
