@@ -1,0 +1,90 @@
+"""`slim-workbench`: each subcommand on real input, and bad input exiting 2 with its problems."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from workbench.cli import EXIT_INVALID, main
+
+CONFIG = {
+    "name": "tiny",
+    "model": {"net": "lenet"},
+    "dataset": {"kind": "digits", "resize": [28, 28]},
+    "train": {"steps": 10, "log_every_n_steps": 5, "batch_size": 16},
+}
+
+
+def _write(path, data):
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A workspace with one finished job, trained through the CLI."""
+    workspace = tmp_path_factory.mktemp("workspace")
+    config = _write(workspace / "tiny.json", CONFIG)
+    code = main(["--workspace", str(workspace), "train", config, "--logdir", "jobs/tiny"])
+    assert code == 0
+    return workspace
+
+
+def test_train_runs_the_job_to_its_step_and_reports_validation(trained, capsys):
+    status = json.loads((trained / "jobs" / "tiny" / "status.json").read_text())
+    assert status["state"] == "finished" and status["step"] == 10
+    eval_file = json.loads((trained / "jobs" / "tiny" / "eval.json").read_text())
+    assert eval_file["num_examples"] > 0 and 0 <= eval_file["accuracy"] <= 1
+
+
+def test_jobs_lists_the_finished_job(trained, capsys):
+    assert main(["--workspace", str(trained), "jobs"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("finished") and line.endswith(str(trained / "jobs" / "tiny"))
+
+
+def test_evaluate_prints_the_validation_metrics(trained, capsys):
+    assert main(["--workspace", str(trained), "evaluate", "jobs/tiny"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results["step"] == 10 and results["split"] == "validation"
+
+
+def test_export_writes_a_saved_model(trained, capsys, tmp_path):
+    assert main(["--workspace", str(trained), "export", "jobs/tiny", "-o", "exported"]) == 0
+    path = capsys.readouterr().out.strip()
+    assert (trained / "exported" / "saved_model.pb").is_file(), path
+
+
+def test_an_invalid_config_exits_2_listing_every_problem(tmp_path, capsys):
+    bad = _write(tmp_path / "bad.json", {"model": {"net": "lenett"}, "train": {"steps": 0}})
+    assert main(["--workspace", str(tmp_path), "train", bad]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "model.net" in err and "Did you mean 'lenet'" in err
+    assert "train.steps: must be an integer >= 1, got 0." in err
+    assert not (tmp_path / "jobs").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "missing.json"], "no such file"),
+        (["evaluate", "../elsewhere"], "must stay inside the workspace"),
+        (["export", "jobs/none"], "holds no job"),
+    ],
+)
+def test_bad_paths_exit_2_with_a_message(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--workspace", str(tmp_path), *argv]) == EXIT_INVALID
+    assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_workbench_prints_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    for command in ("serve", "train", "evaluate", "export", "jobs"):
+        assert command in result.stdout
