@@ -1,0 +1,189 @@
+"""The model canvas in a real headless Chromium: build a design by drag and drop, check it on
+the server, and stay on 127.0.0.1.
+
+The page is tests/ui/canvas_page.py, served by its own `panel serve` (the conftest's `app_url`
+serves app.py). The browser, page and artifacts fixtures come from tests/ui/conftest.py.
+Playwright's `drag_to` drives real mouse input; Chromium turns it into the HTML5 drag events
+(dragstart, dragover, drop) the canvas listens to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.ui
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+SCRIPT = "tests/ui/canvas_page.py"
+SERVER_START_TIMEOUT_S = 240  # as tests/ui/conftest.py: slow CI machines
+RENDER_TIMEOUT_MS = 60_000
+UPDATE_TIMEOUT_S = 15
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def canvas_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of tests/ui/canvas_page.py under `panel serve`, bound to 127.0.0.1 only."""
+    port = _free_port()
+    url = f"http://{HOST}:{port}/canvas_page"
+    log = tmp_path_factory.mktemp("canvas") / "serve.log"
+    command = [
+        *(sys.executable, "-m", "panel", "serve", SCRIPT),
+        *("--address", HOST, "--port", str(port)),
+        *("--allow-websocket-origin", f"{HOST}:{port}"),
+    ]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"panel serve exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"{url} did not answer in {SERVER_START_TIMEOUT_S} s:\n{log.read_text()}"
+                )
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def server_design(page: Page) -> dict:
+    """The server's `editor.design`, as the page's `<pre id="design-json">` shows it."""
+    return json.loads(page.locator("#design-json").text_content())
+
+
+def wait_for_design(page: Page, check: Callable[[dict], bool], what: str) -> dict:
+    """Polls the server's design until `check` holds; fails naming `what` otherwise."""
+    deadline = time.monotonic() + UPDATE_TIMEOUT_S
+    while True:
+        design = server_design(page)
+        if check(design):
+            return design
+        if time.monotonic() > deadline:
+            pytest.fail(f"the server's design never showed {what}:\n{json.dumps(design, indent=1)}")
+        page.wait_for_timeout(100)
+
+
+def labels(blocks: list[dict]) -> list[str]:
+    return [block.get("scope") or block.get("op") or block["kind"] for block in blocks]
+
+
+def block(page: Page, path: str):
+    return page.locator(f'.wb-block[data-path="{path}"]')
+
+
+CONV = {"kind": "layer", "op": "conv2d", "args": {}}
+
+
+def test_canvas_builds_a_design_by_drag_and_drop(canvas_url: str, page: Page, artifacts_dir: Path):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda websocket: requested.append(websocket.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(canvas_url)
+    expect(page).to_have_title("Design canvas")
+    expect(block(page, "blocks[4]")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    start = server_design(page)["blocks"]
+    assert labels(start) == ["conv1", "pool1", "arg_scope", "flatten", "logits"]
+    conv = page.locator('.wb-item[data-op="conv2d"]')
+    expect(conv).to_have_attribute("draggable", "true")
+
+    # 1. Palette -> top-level list, dropped on the upper edge of the arg_scope: the gap before it.
+    conv.drag_to(block(page, "blocks[2]"), target_position={"x": 80, "y": 4})
+    design = wait_for_design(page, lambda d: len(d["blocks"]) == 6, "a 6th top-level block")
+    assert labels(design["blocks"]) == [
+        "conv1",
+        "pool1",
+        "conv2d",
+        "arg_scope",
+        "flatten",
+        "logits",
+    ]
+    assert design["blocks"][2] == CONV
+    # The new conv2d has no `num_outputs`: marked invalid, in place, with the status message.
+    expect(block(page, "blocks[2]")).to_have_class(re.compile(r"\bwb-invalid\b"))
+    expect(block(page, "blocks[2]")).to_contain_text("`num_outputs` is required")
+
+    # 2. Palette -> the arg_scope's (empty) list of blocks.
+    inner = page.locator('.wb-list[data-container="blocks[3].blocks"]')
+    conv.drag_to(inner)
+    design = wait_for_design(page, lambda d: d["blocks"][3]["blocks"], "a block in the arg_scope")
+    assert design["blocks"][3]["blocks"] == [CONV]
+    assert len(design["blocks"]) == 6
+    expect(block(page, "blocks[3].blocks[0]")).to_be_visible()
+
+    # 3. Reorder: drag pool1 onto the upper half of conv1, the gap before it.
+    block(page, "blocks[1]").drag_to(block(page, "blocks[0]"), target_position={"x": 80, "y": 4})
+    design = wait_for_design(page, lambda d: labels(d["blocks"])[0] == "pool1", "pool1 first")
+    assert labels(design["blocks"]) == [
+        "pool1",
+        "conv1",
+        "conv2d",
+        "arg_scope",
+        "flatten",
+        "logits",
+    ]
+    assert design["blocks"][3]["blocks"] == [CONV]
+
+    # 4. Click selects; the Delete key deletes; the Undo button brings it back.
+    block(page, "blocks[2]").click()
+    expect(block(page, "blocks[2]")).to_have_class(re.compile(r"\bwb-selected\b"))
+    page.keyboard.press("Delete")
+    wait_for_design(page, lambda d: len(d["blocks"]) == 5, "the deleted conv2d gone")
+    page.get_by_role("button", name=re.compile("Undo")).click()
+    design = wait_for_design(page, lambda d: len(d["blocks"]) == 6, "the conv2d back")
+    assert labels(design["blocks"]) == [
+        "pool1",
+        "conv1",
+        "conv2d",
+        "arg_scope",
+        "flatten",
+        "logits",
+    ]
+    expect(block(page, "blocks[2]")).to_have_class(re.compile(r"\bwb-selected\b"))
+
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=artifacts_dir / "canvas.png", full_page=True)
+
+    assert errors == []
+    remote = sorted(
+        url
+        for url in requested
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname != HOST
+    )
+    assert remote == [], f"the page reached beyond 127.0.0.1: {remote}"
+    assert any(urlsplit(url).scheme == "ws" for url in requested), "no websocket to the server"
