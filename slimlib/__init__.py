@@ -7,6 +7,7 @@ unchanged with `import tensorflow.compat.v1 as tf`.
 
 from slimlib import data as data
 from slimlib import datasets as datasets
+from slimlib import deployment as deployment
 from slimlib import evaluation as evaluation
 from slimlib import initializers as initializers
 from slimlib import layers as layers
@@ -140,6 +141,7 @@ __all__ = [
     "dataset",
     "dataset_data_provider",
     "datasets",
+    "deployment",
     "dropout",
     "evaluation",
     "filter_variables",

@@ -16,6 +16,14 @@ killed during a save leaves the state file naming the previous complete checkpoi
 which is what a restart restores. Keep `max_to_keep >= 2` on a custom saver so that a
 checkpoint an evaluator is reading is not deleted by the very next save.
 
+Distributed training follows TF-Slim: every worker calls `train` with
+`master=server.target` of its `tf.distribute.Server` and the variables placed on the
+parameter servers (`tf.compat.v1.train.replica_device_setter`). Only the chief
+(`is_chief=True`) initialises or restores the variables, saves checkpoints and writes
+summaries and the metrics file; the other workers check every second until the chief has
+made the model ready, then train on the shared variables and global step. With
+`sync_optimizer`, its session hook runs the chief's queue runner and the token queue.
+
 Watching training from outside (beyond TF-Slim): every `log_every_n_steps` steps
 `train` builds a record
 
@@ -40,7 +48,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from slimlib._src import _checks, train_hooks
+from slimlib._src import _checks, train_device, train_hooks
 from slimlib._src.train_op import LEARNING_RATE_COLLECTION
 from slimlib._src.train_op import add_gradients_summaries as add_gradients_summaries
 from slimlib._src.train_op import clip_gradient_norms as clip_gradient_norms
@@ -67,6 +75,11 @@ _USE_DEFAULT = 0
 # so waiting longer than a moment gains nothing.
 _STOP_GRACE_SECS = 120
 _SYNC_STOP_GRACE_SECS = 2
+
+# Seconds a non-chief worker waits between checks that the chief has initialised the model.
+# TensorFlow's `WorkerSessionCreator` waits 30 s, so a worker that connects a moment before
+# the chief idles half a minute; a readiness check is one small run, cheap every second.
+_WORKER_POLL_SECS = 1.0
 
 # Keys of a metrics record that an `extra_tensors` name may not take.
 _RESERVED_METRICS = ("step", "loss", "wall_time", "examples_per_sec")
@@ -325,8 +338,11 @@ def train(
       log_every_n_steps: Log (and emit a metrics record) every this many global steps;
         0 turns the log off (metrics then stay off too).
       graph: Graph to train; default the graph of `train_op`.
-      master: TensorFlow server address for distributed training; '' is in-process.
+      master: TensorFlow server address for distributed training (`server.target` of a
+        `tf.distribute.Server`); '' is in-process.
       is_chief: Whether this worker initialises, restores, saves and writes summaries.
+        Other workers wait (checking every second, for up to 30 minutes) until the chief
+        has initialised or restored the variables, then train on them.
       global_step: Global step tensor; default the graph's (created when missing).
       number_of_steps: Stop once the global step reaches this; None trains until stopped.
       init_op: Run when nothing is restored; default initialises the global variables,
@@ -349,7 +365,10 @@ def train(
       save_interval_secs: Seconds between checkpoints; 0 or None saves only at the end.
       sync_optimizer: A `tf.compat.v1.train.SyncReplicasOptimizer` (or a list of them)
         for synchronous replicas; its session hook is added.
-      session_config: `tf.compat.v1.ConfigProto` for the session.
+      session_config: `tf.compat.v1.ConfigProto` for the session; default
+        `slim.learning.session_config()` (GPU memory grows as needed, ops pinned to a
+        missing device run where they can), after `set_gpu_memory_growth()`. Build one with
+        `session_config(xla=True)` or `session_config(mixed_precision=True)` to opt in.
       session_wrapper: `fn(session) -> session`; the result is what `train_step_fn` gets.
       trace_every_n_steps: Write a Chrome trace every this many steps (chief only).
       ignore_live_threads: Accepted for compatibility; `MonitoredSession` always ignores
@@ -453,14 +472,15 @@ def train(
         if metrics is not None:
             hooks.append(metrics)
 
+        if session_config is None:
+            train_device.grow_gpu_memory_if_possible()
+            session_config = train_device.session_config()
         if is_chief:
             creator = v1.train.ChiefSessionCreator(
                 scaffold=scaffold, master=master, config=session_config, checkpoint_dir=logdir
             )
         else:
-            creator = v1.train.WorkerSessionCreator(
-                scaffold=scaffold, master=master, config=session_config
-            )
+            creator = _WorkerSessionCreator(scaffold, master, session_config, graph)
         try:
             return _run_loop(
                 creator,
@@ -483,6 +503,33 @@ def train(
                 metrics.close()
             if summary_writer is not None:
                 summary_writer.flush()
+
+
+class _WorkerSessionCreator(v1.train.SessionCreator):
+    """Creates a non-chief worker's session once the chief has initialised the model.
+
+    The same as `tf.compat.v1.train.WorkerSessionCreator` (wait until `ready_op` reports
+    nothing, run `local_init_op`, give up after 30 minutes), checking every
+    `_WORKER_POLL_SECS` instead of every 30 s.
+    """
+
+    def __init__(self, scaffold, master: str, config, graph: tf.Graph):
+        self._scaffold = scaffold
+        self._master = master
+        self._config = config
+        self._graph = graph
+
+    def create_session(self):
+        self._scaffold.finalize()
+        manager = v1.train.SessionManager(
+            local_init_op=self._scaffold.local_init_op,
+            local_init_feed_dict=self._scaffold.local_init_feed_dict,
+            ready_op=self._scaffold.ready_op,
+            ready_for_local_init_op=self._scaffold.ready_for_local_init_op,
+            graph=self._graph,
+            recovery_wait_secs=_WORKER_POLL_SECS,
+        )
+        return manager.wait_for_session(self._master, config=self._config, max_wait_secs=30 * 60)
 
 
 def _hooks(

@@ -33,6 +33,7 @@ _GET_VARIABLES = ["scope", "suffix"]
 SIGNATURES: dict[str, list[str] | None] = {
     # Modules and names TF-Slim never had.
     "initializers": None,
+    "deployment": None,
     "evaluation": None,
     "data": None,
     "datasets": None,
