@@ -2,17 +2,8 @@
 
 import panel as pn
 
-from workbench.models.layer_summary import LENET_INPUT_SHAPE, lenet, summarize
-from workbench.views.panel.summary_page import summary_page
+from workbench.views.panel.app_page import app_page
 
-pn.extension("tabulator")
+pn.extension("tabulator", "plotly")
 
-DESCRIPTION = f"""
-LeNet as TF-Slim's `nets/lenet.py` builds it, on an input of shape `{list(LENET_INPUT_SHAPE)}`.
-Each row is one slimlib layer call recorded by `slim.trace_layers()`: its variable scope,
-shapes, the parameters it created and its FLOPs.
-"""
-
-summary_page(summarize(lenet, LENET_INPUT_SHAPE), description=DESCRIPTION).servable(
-    title="Slim Workbench"
-)
+app_page().servable(title="Slim Workbench")

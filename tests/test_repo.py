@@ -147,3 +147,33 @@ def test_serving_beyond_localhost_needs_a_password():
     )
     assert result.returncode == 2
     assert "refusing to bind 0.0.0.0 without a password" in result.stderr
+
+
+def _model_modules() -> list[str]:
+    return sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "workbench" / "models").rglob("*.py")
+        if p.name != "__main__.py"
+    )
+
+
+def test_workbench_models_load_no_ui_package():
+    code = (
+        "import importlib, sys\n"
+        f"for name in {_model_modules()!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in ('panel', 'ipywidgets', 'bokeh', 'plotly') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("module", _model_modules())
+def test_workbench_model_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

@@ -61,8 +61,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         *("--address", HOST, "--port", str(port)),
         *("--allow-websocket-origin", f"{HOST}:{port}"),
     ]
+    # Each run gets its own workspace, so saved designs and jobs never touch the repository.
+    env = dict(os.environ, SLIM_WORKBENCH_WORKSPACE=str(tmp_path_factory.mktemp("workspace")))
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_until_serving(f"http://{HOST}:{port}/app", process, log)
         yield f"http://{HOST}:{port}"

@@ -1,4 +1,11 @@
-"""The web app in a real headless Chromium: it renders the layer summary and stays on 127.0.0.1."""
+"""The web app in a real headless Chromium, page by page, without leaving 127.0.0.1.
+
+One user's path through the app: the Build page shows the LeNet template and takes a
+dragged layer (which shows its validation message in place), undo restores it; Inspect
+shows the built design's totals; Train runs a short job on the digits with live charts;
+Fine-tune compares the design with that job's checkpoint. A screenshot per page is saved
+under test-artifacts/.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +17,26 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.ui
 
-LENET_SCOPES = ["conv1", "pool1", "conv2", "pool2", "Flatten", "fc3", "dropout3", "fc4"]
-# 832 + 51,264 + 3,212,288 + 10,250 (see tests/workbench/models/test_layer_summary.py).
+# LeNet template on 28x28x1: (5*5*1*32 + 32) + (5*5*32*64 + 64) + (3136*1024 + 1024) + 10250.
 LENET_TOTAL_PARAMS = "3,274,634"
 RENDER_TIMEOUT_MS = 60_000
+JOB_TIMEOUT_MS = 240_000
 
 
-def test_app_shows_the_layer_summary_without_leaving_localhost(
-    app_url: str, page: Page, artifacts_dir: Path
-):
+def _open_tab(page: Page, name: str) -> None:
+    page.locator(".bk-tab", has_text=name).first.click()
+
+
+def _remote(requested: list[str]) -> list[str]:
+    return sorted(
+        url
+        for url in requested
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+        and urlsplit(url).hostname != "127.0.0.1"
+    )
+
+
+def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifacts_dir: Path):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.on("websocket", lambda websocket: requested.append(websocket.url))
@@ -26,24 +44,61 @@ def test_app_shows_the_layer_summary_without_leaving_localhost(
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.goto(f"{app_url}/app")
-
     expect(page).to_have_title("Slim Workbench")
-    table = page.locator(".tabulator").first
-    expect(table).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-    for scope in LENET_SCOPES:
-        expect(table.get_by_text(scope, exact=True)).to_be_visible()
-    expect(page.get_by_text("Total params", exact=True).first).to_be_visible()
-    expect(page.get_by_text(LENET_TOTAL_PARAMS).first).to_be_visible()
-    expect(page.get_by_text(f"Total params: {LENET_TOTAL_PARAMS}")).to_be_attached()
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=artifacts_dir / "app.png", full_page=True)
+
+    # Build: the LeNet template, every block with its output shape.
+    expect(page.get_by_text("→ [14, 14, 32]").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(page.get_by_text("→ [10]").first).to_be_visible()
+    expect(page.get_by_text("def model(inputs, is_training=True):").first).to_be_attached()
+    # A conv2d dropped on the upper edge of the first block goes before it, marked invalid
+    # until it has its arguments.
+    page.locator('.wb-item[data-op="conv2d"]').drag_to(
+        page.locator('.wb-block[data-path="blocks[0]"]'), target_position={"x": 80, "y": 4}
+    )
+    expect(page.get_by_text("conv2d needs num_outputs, kernel_size").first).to_be_visible()
+    page.screenshot(path=artifacts_dir / "app-build.png", full_page=True)
+    page.get_by_role("button", name="↶ Undo").click()
+    expect(page.get_by_text("conv2d needs num_outputs, kernel_size")).to_have_count(0)
+
+    # Inspect: built on opening the page.
+    _open_tab(page, "Inspect")
+    expect(page.get_by_text(LENET_TOTAL_PARAMS).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(page.locator("svg").first).to_be_attached()
+    page.screenshot(path=artifacts_dir / "app-inspect.png", full_page=True)
+
+    # Train: a short job training the design on the digits, followed live to the end.
+    _open_tab(page, "Train")
+    steps = page.locator(".bk-input-group", has_text="Steps").locator("input").first
+    steps.fill("20")
+    steps.press("Enter")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_text("finished", exact=True).first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.get_by_text("step 20 / 20").first).to_be_visible()
+    expect(page.locator(".js-plotly-plot .scatterlayer path").first).to_be_attached()
+    page.screenshot(path=artifacts_dir / "app-train.png", full_page=True)
+
+    # Fine-tune: the design against the job's checkpoint; every variable matches.
+    _open_tab(page, "Fine-tune")
+    page.get_by_role("button", name="Refresh jobs").click()
+    select = page.locator(".bk-input-group", has_text="Checkpoint of a job").locator("select")
+    select.select_option(index=1)
+    page.get_by_role("button", name="Compare design with checkpoint").click()
+    expect(page.get_by_text("2 matched").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(page.get_by_text("assign_from_checkpoint_fn").first).to_be_attached()
+    page.screenshot(path=artifacts_dir / "app-finetune.png", full_page=True)
 
     assert errors == []
-    remote = sorted(
-        url
-        for url in requested
-        if urlsplit(url).scheme in ("http", "https", "ws", "wss")
-        and urlsplit(url).hostname != "127.0.0.1"
-    )
-    assert remote == [], f"the page reached beyond 127.0.0.1: {remote}"
+    assert _remote(requested) == [], f"the page reached beyond 127.0.0.1: {_remote(requested)}"
     assert any(urlsplit(url).scheme == "ws" for url in requested), "no websocket to the server"
+
+
+def test_a_path_outside_the_workspace_is_refused_and_the_app_stays_up(app_url: str, page: Page):
+    page.goto(f"{app_url}/app")
+    _open_tab(page, "Fine-tune")
+    page.get_by_placeholder("jobs/pretrained").fill("../../etc")
+    page.get_by_role("button", name="Compare design with checkpoint").click()
+    expect(page.get_by_text("must stay inside the workspace").first).to_be_visible(
+        timeout=RENDER_TIMEOUT_MS
+    )
+    _open_tab(page, "Build")
+    expect(page.get_by_text("→ [10]").first).to_be_visible()

@@ -42,7 +42,9 @@ class TrainSettings(param.Parameterized):
         """The job config for these settings (digits resized to the net's input size)."""
         model: dict[str, Any] = {"design": self.design} if self.design else {"net": self.net}
         dataset: dict[str, Any] = {"kind": "digits"}
-        if not self.design and self.net in NET_INPUT_SIZES:
+        if self.design:
+            dataset["resize"] = list(self.design["input"]["shape"][:2])
+        elif self.net in NET_INPUT_SIZES:
             dataset["resize"] = NET_INPUT_SIZES[self.net]
         return {
             "name": self.name,

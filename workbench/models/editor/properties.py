@@ -1,0 +1,140 @@
+"""The property sheet of a selected layer: each argument with its value, default and scope.
+
+A property editor shows, for the selected layer, every hyper-parameter of its op (from the
+op catalogue): the value the block sets, the value an enclosing `arg_scope` sets (a *scoped
+default*, shown as such), and the function's default. Values are typed as JSON literals
+(`64`, `[3, 3]`, `"relu"`, `{"name": "l2_regularizer", "scale": 0.0005}`); text is parsed,
+never executed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from workbench.models.design import choices
+from workbench.models.design.catalogue import ArgSpec, op_spec
+from workbench.models.editor.paths import format_path, get_at, parse_path
+
+#: Argument types whose values are picked from a list rather than typed.
+PICKED = ("choice", "bool", "activation", "normalizer")
+
+
+@dataclasses.dataclass(frozen=True)
+class PropertyRow:
+    """One argument of the selected layer.
+
+    Attributes:
+      name: The keyword.
+      type: The catalogue's argument type (`int`, `int_or_list`, `choice`, `activation`...).
+      value: What the block sets, or `None` when it does not set it (`is_set` tells apart).
+      is_set: Whether the block sets this argument itself.
+      default: The function's default, as a design value.
+      scoped: `(value, arg_scope block path)` of the innermost enclosing scope setting it.
+      options: The values to pick from for `PICKED` types.
+      required: Whether the call needs it.
+      doc: One line of documentation.
+    """
+
+    name: str
+    type: str
+    value: Any
+    is_set: bool
+    default: Any
+    scoped: tuple[Any, str] | None
+    options: tuple[Any, ...]
+    required: bool
+    doc: str
+
+    @property
+    def effective(self) -> tuple[Any, str]:
+        """`(value, source)`: source is `"call"`, `"arg_scope"` or `"default"`."""
+        if self.is_set:
+            return self.value, "call"
+        if self.scoped is not None:
+            return self.scoped[0], "arg_scope"
+        return self.default, "default"
+
+
+def _options(arg: ArgSpec) -> tuple[Any, ...]:
+    if arg.type == "choice":
+        return tuple(arg.choices)
+    if arg.type == "bool":
+        return (True, False)
+    if arg.type in ("activation", "normalizer"):
+        return (*choices.names(arg.type), None)
+    return ()
+
+
+def scoped_defaults(design: dict, path: str, op: str) -> dict[str, tuple[Any, str]]:
+    """`{argument: (value, arg_scope path)}` set for `op` by the arg_scopes around `path`."""
+    steps = parse_path(path)
+    found: dict[str, tuple[Any, str]] = {}
+    spec = op_spec(op)
+    names = {op, spec.arg_scope_op or op}
+    for depth in range(1, len(steps)):
+        prefix = steps[:depth]
+        block = get_at(design, prefix)
+        if isinstance(block, dict) and block.get("kind") == "arg_scope":
+            if names & set(block.get("ops") or ()):
+                where = format_path(prefix)
+                for key, value in (block.get("defaults") or {}).items():
+                    found[key] = (value, where)  # an inner scope overrides an outer one
+    return found
+
+
+def property_rows(design: dict, path: str) -> list[PropertyRow]:
+    """The property sheet of the layer at `path` (a layer block, or a repeat's `.block`).
+
+    Raises:
+      ValueError: If `path` does not name a layer block of a known op.
+    """
+    block = get_at(design, path)
+    if not isinstance(block, dict) or block.get("kind") != "layer":
+        raise ValueError(f"property_rows: `path` must name a layer block, got {path!r}.")
+    spec = op_spec(block.get("op"))
+    args = block.get("args") or {}
+    scoped = scoped_defaults(design, path, spec.name)
+    return [
+        PropertyRow(
+            name=arg.name,
+            type=arg.type,
+            value=args.get(arg.name),
+            is_set=arg.name in args,
+            default=arg.default,
+            scoped=scoped.get(arg.name),
+            options=_options(arg),
+            required=arg.required,
+            doc=arg.doc,
+        )
+        for arg in spec.args
+        if arg.role == "hyper"
+    ]
+
+
+def parse_value(text: str) -> Any:
+    """A typed value as a JSON literal; a bare word is taken as a string (`SAME`, `relu`).
+
+    Raises:
+      ValueError: If the text starts like JSON (`[`, `{`, `"`, a digit) but is not valid.
+
+    Example:
+      >>> parse_value("[3, 3]"), parse_value("relu"), parse_value("0.5"), parse_value("null")
+      ([3, 3], 'relu', 0.5, None)
+    """
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        if text[:1] in '[{"-0123456789' or not text:
+            raise ValueError(
+                f'property value must be a JSON literal (64, [3, 3], "relu", null), got '
+                f"{text!r}: {err}."
+            ) from None
+        return text
+
+
+def format_value(value: Any) -> str:
+    """A design value as the text a property field shows (JSON)."""
+    return json.dumps(value)

@@ -1,0 +1,117 @@
+"""`WorkbenchSession`: one user's state in the app (design, inspection, restore plan, training).
+
+Each browser session of the web app gets its own `WorkbenchSession`; jobs are shared through
+their log directories in the workspace. The session ties the pieces together: the design
+being edited is what Inspect builds, what Fine-tune compares with a checkpoint, and what a
+training job trains.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+import param
+
+from workbench.models.design import build_design, template
+from workbench.models.editor import DesignEditor
+from workbench.models.inspect import InspectModel
+from workbench.models.inspect.build import build_traced
+from workbench.models.jobs import PathEscapeError, list_jobs, resolve_in_workspace, start
+from workbench.models.jobs.settings import TrainSettings
+from workbench.models.restore_plan import RestorePlan
+
+#: The design a new session starts from.
+DEFAULT_TEMPLATE = "lenet"
+#: Classes of the built-in digits dataset, the default training data.
+DIGITS_CLASSES = 10
+
+
+def design_model_fn(design: dict, *, is_training: bool = False):
+    """`fn(inputs) -> (logits, end_points)` building a copy of `design` with slimlib."""
+    frozen = copy.deepcopy(design)
+    return lambda inputs: build_design(frozen, inputs, is_training=is_training)
+
+
+def design_input_shape(design: dict, batch: int = 1) -> list[int]:
+    """`[batch, *design input shape]`."""
+    return [batch, *design["input"]["shape"]]
+
+
+class WorkbenchSession(param.Parameterized):
+    """The design, its inspection, a restore plan and training settings of one user."""
+
+    workspace = param.String(doc="Workspace root: designs, jobs and checkpoints live inside.")
+    editor = param.ClassSelector(class_=DesignEditor, doc="The design being edited.")
+    inspect = param.ClassSelector(class_=InspectModel, doc="The built design, inspected.")
+    plan = param.ClassSelector(class_=RestorePlan, doc="Restore plan of the design.")
+    settings = param.ClassSelector(class_=TrainSettings, doc="Training settings.")
+    checkpoint = param.String(default="", doc="Checkpoint the plan compares with.")
+    message = param.String(default="", doc="The last problem of a session action.")
+
+    def __init__(self, **params: Any):
+        params.setdefault("editor", DesignEditor(template(DEFAULT_TEMPLATE)))
+        params.setdefault("inspect", InspectModel())
+        params.setdefault("plan", RestorePlan())
+        params.setdefault("settings", TrainSettings())
+        super().__init__(**params)
+
+    @property
+    def design(self) -> dict:
+        return self.editor.design
+
+    def inspect_design(self) -> None:
+        """Builds the current design into the inspect model (errors land in its `error`)."""
+        self.inspect.param.update(
+            model_fn=design_model_fn(self.design), input_shape=design_input_shape(self.design)
+        )
+
+    def checkpoints(self) -> dict[str, str]:
+        """Checkpoints to restore from: `{label: log directory}` of the workspace's jobs."""
+        if not os.path.isdir(self.workspace):
+            return {}
+        return {
+            f"{job.title} (step {job.step}, {job.state})": job.logdir
+            for job in list_jobs(self.workspace)
+            if job.step > 0
+        }
+
+    def compare_with(self, checkpoint: str) -> None:
+        """Builds the design and compares it with `checkpoint` (a path inside the workspace)."""
+        try:
+            path = resolve_in_workspace(self.workspace, checkpoint, what="checkpoint")
+        except PathEscapeError as err:
+            self.message = str(err)
+            return
+        try:
+            built = build_traced(design_model_fn(self.design), design_input_shape(self.design))
+        except Exception as err:  # A design that does not build: say why, keep the old plan.
+            self.message = f"The design does not build: {type(err).__name__}: {err}"
+            return
+        self.message = ""
+        self.checkpoint = path
+        self.plan.param.update(graph=built.graph, checkpoint=path)
+
+    def finetune_config(self) -> dict[str, Any]:
+        """A job config training the design from the plan's checkpoint, with its choices."""
+        config = self.settings.to_config()
+        config["model"] = {"design": copy.deepcopy(self.design)}
+        config["dataset"] = {"kind": "digits", "resize": list(self.design["input"]["shape"][:2])}
+        restored = {var.op.name for var in self.plan.variables_to_restore.values()}
+        model_variables = [m.name for m in self.plan.matches if m.kind == "model"]
+        config["restore"] = {
+            "checkpoint": self.checkpoint,
+            "exclude": [name for name in model_variables if name not in restored],
+            "trainable_scopes": [var.op.name for var in self.plan.variables_to_train],
+        }
+        return config
+
+    def start_training(self, *, finetune: bool = False):
+        """Starts a job training the design (from the plan's checkpoint when `finetune`)."""
+        if finetune:
+            config = self.finetune_config()
+        else:
+            self.settings.design = copy.deepcopy(self.design)
+            config = self.settings.to_config()
+        return start(config, self.settings.logdir(), workspace=self.workspace)

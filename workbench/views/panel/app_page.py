@@ -1,0 +1,86 @@
+"""The whole web app: Build, Inspect, Train and Fine-tune pages over one `WorkbenchSession`."""
+
+from __future__ import annotations
+
+import os
+
+import panel as pn
+import param
+
+from workbench.models.session import WorkbenchSession
+from workbench.views.panel.build_view import BuildView
+from workbench.views.panel.finetune_page import FinetunePage
+from workbench.views.panel.inspect_view import InspectView
+from workbench.views.panel.train_view import TrainView
+
+TITLE = "Slim Workbench"
+ACCENT = "#2f6f9f"
+WORKSPACE_ENV = "SLIM_WORKBENCH_WORKSPACE"
+PAGES = ("Build", "Inspect", "Train", "Fine-tune")
+
+_CSS = """
+body { font-size: 14px; }
+.bk-tab { font-size: 15px; padding: 6px 18px; }
+"""
+
+
+def default_workspace() -> str:
+    """`$SLIM_WORKBENCH_WORKSPACE`, else `workspace/` in the current folder (created)."""
+    path = os.path.realpath(os.environ.get(WORKSPACE_ENV) or os.path.join(os.getcwd(), "workspace"))
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+class WorkbenchApp(pn.viewable.Viewer):
+    """Tabs for the four pages; Inspect rebuilds the design when it is opened after a change."""
+
+    session = param.ClassSelector(class_=WorkbenchSession)
+
+    def __init__(self, **params):
+        params.setdefault("session", WorkbenchSession(workspace=default_workspace()))
+        super().__init__(**params)
+        self._built_design: dict | None = None
+
+    def inspect_if_changed(self) -> None:
+        """Builds the design into the Inspect page unless it is already built as it is."""
+        if self._built_design != self.session.design:
+            self._built_design = self.session.design
+            self.session.inspect_design()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        session = self.session
+        rebuild = pn.widgets.Button(name="Rebuild", button_type="primary", width=120)
+        rebuild.on_click(lambda _: session.inspect_design())
+        train = TrainView(workspace=session.workspace, settings=session.settings)
+        # Training the design being built is the default; untick to train a slimlib net.
+        train_design = pn.widgets.Checkbox(name="Train the design from the Build page", value=True)
+        session.settings.design = session.design
+
+        def follow_design(*_) -> None:
+            session.settings.design = session.design if train_design.value else None
+
+        train_design.param.watch(follow_design, "value")
+        session.editor.param.watch(follow_design, "design")
+        tabs = pn.Tabs(
+            ("Build", BuildView(session=session)),
+            ("Inspect", pn.Column(rebuild, InspectView(model=session.inspect))),
+            ("Train", pn.Column(train_design, train)),
+            ("Fine-tune", FinetunePage(session=session)),
+            dynamic=False,
+            sizing_mode="stretch_width",
+        )
+
+        def opened(event) -> None:
+            if PAGES[event.new] == "Inspect":
+                self.inspect_if_changed()
+
+        tabs.param.watch(opened, "active")
+        return tabs
+
+
+def app_page(session: WorkbenchSession | None = None) -> pn.template.BaseTemplate:
+    """The served page: the app in the Bootstrap template (no web fonts, works offline)."""
+    app = WorkbenchApp(session=session) if session else WorkbenchApp()
+    return pn.template.BootstrapTemplate(
+        title=TITLE, main=[app], header_background=ACCENT, raw_css=[_CSS]
+    )
