@@ -68,7 +68,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = load_config(raw, workspace=args.workspace)
         name = str(raw.get("name") or Path(args.config).stem)
         logdir = resolve_in_workspace(
-            args.workspace, args.logdir or TrainSettings(name=name).logdir(), what="logdir"
+            args.workspace, args.logdir or TrainSettings(job_name=name).logdir(), what="logdir"
         )
     except (ConfigError, PathEscapeError) as err:
         raise InvalidInputError(str(err)) from None

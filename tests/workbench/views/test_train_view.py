@@ -26,11 +26,11 @@ def test_settings_make_a_digits_config_at_the_net_input_size():
     assert config["model"] == {"net": "cifarnet"}
     assert config["dataset"] == {"kind": "digits", "resize": [32, 32]}
     assert config["train"]["steps"] == 7
-    assert TrainSettings(name="a/b c").logdir(now=0) == "jobs/a-b-c-19700101-000000"
+    assert TrainSettings(job_name="a/b c").logdir(now=0) == "jobs/a-b-c-19700101-000000"
 
 
 def test_a_started_job_is_followed_to_the_end(tmp_path):
-    settings = TrainSettings(name="tiny", steps=20, log_every_n_steps=5, batch_size=16)
+    settings = TrainSettings(job_name="tiny", steps=20, log_every_n_steps=5, batch_size=16)
     view = TrainView(workspace=str(tmp_path), settings=settings)
     assert "No job yet" in view.status_panel().object
     view.start_job()

@@ -25,7 +25,7 @@ NET_INPUT_SIZES = {"lenet": [28, 28], "cifarnet": [32, 32]}
 class TrainSettings(param.Parameterized):
     """Model, dataset and hyper-parameters of a new training job on the built-in digits."""
 
-    name = param.String(default="lenet-digits", doc="Job name; also names its log folder.")
+    job_name = param.String(default="lenet-digits", doc="Job name; also names its log folder.")
     net = param.Selector(default="lenet", objects=list(QUICK_NETS), doc="A `slimlib.nets` net.")
     design = param.Dict(
         default=None, allow_None=True, doc="A model design to train instead of `net`."
@@ -47,7 +47,7 @@ class TrainSettings(param.Parameterized):
         elif self.net in NET_INPUT_SIZES:
             dataset["resize"] = NET_INPUT_SIZES[self.net]
         return {
-            "name": self.name,
+            "name": self.job_name,
             "model": model,
             "dataset": dataset,
             "train": {
@@ -65,9 +65,9 @@ class TrainSettings(param.Parameterized):
         """A new log folder under `jobs/`, relative to the workspace: `jobs/NAME-YYYYmmdd-HHMMSS`.
 
         Example:
-          >>> TrainSettings(name="My net!").logdir(now=0)
+          >>> TrainSettings(job_name="My net!").logdir(now=0)
           'jobs/My-net-19700101-000000'
         """
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.name).strip("-.") or "job"
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.job_name).strip("-.") or "job"
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(time.time() if now is None else now))
         return f"jobs/{slug}-{stamp}"

@@ -162,7 +162,7 @@ class TrainView(pn.viewable.Viewer):
         settings = self.settings
         form = pn.Param(
             settings,
-            parameters=["name", "net", "optimizer", "learning_rate", "batch_size", "steps",
+            parameters=["job_name", "net", "optimizer", "learning_rate", "batch_size", "steps",
                         "weight_decay", "device"],
             show_name=False,
             widgets={"learning_rate": {"type": pn.widgets.FloatInput, "step": 0.001}},
