@@ -101,7 +101,8 @@ class WorkbenchSession(param.Parameterized):
         restored = {var.op.name for var in self.plan.variables_to_restore.values()}
         model_variables = [m.name for m in self.plan.matches if m.kind == "model"]
         config["restore"] = {
-            "checkpoint": self.checkpoint,
+            # The prefix the plan read (a job folder resolved to its latest checkpoint).
+            "checkpoint": self.plan.checkpoint_path or self.checkpoint,
             "exclude": [name for name in model_variables if name not in restored],
             "trainable_scopes": [var.op.name for var in self.plan.variables_to_train],
         }
