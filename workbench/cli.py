@@ -1,8 +1,10 @@
 """`slim-workbench` (also `python -m workbench`): the workbench from a terminal.
 
-Every subcommand is a thin wrapper over `workbench.models`. Bad input (an invalid design or
-job config, a path outside the workspace, a missing file) exits with status 2 and the
-problems on stderr, one per line; a job that fails exits with status 1.
+Every subcommand is a thin wrapper over `workbench.models`; the design subcommands
+(`templates`, `template`, `validate`, `codegen`, `summary`, `diagram`, `restore-plan`) live
+in `workbench.cli_design`. Bad input (an invalid design or job config, a path outside the
+workspace, a missing file) exits with status 2 and the problems on stderr, one per line; a
+job that fails exits with status 1.
 """
 
 from __future__ import annotations
@@ -175,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     jobs = sub.add_parser("jobs", help="list the workspace's jobs")
     jobs.set_defaults(run=cmd_jobs)
+
+    # Imported here: `cli_design` imports `InvalidInputError` from this module.
+    from workbench import cli_design
+
+    cli_design.add_parsers(sub)
     return parser
 
 

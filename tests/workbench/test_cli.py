@@ -86,5 +86,6 @@ def test_python_dash_m_workbench_prints_help():
         [sys.executable, "-m", "workbench", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
-    for command in ("serve", "train", "evaluate", "export", "jobs"):
+    commands = ("serve", "train", "evaluate", "export", "jobs", "templates", "template")
+    for command in (*commands, "validate", "codegen", "summary", "diagram", "restore-plan"):
         assert command in result.stdout

@@ -77,3 +77,24 @@ def test_empty_figure_has_the_four_charts():
         "Learning rate",
         "Examples / sec",
     ]
+
+
+def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):
+    (tmp_path / "photos" / "cats").mkdir(parents=True)
+    (tmp_path / "photos" / "dogs").mkdir()
+    settings = TrainSettings(
+        job_name="empty", dataset="image_folder", image_folder="photos", steps=5
+    )
+    assert settings.to_config()["dataset"] == {
+        "kind": "image_folder",
+        "folder": "photos",
+        "resize": [28, 28],
+    }
+    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view.start_job()
+    if view.message:  # refused before launching: the config check found the empty folder
+        assert "no images" in view.message
+        return
+    _wait(view, {"finished", "failed"})
+    assert view.job.state == "failed"
+    assert "no images" in view.job.error

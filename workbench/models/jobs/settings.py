@@ -23,12 +23,17 @@ NET_INPUT_SIZES = {"lenet": [28, 28], "cifarnet": [32, 32]}
 
 
 class TrainSettings(param.Parameterized):
-    """Model, dataset and hyper-parameters of a new training job on the built-in digits."""
+    """Model, dataset and hyper-parameters of a new training job (the built-in digits, or an
+    image folder inside the workspace with one sub-folder per class)."""
 
     job_name = param.String(default="lenet-digits", doc="Job name; also names its log folder.")
     net = param.Selector(default="lenet", objects=list(QUICK_NETS), doc="A `slimlib.nets` net.")
     design = param.Dict(
         default=None, allow_None=True, doc="A model design to train instead of `net`."
+    )
+    dataset = param.Selector(default="digits", objects=["digits", "image_folder"])
+    image_folder = param.String(
+        default="", doc="With dataset image_folder: its path inside the workspace."
     )
     optimizer = param.Selector(default=DEFAULT_TRAIN["optimizer"], objects=list(OPTIMIZERS))
     learning_rate = param.Number(default=0.01, bounds=(0, None), inclusive_bounds=(False, True))
@@ -41,7 +46,9 @@ class TrainSettings(param.Parameterized):
     def to_config(self) -> dict[str, Any]:
         """The job config for these settings (digits resized to the net's input size)."""
         model: dict[str, Any] = {"design": self.design} if self.design else {"net": self.net}
-        dataset: dict[str, Any] = {"kind": "digits"}
+        dataset: dict[str, Any] = {"kind": self.dataset}
+        if self.dataset == "image_folder":
+            dataset["folder"] = self.image_folder
         if self.design:
             dataset["resize"] = list(self.design["input"]["shape"][:2])
         elif self.net in NET_INPUT_SIZES:

@@ -162,7 +162,7 @@ class TrainView(pn.viewable.Viewer):
         settings = self.settings
         form = pn.Param(
             settings,
-            parameters=["job_name", "net", "optimizer", "learning_rate", "batch_size", "steps",
+            parameters=["job_name", "net", "dataset", "image_folder", "optimizer", "learning_rate", "batch_size", "steps",
                         "weight_decay", "device"],
             show_name=False,
             widgets={"learning_rate": {"type": pn.widgets.FloatInput, "step": 0.001}},
@@ -180,7 +180,7 @@ class TrainView(pn.viewable.Viewer):
             pn.state.add_periodic_callback(self.poll, period=POLL_MS)
         return pn.Row(
             pn.Column(
-                "### New job on the built-in digits",
+                "### New training job",
                 form,
                 pn.Row(start_button, stop_button, resume_button),
                 pn.pane.Markdown(f"This machine: {visible_devices()}"),
