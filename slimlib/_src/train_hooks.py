@@ -239,6 +239,7 @@ class MetricsHook(v1.train.SessionRunHook):
         self._file = None
         self._run_start = 0.0
         self._last_record: tuple[int, float] | None = None
+        self._unlogged: tuple[int, dict] | None = None
 
     def begin(self):
         self._fetches = {
@@ -266,8 +267,14 @@ class MetricsHook(v1.train.SessionRunHook):
             return
         step = int(results["step"])
         if step % self._every_n:
+            # Kept so that `end` can still record the last step of a run that stops between
+            # two logged steps (a live plot would otherwise stop short of the end).
+            self._unlogged = (step, results)
             return
-        now = time.time()
+        self._unlogged = None
+        self._emit(step, results, time.time())
+
+    def _emit(self, step: int, results: dict, now: float) -> None:
         record: dict[str, Any] = {"step": step, "loss": _json_value(results["loss"])}
         if "learning_rate" in results:
             record["learning_rate"] = _json_value(results["learning_rate"])
@@ -294,6 +301,10 @@ class MetricsHook(v1.train.SessionRunHook):
         return steps * self._examples_per_step / seconds
 
     def end(self, session):
+        if self._unlogged is not None:
+            step, results = self._unlogged
+            self._unlogged = None
+            self._emit(step, results, time.time())
         self.close()
 
     def close(self) -> None:

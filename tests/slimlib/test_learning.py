@@ -327,6 +327,18 @@ def test_train_calls_init_fn_only_when_nothing_is_restored(tmp_path):
     assert float(loss) == pytest.approx(0.625)
 
 
+def test_a_run_ending_between_logged_steps_still_records_its_last_step(tmp_path):
+    with tf.Graph().as_default():
+        loss, _, opt = linear_model()
+        train_op = slim.learning.create_train_op(loss, opt)
+        slim.learning.train(
+            train_op, str(tmp_path), number_of_steps=3, log_every_n_steps=2, save_interval_secs=0
+        )
+    records = read_metrics(str(tmp_path))
+    assert [r["step"] for r in records] == [2, 3]
+    np.testing.assert_allclose(records[-1]["loss"], LOSSES[2])
+
+
 def test_train_extra_tensors_log_every_n_and_metrics_file_name(tmp_path):
     with tf.Graph().as_default():
         loss, _, opt = linear_model()
