@@ -46,6 +46,8 @@ class PropertiesView(pn.viewable.Viewer):
         value, source = row.effective
         if source == "arg_scope":
             hint = f"arg_scope ({row.scoped[1]}): {format_value(value)}"
+        elif row.required:
+            hint = "required"
         else:
             hint = f"default: {format_value(row.default)}"
         hint_html = (
@@ -55,7 +57,7 @@ class PropertiesView(pn.viewable.Viewer):
         if row.type in PICKED:
             labels = {_DEFAULT: _DEFAULT, **{_label(o): o for o in row.options}}
             widget = pn.widgets.Select(
-                name=row.name,
+                label=row.name,
                 options=list(labels),
                 value=_label(row.value) if row.is_set else _DEFAULT,
                 width=220,
@@ -71,7 +73,7 @@ class PropertiesView(pn.viewable.Viewer):
             widget.param.watch(picked, "value")
         else:
             widget = pn.widgets.TextInput(
-                name=row.name + (" *" if row.required else ""),
+                label=row.name + (" *" if row.required else ""),
                 value=format_value(row.value) if row.is_set else "",
                 placeholder=format_value(value),
                 width=220,
@@ -105,7 +107,10 @@ class PropertiesView(pn.viewable.Viewer):
             )
         op = self.editor.block_at(path).get("op")
         return pn.Column(
-            pn.pane.Markdown(f"#### `{op}` at `{path}`"),
+            pn.pane.HTML(
+                f"<b style='font-size: 15px'>{html.escape(str(op))}</b> "
+                f"<span style='color:#666; font-size: 12px'>{html.escape(path)}</span>"
+            ),
             *[self._field(path, row) for row in rows],
             scroll=True,
             max_height=620,
