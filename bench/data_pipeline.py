@@ -5,21 +5,23 @@ upscaled and tinted, written as 4 TFRecord shards with `slim.data.writer.write_a
 is read, parsed, PNG-decoded, scaled to float32 in [0, 1] and batched (64), forever,
 with shuffling:
 
-- `slimlib`: `slim.dataset_data_provider.DatasetDataProvider(dataset, num_readers,
+- `train.batch`: `slim.dataset_data_provider.DatasetDataProvider(dataset, num_readers,
   shuffle=True)`, `provider.get(['image', 'label'])`, the cast, and
   `tf.compat.v1.train.batch(..., num_threads=--num-threads)` (TF-Slim's way; its queue
   runners run in threads, `tf.compat.v1.train.start_queue_runners`).
+- `slim.data.batch`: the same provider and cast, batched by `slim.data.batch` with the
+  same arguments (the decoding is replayed in a `tf.data` map; no queue runner).
 - `tf.data`: the same work written by hand: `TFRecordDataset` interleave, `shuffle`,
   `map(parse + decode_png + cast, num_parallel_calls=AUTOTUNE)`, `batch`, `prefetch`.
 
 Both are consumed the same way, `session.run(batch)` in a loop; examples/sec per round
-(after the buffers of both are drained), ratio slimlib / tf.data.
+(after the buffers are drained), ratio of each slimlib variant / tf.data.
 
 Part 2, training: `slimlib.nets.cifarnet` (in `cifarnet_arg_scope()`, SGD 0.01, batch
 64) trained on the bundled digits through the real pipeline (`DatasetDataProvider` ->
-8x8 gray image bilinearly upscaled to 32x32x3 -> `tf.compat.v1.train.batch`) against
-the same net on an in-graph constant batch; steps/sec ratio real / synthetic, i.e. how
-much of the training speed the input pipeline costs.
+8x8 gray image bilinearly upscaled to 32x32x3 -> `tf.compat.v1.train.batch`, and the same
+through `slim.data.batch`) against the same net on an in-graph constant batch; steps/sec
+ratio real / synthetic, i.e. how much of the training speed the input pipeline costs.
 
 Rounds alternate the variants; each ratio is the median over rounds of the ratio within
 a round. Run with `--quick` for a short check (about 20 s on 2 cores).
@@ -114,7 +116,7 @@ def write_png_set(folder: str) -> object:
 # --- part 1: reading -----------------------------------------------------------------------
 
 
-def slim_batches(dataset):
+def provider_batches(dataset, batcher):
     provider = slim.dataset_data_provider.DatasetDataProvider(
         dataset,
         num_readers=ARGS.num_readers,
@@ -124,7 +126,7 @@ def slim_batches(dataset):
     )
     image, label = provider.get(["image", "label"])
     image = tf.cast(image, tf.float32) * (1.0 / 255.0)
-    return v1.train.batch(
+    return batcher(
         [image, label],
         batch_size=BATCH_SIZE,
         num_threads=ARGS.num_threads,
@@ -190,9 +192,10 @@ class Reader:
         self._coord.join(self._threads, stop_grace_period_secs=10)
 
 
-def bench_reading(dataset) -> float:
+def bench_reading(dataset) -> dict[str, float]:
     readers = [
-        Reader("slimlib", slim_batches, dataset),
+        Reader("train.batch", lambda d: provider_batches(d, v1.train.batch), dataset),
+        Reader("slim.data.batch", lambda d: provider_batches(d, slim.data.batch), dataset),
         Reader("tf.data", tf_data_batches, dataset),
     ]
     for reader in readers:
@@ -212,21 +215,23 @@ def bench_reading(dataset) -> float:
         order = readers if index % 2 == 0 else readers[::-1]
         for reader in order:
             rates[reader.name].append(reader.run())
-        line = "  ".join(f"{k} {v[-1]:7.0f}" for k, v in rates.items())
+        line = "  ".join(f"{k} {v[-1]:6.0f}" for k, v in rates.items())
         print(f"  round {index + 1}: {line}  (examples/sec)")
     for reader in readers:
         reader.close()
-    ratio = statistics.median(s / t for s, t in zip(rates["slimlib"], rates["tf.data"]))
     for key, values in rates.items():
-        print(f"  median {key:8s} {statistics.median(values):8.0f} examples/sec")
-    print(f"  ratio slimlib / tf.data  {ratio:.3f}  (median of per-round ratios; target >= 0.9)")
-    return ratio
+        print(f"  median {key:16s} {statistics.median(values):8.0f} examples/sec")
+    ratios = {}
+    for name in ("train.batch", "slim.data.batch"):
+        ratios[name] = statistics.median(s / t for s, t in zip(rates[name], rates["tf.data"]))
+        print(f"  ratio {name} / tf.data  {ratios[name]:.3f}  (median of per-round ratios)")
+    return ratios
 
 
 # --- part 2: training ----------------------------------------------------------------------
 
 
-def digits_batches(dataset_dir):
+def digits_batches(dataset_dir, batcher):
     dataset = slim.datasets.get_dataset("digits", "train", dataset_dir)
     provider = slim.dataset_data_provider.DatasetDataProvider(
         dataset, shuffle=True, common_queue_capacity=SHUFFLE_BUFFER, seed=SEED
@@ -234,7 +239,7 @@ def digits_batches(dataset_dir):
     image, label = provider.get(["image", "label"])
     image = tf.image.resize(tf.cast(image, tf.float32), [IMAGE_SIZE, IMAGE_SIZE])
     image = tf.image.grayscale_to_rgb(image * (1.0 / 255.0))
-    return v1.train.batch(
+    return batcher(
         [image, label],
         batch_size=BATCH_SIZE,
         num_threads=ARGS.num_threads,
@@ -288,9 +293,10 @@ class Trainer:
         self._coord.join(self._threads, stop_grace_period_secs=10)
 
 
-def bench_training(dataset_dir) -> float:
+def bench_training(dataset_dir) -> dict[str, float]:
     trainers = [
-        Trainer("digits pipeline", digits_batches, dataset_dir),
+        Trainer("train.batch", lambda d: digits_batches(d, v1.train.batch), dataset_dir),
+        Trainer("slim.data.batch", lambda d: digits_batches(d, slim.data.batch), dataset_dir),
         Trainer("synthetic", synthetic_batches, dataset_dir),
     ]
     print(
@@ -307,12 +313,13 @@ def bench_training(dataset_dir) -> float:
         print(f"  round {index + 1}: {line}  (steps/sec)")
     for trainer in trainers:
         trainer.close()
-    pipeline, synthetic = rates["digits pipeline"], rates["synthetic"]
-    ratio = statistics.median(p / s for p, s in zip(pipeline, synthetic))
     for key, values in rates.items():
         print(f"  median {key:16s} {statistics.median(values):6.2f} steps/sec")
-    print(f"  ratio pipeline / synthetic  {ratio:.3f}  (median of per-round ratios; target >= 0.9)")
-    return ratio
+    ratios = {}
+    for name in ("train.batch", "slim.data.batch"):
+        ratios[name] = statistics.median(p / s for p, s in zip(rates[name], rates["synthetic"]))
+        print(f"  ratio {name} / synthetic  {ratios[name]:.3f}  (median of per-round ratios)")
+    return ratios
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -358,17 +365,18 @@ def main() -> None:
     results = {}
     try:
         if "read" in ARGS.parts:
-            results["reading, slimlib / tf.data"] = bench_reading(
-                write_png_set(os.path.join(folder, "png32"))
-            )
+            ratios = bench_reading(write_png_set(os.path.join(folder, "png32")))
+            for name, ratio in ratios.items():
+                results[f"reading, {name} / tf.data"] = ratio
         if "train" in ARGS.parts:
             digits_dir = slim.datasets.digits.convert(os.path.join(folder, "digits"))
-            results["training, pipeline / synthetic"] = bench_training(digits_dir)
+            for name, ratio in bench_training(digits_dir).items():
+                results[f"training, {name} / synthetic"] = ratio
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print("\nsummary (targets >= 0.9):")
     for name, ratio in results.items():
-        print(f"  {name:32s} {ratio:.3f}")
+        print(f"  {name:42s} {ratio:.3f}")
     print(f"total {time.time() - start:.0f} s; load average at the end {load_average()}")
 
 

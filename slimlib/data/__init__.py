@@ -3,9 +3,11 @@
 TF-Slim's `data` package: its modules (`dataset`, `data_decoder`, `data_provider`,
 `dataset_data_provider`, `tfexample_decoder`, `parallel_reader`, `prefetch_queue`) are
 attributes here, and their main classes are re-exported. `writer` converts NumPy arrays
-and image folders to TFRecords; `verify_tfrecords` finds a corrupt file.
+and image folders to TFRecords; `verify_tfrecords` finds a corrupt file; `batch` is
+`tf.compat.v1.train.batch` run as a `tf.data` pipeline where it can be.
 """
 
+from slimlib._src.data.batching import batch as batch
 from slimlib._src.data.records import count_records as count_records
 from slimlib._src.data.records import verify_tfrecords as verify_tfrecords
 from slimlib.data import data_decoder as data_decoder
@@ -28,6 +30,7 @@ __all__ = [
     "Dataset",
     "DatasetDataProvider",
     "TFExampleDecoder",
+    "batch",
     "count_records",
     "data_decoder",
     "data_provider",

@@ -19,6 +19,7 @@ from typing import Any
 import tensorflow as tf
 
 from slimlib._src import _checks
+from slimlib._src.data import record_sources
 
 v1 = tf.compat.v1
 
@@ -121,6 +122,7 @@ def _record_source(reader_class: Any, reader_kwargs: Mapping[str, Any] | None) -
 def _one_shot(records: tf.data.Dataset, name: str) -> tuple[tf.Tensor, tf.Tensor]:
     """`(key, value)` of the next `(filename, (index, value))` element of `records`."""
     filename, (index, value) = v1.data.make_one_shot_iterator(records).get_next(name=name)
+    record_sources.register(value.op, records)
     filename.set_shape([])
     value.set_shape([])
     suffix = tf.where(index < 0, "", tf.strings.join([":", tf.strings.as_string(index)]))

@@ -254,10 +254,11 @@ def batch(
         )
         image, label = provider.get(["image", "label"])
         image = preprocess(image, data)
-        images, labels = v1.train.batch(
+        # Decoding and preprocessing run in tf.data's threads, not in a queue runner.
+        images, labels = slim.data.batch(
             [image, label],
             batch_size=batch_size,
-            num_threads=1,
+            num_threads=2,
             capacity=5 * batch_size,
             allow_smaller_final_batch=not training,
         )
