@@ -15,7 +15,9 @@ optional restore plan for fine-tuning, the seed and the device:
                  "trainable_scopes": ["LeNet/fc4"]},
      "seed": 0, "device": "auto"}
 
-Everything but `model` has a default. `validate_config` returns every problem (path,
+A TFRecord folder written by `slim.data.writer` needs only `{"kind": "tfrecord", "folder":
+...}`; other TFRecords also give `file_pattern`, `num_samples`, `num_classes` and
+`image_shape`. Everything but `model` has a default. `validate_config` returns every problem (path,
 value and what was expected) instead of stopping at the first; `load_config` raises them
 together as a `ConfigError`. Paths (`dataset.folder`, `restore.checkpoint`) are relative
 to the workspace root or absolute inside it.
@@ -90,6 +92,11 @@ _DATASET_KEYS = {
     ),
     "image_folder": ("kind", "resize", "folder", "validation_fraction"),
 }
+# A TFRecord dataset given without these keys is described by its dataset_info.json.
+_DESCRIBED_KEYS = ("file_pattern", "num_samples", "num_classes", "image_shape")
+# Written next to the TFRecords by slim.data.writer (its INFO_FILENAME; slimlib is not
+# imported here, so that checking a config stays fast).
+DATASET_INFO_FILE = "dataset_info.json"
 _SCHEDULE_KEYS = {
     "constant": ("kind",),
     "exponential": ("kind", "decay_steps", "decay_rate", "staircase"),
@@ -149,7 +156,11 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """The dataset. `folder` is resolved (absolute); `num_samples` maps split -> size."""
+    """The dataset. `folder` is resolved (absolute); `num_samples` maps split -> size.
+
+    A `tfrecord` dataset without `file_pattern` is one slim.data.writer wrote: its
+    splits, sizes, classes and image shape are in the folder's dataset_info.json.
+    """
 
     kind: str = "digits"
     resize: tuple[int, int] | None = None
@@ -458,7 +469,20 @@ def _dataset(c: _Checker, raw: Mapping) -> tuple[DatasetSpec | None, dict]:
         resize = c.int_list(resize, "dataset.resize", 2, "null or [height, width] (ints >= 1)")
     out: dict[str, Any] = {"kind": kind, "resize": list(resize) if resize else None}
     spec: dict[str, Any] = {"kind": kind, "resize": resize}
-    if kind == "tfrecord":
+    described = kind == "tfrecord" and not any(key in section for key in _DESCRIBED_KEYS)
+    if described:
+        spec["folder"] = c.path(section, "folder", "dataset", kind="dir")
+        if spec["folder"] and c.check_files and not _has_dataset_info(spec["folder"]):
+            c.add(
+                "dataset.folder",
+                section.get("folder"),
+                "a folder written by slim.data.writer (with dataset_info.json)",
+                "Other TFRecords need dataset.file_pattern, num_samples, num_classes and "
+                "image_shape.",
+            )
+            spec["folder"] = None
+        out.update(folder=section.get("folder"))
+    elif kind == "tfrecord":
         spec["folder"] = c.path(section, "folder", "dataset", kind="dir")
         pattern = section.get("file_pattern", MISSING)
         if not isinstance(pattern, str) or "%s" not in pattern:
@@ -502,6 +526,10 @@ def _dataset(c: _Checker, raw: Mapping) -> tuple[DatasetSpec | None, dict]:
     if any(value is None for key, value in spec.items() if key not in ("resize",)):
         return None, out
     return DatasetSpec(**spec), out
+
+
+def _has_dataset_info(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, DATASET_INFO_FILE))
 
 
 def _num_samples(c: _Checker, value: Any) -> dict[str, int] | None:

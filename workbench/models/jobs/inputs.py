@@ -95,6 +95,31 @@ def _convert_image_folder(config: JobConfig, target: str) -> dict:
     return read_json(info_path)
 
 
+def _described(dataset_dir: str) -> tuple[tuple, dict[int, str], dict[str, int]]:
+    """`(source shape, labels to names, split sizes)` from a folder slim.data.writer wrote.
+
+    Raises:
+      ValueError: If the folder has no `dataset_info.json` or no `train` split.
+    """
+    info = slim.data.writer.read_info(dataset_dir)
+    if info is None or "train" not in info.get("splits", {}):
+        raise ValueError(
+            f"prepare: {dataset_dir!r} has no {slim.data.writer.INFO_FILENAME} with a 'train' "
+            "split; write the TFRecords with slim.data.writer, or give dataset.file_pattern, "
+            "num_samples, num_classes and image_shape."
+        )
+    train = info["splits"]["train"]
+    shape = train.get("image_shape")
+    source = tuple(shape) if shape else (None, None, int(train["channels"]))
+    if slim.data.writer.has_labels(dataset_dir):
+        labels = slim.data.writer.read_label_file(dataset_dir)
+    else:
+        count = max(int(entry.get("num_classes") or 0) for entry in info["splits"].values())
+        labels = {i: str(i) for i in range(count)}
+    splits = {name: int(entry["num_samples"]) for name, entry in info["splits"].items()}
+    return source, labels, splits
+
+
 def prepare(config: JobConfig, logdir: str) -> PreparedData:
     """Makes the job's data ready to read and writes `<logdir>/model_info.json`.
 
@@ -116,6 +141,9 @@ def prepare(config: JobConfig, logdir: str) -> PreparedData:
         source: tuple = (8, 8, 1)  # UCI digits: 8 x 8 gray images.
         labels = {i: str(i) for i in range(slim.datasets.digits.NUM_CLASSES)}
         splits = dict(slim.datasets.digits.SPLITS_TO_SIZES)
+    elif spec.kind == "tfrecord" and spec.file_pattern is None:
+        dataset_dir = spec.folder
+        source, labels, splits = _described(dataset_dir)
     elif spec.kind == "tfrecord":
         dataset_dir = spec.folder
         source = tuple(spec.image_shape)
@@ -126,13 +154,8 @@ def prepare(config: JobConfig, logdir: str) -> PreparedData:
         splits = dict(spec.num_samples)
     else:
         dataset_dir = os.path.join(logdir, DATA_DIR)
-        info = _convert_image_folder(config, dataset_dir)
-        train = info["splits"]["train"]
-        shape = train.get("image_shape")
-        channels = int(train["channels"])
-        source = tuple(shape) if shape else (None, None, channels)
-        labels = slim.data.writer.read_label_file(dataset_dir)
-        splits = {name: int(entry["num_samples"]) for name, entry in info["splits"].items()}
+        _convert_image_folder(config, dataset_dir)
+        source, labels, splits = _described(dataset_dir)
     num_classes = config.num_classes or len(labels)
     if spec.resize:
         input_shape = (*spec.resize, source[2])
@@ -172,7 +195,7 @@ def get_dataset(config: JobConfig, data: PreparedData, split: str) -> slim.data.
     spec = config.dataset
     if spec.kind == "digits":
         return slim.datasets.get_dataset("digits", split, data.dataset_dir)
-    if spec.kind == "image_folder":
+    if spec.kind == "image_folder" or spec.file_pattern is None:
         return slim.data.writer.get_split(split, data.dataset_dir)
     pattern = os.path.join(data.dataset_dir, spec.file_pattern % split)
     if not tf.io.gfile.glob(pattern):

@@ -124,10 +124,16 @@ def test_defaults_fill_a_minimal_config(tmp_path):
         ),
         (
             {**LENET, "dataset": {"kind": "tfrecord", "folder": "data"}},
+            "dataset.folder: must be a folder written by slim.data.writer (with "
+            "dataset_info.json), got 'data'. Other TFRecords need dataset.file_pattern, "
+            "num_samples, num_classes and image_shape.",
+        ),
+        (
+            {**LENET, "dataset": {"kind": "tfrecord", "folder": "data", "file_pattern": "x"}},
             "dataset.file_pattern: must be a glob with '%s' for the split name",
         ),
         (
-            {**LENET, "dataset": {"kind": "tfrecord", "folder": "data"}},
+            {**LENET, "dataset": {"kind": "tfrecord", "folder": "data", "file_pattern": "x"}},
             "dataset.num_classes: must be an integer >= 2, got nothing.",
         ),
         (
@@ -176,7 +182,7 @@ def test_each_problem_names_path_value_and_expectation(tmp_path, config, message
 def test_every_problem_is_listed_at_once(tmp_path):
     config = {
         "model": {"net": "lenett"},
-        "dataset": {"kind": "tfrecord", "folder": "../elsewhere"},
+        "dataset": {"kind": "tfrecord", "folder": "../elsewhere", "file_pattern": "x"},
         "train": {"optimizer": "adagrad", "batch_size": 0, "steps": -5},
         "device": "tpu",
     }

@@ -133,3 +133,45 @@ def test_a_split_without_files_is_named_in_the_error(records):
     data = inputs.prepare(config, str(workspace / "job"))
     with pytest.raises(FileNotFoundError, match=r"no TFRecord files of split 'train' match"):
         inputs.get_dataset(config, data, "train")
+
+
+def test_a_folder_slim_data_writer_wrote_needs_only_its_path(records):
+    workspace, arrays = records
+    config = load_config(
+        {
+            "model": {"net": "lenet"},
+            "dataset": {"kind": "tfrecord", "folder": "records"},
+            "train": {"batch_size": 4},
+        },
+        workspace=workspace,
+    )
+    assert config.dataset.file_pattern is None and config.dataset.num_samples == {}
+    (workspace / "job").mkdir()
+    data = inputs.prepare(config, str(workspace / "job"))
+    assert data.splits == {"train": 20, "validation": 6}
+    assert data.source_shape == (8, 8, 1) and data.input_shape == (8, 8, 1)
+    assert data.num_classes == 3 and data.labels_to_names == {0: "0", 1: "1", 2: "2"}
+    with tf.Graph().as_default():
+        images, labels = inputs.batch(config, data, "validation", training=False)
+        batches = _first_batches(images, labels, 2)  # 4 + the last 2.
+    expected_images, expected_labels = arrays["validation"]
+    np.testing.assert_allclose(np.concatenate([b[0] for b in batches]), expected_images / 255.0)
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), expected_labels)
+
+
+def test_a_described_folder_whose_info_went_missing_says_what_to_do(records):
+    workspace, _ = records
+    config = load_config(
+        {"model": {"net": "lenet"}, "dataset": {"kind": "tfrecord", "folder": "records"}},
+        workspace=workspace,
+    )
+    (workspace / "records" / slim.data.writer.INFO_FILENAME).unlink()
+    (workspace / "job").mkdir()
+    with pytest.raises(ValueError, match=r"has no dataset_info.json with a 'train' split; write"):
+        inputs.prepare(config, str(workspace / "job"))
+
+
+def test_the_config_names_the_info_file_the_writer_writes():
+    from workbench.models.jobs.config import DATASET_INFO_FILE
+
+    assert DATASET_INFO_FILE == slim.data.writer.INFO_FILENAME
