@@ -82,9 +82,7 @@ def test_empty_figure_has_the_four_charts():
 def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):
     (tmp_path / "photos" / "cats").mkdir(parents=True)
     (tmp_path / "photos" / "dogs").mkdir()
-    settings = TrainSettings(
-        job_name="empty", dataset="image_folder", image_folder="photos", steps=5
-    )
+    settings = TrainSettings(job_name="empty", dataset="image_folder", folder="photos", steps=5)
     assert settings.to_config()["dataset"] == {
         "kind": "image_folder",
         "folder": "photos",
@@ -98,3 +96,39 @@ def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):
     _wait(view, {"finished", "failed"})
     assert view.job.state == "failed"
     assert "no images" in view.job.error
+
+
+def test_a_tfrecord_folder_in_the_workspace_trains(tmp_path):
+    import numpy as np
+
+    import slimlib as slim
+
+    rng = np.random.RandomState(0)
+    for split, count in (("train", 24), ("validation", 8)):
+        images = rng.randint(0, 256, [count, 8, 8, 1], dtype=np.uint8)
+        labels = np.arange(count) % 3
+        slim.data.writer.write_arrays(images, labels, tmp_path / "records", split)
+    settings = TrainSettings(
+        job_name="records", dataset="tfrecord", folder="records", steps=6, batch_size=4
+    )
+    assert settings.to_config()["dataset"] == {
+        "kind": "tfrecord",
+        "folder": "records",
+        "resize": [28, 28],
+    }
+    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view.start_job()
+    assert view.message == ""
+    _wait(view, {"finished", "failed"})
+    assert view.job.state == "finished", view.job.error
+    assert view.job.step == 6
+
+
+def test_a_tfrecord_folder_without_dataset_info_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "records").mkdir()
+    settings = TrainSettings(job_name="bare", dataset="tfrecord", folder="records")
+    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view.start_job()
+    assert "dataset.folder: must be a folder written by slim.data.writer" in view.message
+    assert "dataset.file_pattern, num_samples, num_classes and image_shape" in view.message
+    assert view.job is None

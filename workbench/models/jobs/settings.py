@@ -23,17 +23,21 @@ NET_INPUT_SIZES = {"lenet": [28, 28], "cifarnet": [32, 32]}
 
 
 class TrainSettings(param.Parameterized):
-    """Model, dataset and hyper-parameters of a new training job (the built-in digits, or an
-    image folder inside the workspace with one sub-folder per class)."""
+    """Model, dataset and hyper-parameters of a new training job.
+
+    The dataset is the built-in digits, an image folder inside the workspace with one
+    sub-folder per class (`image_folder`), or a folder of TFRecords written by
+    `slim.data.writer` (`tfrecord`; other TFRecords need the job config's extra keys).
+    """
 
     job_name = param.String(default="lenet-digits", doc="Job name; also names its log folder.")
     net = param.Selector(default="lenet", objects=list(QUICK_NETS), doc="A `slimlib.nets` net.")
     design = param.Dict(
         default=None, allow_None=True, doc="A model design to train instead of `net`."
     )
-    dataset = param.Selector(default="digits", objects=["digits", "image_folder"])
-    image_folder = param.String(
-        default="", doc="With dataset image_folder: its path inside the workspace."
+    dataset = param.Selector(default="digits", objects=["digits", "image_folder", "tfrecord"])
+    folder = param.String(
+        default="", doc="With image_folder or tfrecord: the folder's path inside the workspace."
     )
     optimizer = param.Selector(default=DEFAULT_TRAIN["optimizer"], objects=list(OPTIMIZERS))
     learning_rate = param.Number(default=0.01, bounds=(0, None), inclusive_bounds=(False, True))
@@ -47,8 +51,8 @@ class TrainSettings(param.Parameterized):
         """The job config for these settings (digits resized to the net's input size)."""
         model: dict[str, Any] = {"design": self.design} if self.design else {"net": self.net}
         dataset: dict[str, Any] = {"kind": self.dataset}
-        if self.dataset == "image_folder":
-            dataset["folder"] = self.image_folder
+        if self.dataset != "digits":
+            dataset["folder"] = self.folder
         if self.design:
             dataset["resize"] = list(self.design["input"]["shape"][:2])
         elif self.net in NET_INPUT_SIZES:

@@ -162,7 +162,7 @@ class TrainView(pn.viewable.Viewer):
         settings = self.settings
         form = pn.Param(
             settings,
-            parameters=["job_name", "net", "dataset", "image_folder", "optimizer", "learning_rate", "batch_size", "steps",
+            parameters=["job_name", "net", "dataset", "folder", "optimizer", "learning_rate", "batch_size", "steps",
                         "weight_decay", "device"],
             show_name=False,
             widgets={"learning_rate": {"type": pn.widgets.FloatInput, "step": 0.001}},
@@ -182,6 +182,12 @@ class TrainView(pn.viewable.Viewer):
             pn.Column(
                 "### New training job",
                 form,
+                pn.pane.Markdown(
+                    "*Folder*, relative to the workspace: for `image_folder`, one sub-folder "
+                    "of images per class; for `tfrecord`, TFRecords written by "
+                    "`slim.data.writer` (or a job's `data/` folder).",
+                    styles={"font-size": "12px"},
+                ),
                 pn.Row(start_button, stop_button, resume_button),
                 pn.pane.Markdown(f"This machine: {visible_devices()}"),
                 width=320,
