@@ -198,13 +198,17 @@ def _replayed(
     shapes: list[tf.TensorShape],
     num_threads: int,
 ) -> tf.data.Dataset:
-    """`source.records` mapped through a copy of the ops that compute `flat` from a record."""
-    graph_def = _subgraph_def(source.get_next, flat)
+    """`source`'s records mapped through a copy of the ops that compute `flat` from one."""
+    graph_def, used = _subgraph_def(source.get_next, flat)
     outputs = [tensor.name for tensor in flat]
+    # Outputs of get_next: file name, record index, record. Without the first two the
+    # records are read unkeyed, which is cheaper.
+    value_only = used <= {2}
+    records = source.values if value_only else source.records
 
     def replay(*element: Any) -> tuple[tf.Tensor, ...]:
-        components = tf.nest.flatten(element)
-        input_map = {f"{_COMPONENT.format(i)}:0": value for i, value in enumerate(components)}
+        components = dict(enumerate(tf.nest.flatten(element), start=2 if value_only else 0))
+        input_map = {f"{_COMPONENT.format(i)}:0": components[i] for i in used}
         values = tf.graph_util.import_graph_def(
             graph_def, input_map=input_map, return_elements=outputs, name="example"
         )
@@ -212,23 +216,20 @@ def _replayed(
             value.set_shape(shape)
         return tuple(values)
 
-    return source.records.map(replay, num_parallel_calls=num_threads, deterministic=True)
+    return records.map(replay, num_parallel_calls=num_threads, deterministic=True)
 
 
-def _subgraph_def(get_next: tf.Operation, flat: list[tf.Tensor]) -> Any:
-    """A GraphDef of the ops between `get_next` and `flat`, its outputs as placeholders."""
+def _subgraph_def(get_next: tf.Operation, flat: list[tf.Tensor]) -> tuple[Any, set[int]]:
+    """A GraphDef of the ops between `get_next` and `flat`, and which outputs of `get_next`
+    they read; each output read is a placeholder named `_COMPONENT.format(index)`."""
     needed = _ancestors([tensor.op for tensor in flat], stop=get_next)
     whole = get_next.graph.as_graph_def()
     part = v1.GraphDef()
     part.versions.CopyFrom(whole.versions)
     part.library.CopyFrom(whole.library)
-    for i, output in enumerate(get_next.outputs):
-        placeholder = part.node.add(name=_COMPONENT.format(i), op="Placeholder")
-        placeholder.attr["dtype"].type = output.dtype.as_datatype_enum
-    renamed = {
-        f"{get_next.name}:{i}": f"{_COMPONENT.format(i)}:0" for i in range(len(get_next.outputs))
-    }
-    renamed[get_next.name] = renamed[f"{get_next.name}:0"]
+    outputs = {f"{get_next.name}:{i}": i for i in range(len(get_next.outputs))}
+    outputs[get_next.name] = 0
+    used: set[int] = set()
     for node in whole.node:
         if node.name not in needed:
             continue
@@ -240,8 +241,14 @@ def _subgraph_def(get_next: tf.Operation, flat: list[tf.Tensor]) -> Any:
         for source in node.input:
             if source == f"^{get_next.name}":
                 continue
-            copy.input.append(renamed.get(source, source))
-    return part
+            if source in outputs:
+                used.add(outputs[source])
+                source = f"{_COMPONENT.format(outputs[source])}:0"
+            copy.input.append(source)
+    for index in sorted(used):
+        placeholder = part.node.add(name=_COMPONENT.format(index), op="Placeholder")
+        placeholder.attr["dtype"].type = get_next.outputs[index].dtype.as_datatype_enum
+    return part, used
 
 
 def _ancestors(ops: list[tf.Operation], stop: tf.Operation) -> set[str]:

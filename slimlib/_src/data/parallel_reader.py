@@ -14,7 +14,7 @@ reader class falls back to TF-Slim's queue-based `ParallelReader`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import tensorflow as tf
 
@@ -25,7 +25,7 @@ v1 = tf.compat.v1
 
 __all__ = ["ParallelReader", "get_data_files", "parallel_read", "single_pass_read"]
 
-RecordSource = Callable[[tf.Tensor], tf.data.Dataset]
+ReadFile = Callable[[tf.Tensor], tf.data.Dataset]
 
 
 def get_data_files(data_sources: str | Sequence[str]) -> list[str]:
@@ -75,8 +75,15 @@ def _keyed(filename: tf.Tensor, records: tf.data.Dataset) -> tf.data.Dataset:
     )
 
 
-def _record_source(reader_class: Any, reader_kwargs: Mapping[str, Any] | None) -> Any:
-    """Returns `filename -> dataset of (key, value)` for readers tf.data can replace, else None."""
+class _Source(NamedTuple):
+    """How to read one file with tf.data: its records alone, or keyed by file and index."""
+
+    values: ReadFile
+    keyed: ReadFile
+
+
+def _record_source(reader_class: Any, reader_kwargs: Mapping[str, Any] | None) -> _Source | None:
+    """Returns the `_Source` of a reader tf.data can replace, else None."""
     kwargs = dict(reader_kwargs or {})
     kwargs.pop("name", None)
 
@@ -90,13 +97,13 @@ def _record_source(reader_class: Any, reader_kwargs: Mapping[str, Any] | None) -
         if options is not None:
             compression = tf.io.TFRecordOptions.get_compression_type_string(options)
         reject_rest("TFRecordReader")
-        return lambda f: _keyed(f, tf.data.TFRecordDataset(f, compression_type=compression or ""))
+        return _indexed(lambda f: tf.data.TFRecordDataset(f, compression_type=compression or ""))
     if reader_class in (v1.TextLineReader, tf.data.TextLineDataset):
         skip = kwargs.pop("skip_header_lines", None) or 0
         compression = kwargs.pop("compression_type", None)
         reject_rest("TextLineReader")
-        return lambda f: _keyed(
-            f, tf.data.TextLineDataset(f, compression_type=compression).skip(skip)
+        return _indexed(
+            lambda f: tf.data.TextLineDataset(f, compression_type=compression).skip(skip)
         )
     if reader_class in (v1.FixedLengthRecordReader, tf.data.FixedLengthRecordDataset):
         if kwargs.get("hop_bytes"):
@@ -110,19 +117,33 @@ def _record_source(reader_class: Any, reader_kwargs: Mapping[str, Any] | None) -
             or kwargs.pop("compression_type", None),
         }
         reject_rest("FixedLengthRecordReader")
-        return lambda f: _keyed(f, tf.data.FixedLengthRecordDataset(f, **spec))
+        return _indexed(lambda f: tf.data.FixedLengthRecordDataset(f, **spec))
     if reader_class is v1.WholeFileReader:
         reject_rest("WholeFileReader")
         # Index -1: the key is the file name alone, as TF's WholeFileReader gives it.
         no_index = tf.constant(-1, tf.int64)
-        return lambda f: tf.data.Dataset.from_tensors((f, (no_index, tf.io.read_file(f))))
+        return _Source(
+            values=lambda f: tf.data.Dataset.from_tensors(tf.io.read_file(f)),
+            keyed=lambda f: tf.data.Dataset.from_tensors((f, (no_index, tf.io.read_file(f)))),
+        )
     return None
 
 
-def _one_shot(records: tf.data.Dataset, name: str) -> tuple[tf.Tensor, tf.Tensor]:
-    """`(key, value)` of the next `(filename, (index, value))` element of `records`."""
+def _indexed(values: ReadFile) -> _Source:
+    """The `_Source` of a reader whose records are keyed by their index in the file."""
+    return _Source(values=values, keyed=lambda f: _keyed(f, values(f)))
+
+
+def _one_shot(
+    records: tf.data.Dataset, values: tf.data.Dataset, name: str
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """`(key, value)` of the next `(filename, (index, value))` element of `records`.
+
+    `values` is the same pipeline without the keys; `slim.data.batch` reads it when the
+    key is not batched.
+    """
     filename, (index, value) = v1.data.make_one_shot_iterator(records).get_next(name=name)
-    record_sources.register(value.op, records)
+    record_sources.register(value.op, records, values)
     filename.set_shape([])
     value.set_shape([])
     suffix = tf.where(index < 0, "", tf.strings.join([":", tf.strings.as_string(index)]))
@@ -193,19 +214,23 @@ def parallel_read(
         if shuffle:
             files = files.shuffle(len(data_files), seed=seed, reshuffle_each_iteration=True)
         files = files.repeat(num_epochs)
-        if num_readers > 1:
-            records = files.interleave(
-                source,
-                cycle_length=num_readers,
-                block_length=1,
-                num_parallel_calls=num_readers,
-                deterministic=True,
-            )
-        else:
-            records = files.flat_map(source)
-        if shuffle:
-            records = records.shuffle(capacity, seed=seed, reshuffle_each_iteration=True)
-        return _one_shot(records, "parallel_read")
+
+        def records(read: ReadFile) -> tf.data.Dataset:
+            if num_readers > 1:
+                read_all = files.interleave(
+                    read,
+                    cycle_length=num_readers,
+                    block_length=1,
+                    num_parallel_calls=num_readers,
+                    deterministic=True,
+                )
+            else:
+                read_all = files.flat_map(read)
+            if shuffle:
+                read_all = read_all.shuffle(capacity, seed=seed, reshuffle_each_iteration=True)
+            return read_all
+
+        return _one_shot(records(source.keyed), records(source.values), "parallel_read")
 
 
 def single_pass_read(
@@ -240,7 +265,9 @@ def single_pass_read(
             )
             return reader_class(**(reader_kwargs or {})).read(filenames)
         files = tf.data.Dataset.from_tensor_slices(data_files)
-        return _one_shot(files.flat_map(source), "single_pass_read")
+        return _one_shot(
+            files.flat_map(source.keyed), files.flat_map(source.values), "single_pass_read"
+        )
 
 
 class ParallelReader:

@@ -17,15 +17,20 @@ _COLLECTION = "slimlib_record_sources"
 
 
 class RecordSource(NamedTuple):
-    """A reader's `IteratorGetNext` op and the dataset it takes elements from."""
+    """A reader's `IteratorGetNext` op and the datasets behind it.
+
+    `records` is what `get_next` reads: `(filename, (index, value))` elements. `values`
+    gives the same records in the same order without the file name and index.
+    """
 
     get_next: tf.Operation
     records: tf.data.Dataset
+    values: tf.data.Dataset
 
 
-def register(get_next: tf.Operation, records: tf.data.Dataset) -> None:
-    """Records that `get_next` hands out the elements of `records`."""
-    get_next.graph.add_to_collection(_COLLECTION, RecordSource(get_next, records))
+def register(get_next: tf.Operation, records: tf.data.Dataset, values: tf.data.Dataset) -> None:
+    """Records that `get_next` hands out the elements of `records` (`values` unkeyed)."""
+    get_next.graph.add_to_collection(_COLLECTION, RecordSource(get_next, records, values))
 
 
 def find(op: tf.Operation) -> RecordSource | None:
