@@ -13,7 +13,8 @@ Checkpoints are written safely: `Saver.save` first writes the data and index fil
 then rewrites the `checkpoint` state file atomically (temporary file + rename), and
 only then deletes checkpoints beyond `max_to_keep` (5 for the default saver). A process
 killed during a save leaves the state file naming the previous complete checkpoint,
-which is what a restart restores. Keep `max_to_keep >= 2` on a custom saver so that a
+which is what a restart restores (the chief's restart also deletes the interrupted
+save's `<prefix>_temp` folder). Keep `max_to_keep >= 2` on a custom saver so that a
 checkpoint an evaluator is reading is not deleted by the very next save.
 
 Distributed training follows TF-Slim: every worker calls `train` with
@@ -417,6 +418,7 @@ def train(
 
     if logdir and is_chief:
         tf.io.gfile.makedirs(logdir)
+        _remove_interrupted_saves(logdir)
     with graph.as_default():
         if global_step is None:
             global_step = v1.train.get_or_create_global_step()
@@ -503,6 +505,18 @@ def train(
                 metrics.close()
             if summary_writer is not None:
                 summary_writer.flush()
+
+
+def _remove_interrupted_saves(logdir: str) -> None:
+    """Deletes the `<prefix>_temp` folders of sharded saves a killed process left behind.
+
+    Only the chief saves into `logdir`, and it has not started yet, so no save of this
+    run is in progress; the checkpoints those folders were for were never recorded.
+    """
+    for path in tf.io.gfile.glob(os.path.join(logdir, "*_temp")):
+        if tf.io.gfile.isdir(path):
+            v1.logging.info("train: removing %s, left by an interrupted checkpoint save.", path)
+            tf.io.gfile.rmtree(path)
 
 
 class _WorkerSessionCreator(v1.train.SessionCreator):

@@ -417,10 +417,15 @@ def test_train_resumes_past_a_half_written_checkpoint(tmp_path):
     # A process killed while writing step 9: data files exist, the state file still says 2.
     (tmp_path / "model.ckpt-9.data-00000-of-00001").write_bytes(b"truncated")
     (tmp_path / "model.ckpt-9_temp").mkdir()
+    (tmp_path / "model.ckpt-9_temp" / "part-00000-of-00001.index").write_bytes(b"partial")
+    (tmp_path / "notes_temp").write_text("not a save")
     with tf.Graph().as_default():
         train_op, _ = build_train_op()
         loss = slim.learning.train(train_op, logdir, number_of_steps=3)
     assert float(loss) == pytest.approx(LOSSES[2])
+    # The interrupted save's folder is cleaned up; a plain file is kept.
+    assert not (tmp_path / "model.ckpt-9_temp").exists()
+    assert (tmp_path / "notes_temp").exists()
 
 
 def test_train_init_op_none_leaves_initialisation_to_init_fn(tmp_path):

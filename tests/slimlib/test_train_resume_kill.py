@@ -118,3 +118,5 @@ def test_sigkill_mid_training_leaves_a_loadable_checkpoint_and_resume_continues(
     reader = tf.train.load_checkpoint(logdir)
     assert int(reader.get_tensor("global_step")) == last
     np.testing.assert_allclose(reader.get_tensor("w"), [[expected_w(last)]], rtol=1e-4)
+    # A save the kill interrupted leaves no folder behind after the rerun.
+    assert not [name for name in os.listdir(logdir) if name.endswith("_temp")]
