@@ -91,6 +91,7 @@ def batch(
       The batched tensors, in the structure `tf.compat.v1.train.batch` returns.
 
     Raises:
+      TypeError: If `batch_size`, `num_threads` or `capacity` is not an int.
       ValueError: If `tensors` is empty, not a list or dict, an int argument is not
         >= 1, or a shape is not fully defined without `dynamic_pad`.
       RuntimeError: If called eagerly (build inside `with tf.Graph().as_default():`).

@@ -173,6 +173,12 @@ def test_bad_tensors_are_refused(graph, provider):
         data.batch([unknown], batch_size=2)
 
 
+def test_a_batch_size_that_is_no_int_is_refused(graph, provider):
+    [label] = provider.get(["label"])
+    with pytest.raises(TypeError, match=r"`batch_size` must be an int, got 2.0 \(float\)"):
+        data.batch([label], batch_size=2.0)
+
+
 def test_eager_call_is_refused():
     with pytest.raises(RuntimeError, match="batch"):
         data.batch([tf.constant(1)], batch_size=1)
