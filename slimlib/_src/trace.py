@@ -72,10 +72,16 @@ class VariableInfo:
 
 @dataclasses.dataclass
 class LayerRecord:
-    """What one layer call did."""
+    """What one layer call did.
+
+    `scope` is the variable scope of the call; `name_scope` the name scope its ops were
+    created in. They differ for a call that reuses variables: the second
+    `conv2d(x, 4, 3, scope="conv1", reuse=True)` has scope `conv1` and name scope `conv1_1`.
+    """
 
     op: str
     scope: str = ""
+    name_scope: str = ""
     input_shape: tuple[int | None, ...] | None = None
     output_shape: tuple[int | None, ...] | None = None
     variables: list[VariableInfo] = dataclasses.field(default_factory=list)
@@ -103,6 +109,7 @@ class LayerRecord:
         return {
             "op": self.op,
             "scope": self.scope,
+            "name_scope": self.name_scope,
             "input_shape": _list_or_none(self.input_shape),
             "output_shape": _list_or_none(self.output_shape),
             "params": self.params,
@@ -226,13 +233,19 @@ def is_tracing() -> bool:
 
 
 def annotate(*, scope: str | None = None, flops: int | None = None) -> None:
-    """Lets the innermost traced call report its variable scope and FLOPs (no-op if untraced)."""
+    """Lets the innermost traced call report its variable scope and FLOPs (no-op if untraced).
+
+    Called inside the layer's scope, it also takes the graph's current name scope.
+    """
     active = _ACTIVE.get()
     if active is None or not active.open_records:
         return
     record = active.open_records[-1]
     if scope is not None:
         record.scope = scope
+        if not tf.executing_eagerly():
+            # Called inside the layer's scope: this is the name scope its ops get.
+            record.name_scope = tf.compat.v1.get_default_graph().get_name_scope()
     if flops is not None:
         record.flops = int(flops)
 
@@ -256,6 +269,7 @@ def run_traced(
         # A failed call stays in the trace (with no output) and still lists what it created.
         record.variables = _new_variables(graph, before)
         record.scope = record.scope or _guess_scope(record, None)
+        record.name_scope = record.name_scope or record.scope
         raise
     finally:
         active.open_records.pop()
@@ -263,6 +277,8 @@ def run_traced(
     record.variables = _new_variables(graph, before)
     if not record.scope:
         record.scope = _guess_scope(record, result)
+    if not record.name_scope:
+        record.name_scope = _name_scope(record.scope, result)
     return result
 
 
@@ -311,6 +327,19 @@ def _guess_scope(record: LayerRecord, result: Any) -> str:
     tensor = result[0] if isinstance(result, tuple) else result
     name = getattr(getattr(tensor, "op", None), "name", "")
     return name.rsplit("/", 1)[0] if "/" in name else ""
+
+
+def _name_scope(scope: str, result: Any) -> str:
+    """The name scope of a call that did not annotate one: its output op's name cut to
+    the depth of `scope`. TensorFlow makes each name scope unique (`conv1`, then `conv1_1`)
+    while a reused variable scope keeps its name, so the output op tells calls apart."""
+    tensor = result[0] if isinstance(result, tuple) else result
+    name = getattr(getattr(tensor, "op", None), "name", "")
+    depth = len(scope.split("/")) if scope else 0
+    parts = name.split("/")
+    if not depth or len(parts) <= depth:
+        return scope
+    return "/".join(parts[:depth])
 
 
 def _shape_of(value: Any) -> tuple[int | None, ...] | None:

@@ -121,6 +121,22 @@ def test_annotate_sets_scope_and_flops_of_the_innermost_call(graph):
     assert recorded.total_flops == 10
 
 
+def test_a_call_reusing_variables_has_its_own_name_scope(graph):
+    x = tf.ones([2, 3])
+    with slim.trace_layers() as recorded:
+        with tf.variable_scope("net"):
+            slim.fully_connected(x, 4, scope="fc")
+        with tf.variable_scope("net", reuse=True):
+            slim.fully_connected(x, 4, scope="fc")
+        pool(x)
+    first, second, third = recorded.records
+    assert (first.scope, first.name_scope, first.params) == ("net/fc", "net/fc", 16)
+    assert (second.scope, second.name_scope, second.params) == ("net/fc", "net_1/fc", 0)
+    # An op that annotates nothing: the name scope is read from its output op's name.
+    assert (third.scope, third.name_scope) == ("mypool", "mypool")
+    assert second.to_dict()["name_scope"] == "net_1/fc"
+
+
 def test_annotate_outside_a_trace_is_a_no_op(graph):
     trace_lib.annotate(scope="nowhere", flops=3)
     assert annotated(tf.ones([1])).shape.as_list() == [1]

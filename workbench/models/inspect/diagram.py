@@ -225,6 +225,7 @@ class _Builder:
         self.containers: dict[str, str] = {}  # Scope of a delegating call -> its op.
         self.by_op: dict[str, str] = {}  # Op name -> id of its input/merge node.
         self.memo: dict[str, frozenset[str]] = {}
+        self.scopes_with_variables: set[str] = set()  # A later call there reuses them.
         self._add_layers(trace)
 
     def _new_id(self) -> str:
@@ -240,11 +241,12 @@ class _Builder:
                 continue
             inner = list(_descendants(record))
             merged.update(id(r) for r in inner)
+            label = record.scope.rsplit("/", 1)[-1] or record.op
             ops = [record.op] + [r.op for r in inner if r.op != record.op]
             node = DiagramNode(
                 id=self._new_id(),
                 kind="layer",
-                label=record.scope.rsplit("/", 1)[-1] or record.op,
+                label=label + (" (reused)" if record.scope in self.scopes_with_variables else ""),
                 op=" + ".join(dict.fromkeys(ops)),
                 scope=record.scope,
                 shape=record.output_shape,
@@ -252,7 +254,12 @@ class _Builder:
                 row=row,
             )
             self.nodes.append(node)
-            for scope in [record.scope] + [r.scope for r in inner]:
+            if any(r.variables for r in [record, *inner]):
+                self.scopes_with_variables.add(record.scope)
+            # Ops are named by name scope; a call reusing variables has a name scope of its
+            # own (`conv1_1`) under the variable scope it shares (`conv1`).
+            scopes = [s for r in [record, *inner] for s in (r.name_scope, r.scope)]
+            for scope in scopes:
                 if scope:  # A record with no scope cannot own ops by name.
                     self.owner_by_scope.setdefault(scope, node.id)
 

@@ -95,6 +95,28 @@ def test_normalizer_is_merged_into_its_layer(graph):
     assert drawn.edge_scopes() == [("x", "conv"), ("conv", "Flatten"), ("Flatten", "fc")]
 
 
+def test_a_layer_called_again_with_reuse_gets_its_own_node_and_edges(graph):
+    # A siamese pair: both calls share conv1's variables; the second call's ops are
+    # named conv1_1/..., and its node must still be wired from b and into the distance.
+    with slim.trace_layers() as trace:
+        a = tf.placeholder(tf.float32, [None, 4, 4, 1], name="a")
+        b = tf.placeholder(tf.float32, [None, 4, 4, 1], name="b")
+        left = slim.conv2d(a, 2, [3, 3], scope="conv1")
+        right = slim.conv2d(b, 2, [3, 3], scope="conv1", reuse=True)
+        distance = tf.reduce_sum(tf.square(left - right), name="distance")
+    drawn = build_diagram(graph, trace, outputs={"distance": distance})
+    first, second = [n for n in drawn.nodes if n.kind == "layer"]
+    assert (first.label, second.label) == ("conv1", "conv1 (reused)")
+    by_label = {n.id: n.label for n in drawn.nodes}
+    assert [(by_label[e.source], by_label[e.target]) for e in drawn.edges] == [
+        ("a", "conv1"),
+        ("b", "conv1 (reused)"),
+        ("conv1", "sub"),
+        ("conv1 (reused)", "sub"),
+        ("sub", "distance"),
+    ]
+
+
 def test_dot_source_nests_clusters_and_quotes_labels(small):
     dot = small.to_dot(rankdir="LR")
     assert dot.startswith('digraph "model" {')
