@@ -6,7 +6,7 @@ import panel as pn
 import pytest
 
 from workbench.models.design import template
-from workbench.models.editor import DesignEditor
+from workbench.models.editor import DesignEditor, new_block
 from workbench.views.panel.properties_view import PropertiesView
 
 CONV1 = "blocks[0].blocks[0]"
@@ -55,5 +55,62 @@ def test_hints_show_scoped_defaults_and_required_arguments(view):
     hints = " ".join(p.object for p in view.sheet().select(pn.pane.HTML))
     assert "arg_scope (blocks[0]): &quot;relu&quot;" in hints  # activation_fn from the scope
     assert "required" in hints  # num_outputs, kernel_size
+
+
+def test_nothing_selected_edits_the_design_name_and_input(view):
+    view.editor.select(None)
+    _widget(view, "input.shape", pn.widgets.TextInput).value = "[32, 32, 3]"
+    _widget(view, "input.dtype", pn.widgets.Select).value = "float16"
+    _widget(view, "name", pn.widgets.TextInput).value = "lenet_rgb"
+    design = view.editor.design
+    assert (design["name"], design["input"]) == (
+        "lenet_rgb",
+        {"shape": [32, 32, 3], "dtype": "float16"},
+    )
+    _widget(view, "input.shape", pn.widgets.TextInput).value = "[32, 32"
+    assert "must be a JSON literal" in view.message
+    assert view.editor.design == design
+
+
+def test_an_arg_scope_edits_its_ops_and_defaults_like_arguments(view):
     view.editor.select("blocks[0]")
-    assert "arg_scope" in view.sheet().object  # a structure block has no property sheet
+    ops = _widget(view, "ops", pn.widgets.MultiChoice)
+    assert ops.value == ["conv2d", "fully_connected"]
+    activation = _widget(view, "activation_fn", pn.widgets.Select)
+    assert activation.value == "relu"
+    activation.value = "tanh"
+    assert view.editor.block_at("blocks[0]")["defaults"]["activation_fn"] == "tanh"
+    _widget(view, "activation_fn", pn.widgets.Select).value = "(default)"
+    assert "activation_fn" not in view.editor.block_at("blocks[0]")["defaults"]
+    _widget(view, "ops", pn.widgets.MultiChoice).value = ["conv2d"]
+    assert view.editor.block_at("blocks[0]")["ops"] == ["conv2d"]
+    # Now only conv2d's arguments, among them padding, which fully_connected lacks.
+    _widget(view, "padding", pn.widgets.Select).value = "VALID"
+    assert view.editor.block_at("blocks[0]")["defaults"]["padding"] == "VALID"
+    view.editor.select(CONV1)
+    hints = " ".join(p.object for p in view.sheet().select(pn.pane.HTML))
+    assert "arg_scope (blocks[0]): &quot;VALID&quot;" in hints
+
+
+def test_a_layer_scope_is_set_and_cleared(view):
+    _widget(view, "scope", pn.widgets.TextInput).value = "first_conv"
+    assert view.editor.block_at(CONV1)["scope"] == "first_conv"
+    _widget(view, "scope", pn.widgets.TextInput).value = ""
+    assert "scope" not in view.editor.block_at(CONV1)
+
+
+def test_a_repeat_edits_its_count_and_its_layer_arguments():
+    editor = DesignEditor(template("lenet"))
+    path = editor.insert(new_block("repeat"), "blocks", 1)
+    editor.select(path)
+    view = PropertiesView(editor=editor)
+    _widget(view, "count", pn.widgets.TextInput).value = "3"
+    _widget(view, "num_outputs", pn.widgets.TextInput).value = "8"
+    assert editor.block_at(path)["count"] == 3
+    assert editor.block_at(path)["block"]["args"] == {"num_outputs": 8}
+    before = editor.design
+    _widget(view, "count", pn.widgets.TextInput).value = "0"
+    assert "`value` must be >= 1, got 0" in view.message
+    _widget(view, "count", pn.widgets.TextInput).value = "2.5"
+    assert view.message == "`count` must be a whole number such as 3, got '2.5'."
+    assert editor.design == before

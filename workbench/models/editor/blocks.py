@@ -244,7 +244,7 @@ def check_field(kind: str, field: str, value: Any, *, fn: str, where: str) -> No
       TypeError: If `value` has the wrong type for the field.
       ValueError: If `value` is out of range, or a `repeat`'s block is not a layer.
     """
-    if field in ("op", "name"):
+    if field in ("op", "name", "activation"):
         check_name(fn, where, value)
     elif field == "scope":
         if not isinstance(value, str) or not value.strip():

@@ -28,9 +28,9 @@ SETTABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "repeat": ("count", "scope", "block"),
     "stack": ("op", "scope", "per_layer"),
     "arg_scope": ("ops", "defaults"),
-    "residual": ("scope",),
+    "residual": ("scope", "activation"),
     "branches": ("axis", "scope"),
-    "net": ("name", "options"),
+    "net": ("name", "options", "scope"),
 }
 #: Where `update_args` writes, per block kind.
 _ARGUMENT_FIELD = {"layer": "args", "stack": "args", "net": "options"}
@@ -271,8 +271,9 @@ class DesignEditor(param.Parameterized):
 
         Fields by kind: layer `op`, `scope`; repeat `count`, `scope`, `block` (a layer
         block); stack `op`, `scope`, `per_layer`; arg_scope `ops`, `defaults`; residual
-        `scope`; branches `axis`, `scope`; net `name`, `options`; the design `name`, `input`.
-        A `scope` of None removes the scope (the op's default name applies).
+        `scope`, `activation`; branches `axis`, `scope`; net `name`, `options`, `scope`; the
+        design `name`, `input`. A `scope` of None removes the scope (the op's default name
+        applies), an `activation` of None the residual's activation.
 
         Raises:
           TypeError: If `value` has the wrong type for the field.
@@ -294,8 +295,8 @@ class DesignEditor(param.Parameterized):
                     f"{fn}: `field` must be one of {', '.join(allowed)} for {what}, got "
                     f"{field!r}." + did_you_mean(field, allowed)
                 )
-            if field == "scope" and value is None:
-                owner.pop("scope", None)
+            if field in ("scope", "activation") and value is None:
+                owner.pop(field, None)
                 return
             new = _plain(value)
             if kind == "":

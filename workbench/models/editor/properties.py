@@ -57,7 +57,7 @@ class PropertyRow:
         return self.default, "default"
 
 
-def _options(arg: ArgSpec) -> tuple[Any, ...]:
+def option_values(arg: ArgSpec) -> tuple[Any, ...]:
     if arg.type == "choice":
         return tuple(arg.choices)
     if arg.type == "bool":
@@ -84,17 +84,27 @@ def scoped_defaults(design: dict, path: str, op: str) -> dict[str, tuple[Any, st
     return found
 
 
+#: Where a block kind keeps its arguments, and the field naming its op.
+_ARGUMENTS = {"layer": ("args", "op"), "stack": ("args", "op"), "net": ("options", "name")}
+
+
 def property_rows(design: dict, path: str) -> list[PropertyRow]:
-    """The property sheet of the layer at `path` (a layer block, or a repeat's `.block`).
+    """The property sheet of the layer at `path` (a layer block or a repeat's `.block`), of a
+    stack (the arguments every call gets) or of a net (its options).
 
     Raises:
-      ValueError: If `path` does not name a layer block of a known op.
+      ValueError: If `path` does not name a layer, stack or net block.
+      KeyError: If the block's op or net is not in the catalogue.
     """
     block = get_at(design, path)
-    if not isinstance(block, dict) or block.get("kind") != "layer":
-        raise ValueError(f"property_rows: `path` must name a layer block, got {path!r}.")
-    spec = op_spec(block.get("op"))
-    args = block.get("args") or {}
+    kind = block.get("kind") if isinstance(block, dict) else None
+    if kind not in _ARGUMENTS:
+        raise ValueError(
+            f"property_rows: `path` must name a layer, stack or net block, got {path!r}."
+        )
+    field, name_field = _ARGUMENTS[kind]
+    spec = op_spec(block.get(name_field))
+    args = block.get(field) or {}
     scoped = scoped_defaults(design, path, spec.name)
     return [
         PropertyRow(
@@ -104,7 +114,7 @@ def property_rows(design: dict, path: str) -> list[PropertyRow]:
             is_set=arg.name in args,
             default=arg.default,
             scoped=scoped.get(arg.name),
-            options=_options(arg),
+            options=option_values(arg),
             required=arg.required,
             doc=arg.doc,
         )

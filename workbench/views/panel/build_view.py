@@ -15,9 +15,13 @@ import param
 from workbench.models.design import Workspace, generate_code, template, templates
 from workbench.models.design.catalogue import palette
 from workbench.models.design.validate import block_status
+from workbench.models.editor import empty_design
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.canvas import editor_view
 from workbench.views.panel.properties_view import PropertiesView
+
+#: The template entry that starts a design with no blocks (28x28x1 input, editable).
+EMPTY = "empty"
 
 
 def _code_or_problem(design: dict) -> str:
@@ -36,15 +40,21 @@ class BuildView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self.store = Workspace(f"{self.session.workspace}/designs")
-        self.template = pn.widgets.Select(name="Template", options=list(templates()), width=200)
+        self.template = pn.widgets.Select(
+            label="Template", options=[*templates(), EMPTY], width=200
+        )
         self.saved = pn.widgets.Select(
-            name="Saved designs", options=list(self.store.names), width=200
+            label="Saved designs", options=list(self.store.names), width=200
         )
         self.save_as = pn.widgets.TextInput(
-            name="Save as", value=self.session.design.get("name", "model"), width=200
+            label="Save as", value=self.session.design.get("name", "model"), width=200
         )
 
     def load_template(self, _=None) -> None:
+        if self.template.value == EMPTY:
+            self.session.editor.load(empty_design())
+            self.message = "Started an empty design."
+            return
         self.session.editor.load(template(self.template.value))
         self.message = f"Loaded template {self.template.value!r}."
 

@@ -1,13 +1,17 @@
-"""Property sheet of the selected layer: typed fields, defaults and scoped defaults shown."""
+"""Property sheet of the selected block: its fields, then its arguments (typed, with their
+defaults and scoped defaults shown); with nothing selected, the design's name and input."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 import panel as pn
 import param
 
 from workbench.models.editor import DesignEditor
+from workbench.models.editor.fields import arg_scope_rows, block_fields
 from workbench.models.editor.properties import (
     PICKED,
     PropertyRow,
@@ -15,6 +19,7 @@ from workbench.models.editor.properties import (
     parse_value,
     property_rows,
 )
+from workbench.views.panel.field_widgets import field_widget
 
 _DEFAULT = "(default)"
 _SOURCE_COLOURS = {"call": "#1f5f99", "arg_scope": "#1b7f3b", "default": "#777777"}
@@ -34,15 +39,19 @@ class PropertiesView(pn.viewable.Viewer):
     editor = param.ClassSelector(class_=DesignEditor)
     message = param.String(default="", doc="Why the last typed value was refused.")
 
-    def set_value(self, path: str, name: str, value) -> None:
-        """Sets (or with None-as-default, removes) one argument of the block at `path`."""
+    def _refuse(self, message: str) -> None:
+        self.message = message
+
+    def _guarded(self, change: Callable[[], None]) -> None:
+        """Runs an edit; what the editor refuses becomes the message, and nothing changes."""
         try:
-            self.editor.update_args(path, {name: value})
+            change()
             self.message = ""
         except (ValueError, TypeError) as err:
             self.message = str(err)
 
-    def _field(self, path: str, row: PropertyRow) -> pn.viewable.Viewable:
+    def _field(self, row: PropertyRow, setter: Callable[[str, Any], None]) -> pn.viewable.Viewable:
+        """An argument row; `setter(name, value)` sets it, or with None removes it."""
         value, source = row.effective
         if source == "arg_scope":
             hint = f"arg_scope ({row.scoped[1]}): {format_value(value)}"
@@ -65,10 +74,7 @@ class PropertiesView(pn.viewable.Viewer):
 
             def picked(event, name=row.name):
                 chosen = labels[event.new]
-                if chosen == _DEFAULT:
-                    self.editor.update_args(path, {name: None})
-                else:
-                    self.set_value(path, name, chosen)
+                self._guarded(lambda: setter(name, None if chosen == _DEFAULT else chosen))
 
             widget.param.watch(picked, "value")
         else:
@@ -81,40 +87,92 @@ class PropertiesView(pn.viewable.Viewer):
 
             def typed(event, name=row.name):
                 if not event.new.strip():
-                    self.editor.update_args(path, {name: None})
+                    self._guarded(lambda: setter(name, None))
                     return
                 try:
                     parsed = parse_value(event.new)
                 except ValueError as err:
                     self.message = str(err)
                     return
-                self.set_value(path, name, parsed)
+                self._guarded(lambda: setter(name, parsed))
 
             widget.param.watch(typed, "value")
         return pn.Column(widget, pn.pane.HTML(hint_html, margin=(-8, 10, 4, 10)))
 
+    def _field_setter(self, path: str, name: str) -> Callable[[Any], None]:
+        """Sets one field of the block at `path` (of the design when `path` is "")."""
+        editor = self.editor
+
+        def apply(value: Any) -> None:
+            if name.startswith("input."):
+                given = dict(editor.design.get("input") or {})
+                given[name.split(".", 1)[1]] = value
+                editor.set_field("", "input", given)
+            else:
+                editor.set_field(path, name, value)
+            self.message = ""
+
+        return apply
+
+    def _arguments(self, path: str, block: dict) -> list[pn.viewable.Viewable]:
+        """The argument rows of a layer, stack, net or repeat, or an arg_scope's defaults."""
+        editor, design, kind = self.editor, self.editor.design, block.get("kind")
+        if kind == "arg_scope":
+
+            def set_default(name: str, value: Any) -> None:
+                defaults = dict(editor.block_at(path).get("defaults") or {})
+                if value is None:
+                    defaults.pop(name, None)
+                else:
+                    defaults[name] = value
+                editor.set_field(path, "defaults", defaults)
+
+            rows, setter = arg_scope_rows(design, path), set_default
+            if not rows:
+                return [pn.pane.Markdown("*Pick the ops this scope sets defaults for.*")]
+        elif kind in ("layer", "stack", "net", "repeat"):
+            target = f"{path}.block" if kind == "repeat" else path
+            try:
+                rows = property_rows(design, target)
+            except (
+                ValueError,
+                KeyError,
+            ):  # an op the catalogue does not know: marked on the canvas
+                return []
+
+            def setter(name: str, value: Any) -> None:
+                editor.update_args(target, {name: value})
+        else:
+            return []
+        return [self._field(row, setter) for row in rows]
+
     def sheet(self) -> pn.viewable.Viewable:
-        path = self.editor.selected
-        if not path:
-            return pn.pane.Markdown("*Select a layer to edit its arguments.*")
-        try:
-            rows = property_rows(self.editor.design, path)
-        except (ValueError, KeyError, IndexError, TypeError):
+        path = self.editor.selected or ""
+        design = self.editor.design
+        if path:
             block = self.editor.block_at(path)
-            return pn.pane.Markdown(
-                f"*`{block.get('kind')}` block: edit it on the canvas "
-                "(drag blocks in and out of it).*"
-            )
-        op = self.editor.block_at(path).get("op")
-        return pn.Column(
+            kind = block.get("kind")
+            title = block.get("op") or block.get("name") or kind
+            if kind == "repeat":
+                title = f"repeat of {(block.get('block') or {}).get('op')}"
+        else:
+            block, kind, title = design, "", "design"
+        fields = [
+            field_widget(row, self._field_setter(path, row.name), self._refuse)
+            for row in block_fields(design, path)
+        ]
+        parts: list[pn.viewable.Viewable] = [
             pn.pane.HTML(
-                f"<b style='font-size: 15px'>{html.escape(str(op))}</b> "
-                f"<span style='color:#666; font-size: 12px'>{html.escape(path)}</span>"
+                f"<b style='font-size: 15px'>{html.escape(str(title))}</b> "
+                f"<span style='color:#666; font-size: 12px'>{html.escape(path or kind)}</span>"
             ),
-            *[self._field(path, row) for row in rows],
-            scroll=True,
-            max_height=620,
-        )
+            *fields,
+        ]
+        if not path:
+            parts.append(pn.pane.Markdown("*Select a block on the canvas to edit it.*"))
+        else:
+            parts += self._arguments(path, block)
+        return pn.Column(*parts, scroll=True, max_height=620)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(

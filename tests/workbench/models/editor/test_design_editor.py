@@ -197,6 +197,18 @@ def test_set_field_scope_none_removes_the_scope(editor):
     assert "scope" not in editor.design["blocks"][0]
 
 
+def test_residual_activation_and_net_scope(editor):
+    editor.set_field("blocks[4]", "activation", "relu")
+    assert editor.design["blocks"][4]["activation"] == "relu"
+    editor.set_field("blocks[4]", "activation", None)
+    assert "activation" not in editor.design["blocks"][4]
+    path = editor.insert(new_block("net", name="vgg_16"), "blocks")
+    editor.set_field(path, "scope", "tower")
+    assert editor.block_at(path)["scope"] == "tower"
+    with pytest.raises(TypeError, match=r"`value` must be a str, got 3 \(int\)"):
+        editor.set_field("blocks[4]", "activation", 3)
+
+
 def test_add_and_remove_branches(editor):
     assert editor.add_branch("blocks[3]") == "blocks[3].branches[2]"
     assert editor.add_branch("blocks[3]", 0) == "blocks[3].branches[0]"

@@ -51,7 +51,9 @@ def test_the_innermost_scope_wins(lenet):
 
 
 def test_a_structure_block_has_no_property_sheet(lenet):
-    with pytest.raises(ValueError, match=r"`path` must name a layer block, got 'blocks\[0\]'"):
+    with pytest.raises(
+        ValueError, match=r"`path` must name a layer, stack or net block, got 'blocks\[0\]'"
+    ):
         property_rows(lenet, "blocks[0]")
 
 
