@@ -10,6 +10,7 @@ the `status` mapping (from the design package's validation) marks invalid blocks
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import param
@@ -77,7 +78,9 @@ class DesignCanvas(JSComponent):
     message = param.String(default="", doc="Why the last edit was refused; empty when it was not.")
 
     _esm = "canvas.js"
-    _stylesheets = ["canvas.css"]
+    # The CSS text itself, not its file name: Panel also asks for a file name relative to the
+    # page (/canvas.css), which answers 404 and shows as a console error.
+    _stylesheets = [(Path(__file__).parent / "canvas.css").read_text(encoding="utf-8")]
     # Sent once with the component; the browser appends these entries to every palette.
     _constants = {"structure": STRUCTURE_PALETTE}
 
