@@ -3,8 +3,9 @@
 One user's path through the app: the Build page shows the LeNet template and takes a
 dragged layer (which shows its validation message in place), undo restores it; Inspect
 shows the built design's totals; Train runs a short job on the digits with live charts;
-Fine-tune compares the design with that job's checkpoint. A screenshot per page is saved
-under test-artifacts/.
+Fine-tune compares the design with that job's checkpoint. Another builds a design from
+empty and wraps two layers in an arg_scope, whose default shows as their provenance. A
+screenshot per page is saved under test-artifacts/; no console error may appear.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     page.on("websocket", lambda websocket: requested.append(websocket.url))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
     page.goto(f"{app_url}/app")
     expect(page).to_have_title("Slim Workbench")
@@ -90,6 +92,66 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     assert errors == []
     assert _remote(requested) == [], f"the page reached beyond 127.0.0.1: {_remote(requested)}"
     assert any(urlsplit(url).scheme == "ws" for url in requested), "no websocket to the server"
+
+
+def _fill(page: Page, label: str, text: str) -> None:
+    field = page.locator(".bk-input-group", has_text=label).locator("input").first
+    field.fill(text)
+    field.press("Enter")
+
+
+def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
+    app_url: str, page: Page, artifacts_dir: Path
+):
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{app_url}/app")
+    expect(page.get_by_text("→ [10]").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    page.locator(".bk-input-group", has_text="Template").locator("select").select_option("empty")
+    page.get_by_role("button", name="Load template").click()
+    expect(page.get_by_text("Started an empty design.").first).to_be_visible()
+
+    # A conv2d dropped into the empty design is selected; its arguments set its shape.
+    page.locator('.wb-item[data-op="conv2d"]').drag_to(
+        page.locator('.wb-list[data-container="blocks"]')
+    )
+    expect(page.get_by_text("conv2d needs num_outputs, kernel_size").first).to_be_visible()
+    _fill(page, "num_outputs", "8")
+    expect(page.get_by_text("got {'num_outputs': 8}").first).to_be_attached()
+    _fill(page, "kernel_size", "[3, 3]")
+    expect(page.get_by_text("→ [28, 28, 8]").first).to_be_visible()
+    expect(page.get_by_text("net = slim.conv2d(inputs, 8, [3, 3])").first).to_be_attached()
+
+    # A second conv2d, then an arg_scope before both, and both dragged into it.
+    page.get_by_role("button", name="Duplicate").click()
+    expect(page.locator('.wb-block[data-path="blocks[1]"]')).to_be_attached()
+    page.locator('.wb-item[data-kind="arg_scope"]').drag_to(
+        page.locator('.wb-block[data-path="blocks[0]"]'), target_position={"x": 80, "y": 4}
+    )
+    inside = page.locator('.wb-list[data-container="blocks[0].blocks"]')
+    page.locator('.wb-block[data-path="blocks[1]"]').drag_to(inside)
+    expect(page.locator('.wb-block[data-path="blocks[0].blocks[0]"]')).to_be_attached()
+    page.locator('.wb-block[data-path="blocks[1]"]').drag_to(inside)
+    expect(page.locator('.wb-block[data-path="blocks[0].blocks[1]"]')).to_be_attached()
+
+    # The arg_scope's sheet: pick conv2d, set padding; both layers shrink and say why.
+    page.locator('.wb-block[data-path="blocks[0]"] > .wb-head').first.click()
+    ops = page.locator(".bk-input-group", has_text="ops").locator("input").first
+    ops.click()
+    ops.type("conv2d")
+    page.keyboard.press("Enter")
+    padding = page.locator(".bk-input-group", has_text="padding").locator("select")
+    padding.select_option("VALID")
+    expect(page.get_by_text("→ [26, 26, 8]").first).to_be_visible()
+    expect(page.get_by_text("→ [24, 24, 8]").first).to_be_visible()
+    expect(
+        page.get_by_text('with slim.arg_scope([slim.conv2d], padding="VALID"):')
+    ).to_be_attached()
+    for path in ("blocks[0].blocks[0]", "blocks[0].blocks[1]"):
+        page.locator(f'.wb-block[data-path="{path}"]').click()
+        expect(page.get_by_text('arg_scope (blocks[0]): "VALID"').first).to_be_visible()
+    page.screenshot(path=artifacts_dir / "app-build-arg-scope.png", full_page=True)
+    assert console_errors == []
 
 
 def test_a_path_outside_the_workspace_is_refused_and_the_app_stays_up(app_url: str, page: Page):
