@@ -87,6 +87,14 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     page.get_by_role("button", name="Compare design with checkpoint").click()
     expect(page.get_by_text("2 matched").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     expect(page.get_by_text("assign_from_checkpoint_fn").first).to_be_attached()
+    # Unticking Restore on the logits layer (fc4) leaves it out of what is restored.
+    restore = page.locator(".tabulator-row", has_text="fc4").locator(
+        '.tabulator-editable[tabulator-field="Restore"]'
+    )
+    restore.click()
+    restore.locator("input").click()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("exclude=['fc4/']").first).to_be_attached(timeout=RENDER_TIMEOUT_MS)
     page.screenshot(path=artifacts_dir / "app-finetune.png", full_page=True)
 
     assert errors == []
