@@ -95,11 +95,13 @@ def _mark_ended(logdir: str, data: dict, pid: int | None) -> dict:
         data.update(state="stopped", error="stopped (the process was ended before it reported)")
     else:
         tail = log_tail(logdir)
+        how = process.exit_description(pid)
+        how = f" ({how})" if how else ""
         data.update(
             state="failed",
             error=(
-                f"the job process (pid {pid}) ended without reporting a result; the end "
-                f"of {LOG_FILE}:\n{tail}"
+                f"the job process (pid {pid}) ended{how} without reporting a result; the "
+                f"end of {LOG_FILE}:\n{tail}"
             ),
         )
     now = time.time()

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from workbench.models.jobs.paths import LOG_FILE
 
-__all__ = ["kill", "launch", "pid_alive", "wait_for_exit"]
+__all__ = ["describe_exit", "exit_description", "kill", "launch", "pid_alive", "wait_for_exit"]
 
 # Popen objects of the processes this process launched, by pid (reaped in `pid_alive`).
 _CHILDREN: dict[int, subprocess.Popen] = {}
+# Exit status of children seen to end, for the message of a job that never reported.
+_EXIT_STATUS: dict[int, int] = {}
 _POLL_SECS = 0.1
 
 
@@ -101,6 +103,7 @@ def pid_alive(pid: int | None, logdir: str | None = None) -> bool:
         return False
     child = _CHILDREN.get(pid)
     if child is not None and child.poll() is not None:
+        _EXIT_STATUS[pid] = child.returncode
         del _CHILDREN[pid]
         return False
     try:
@@ -112,6 +115,23 @@ def pid_alive(pid: int | None, logdir: str | None = None) -> bool:
     if _proc_state(pid) in ("Z", "X"):
         return False
     return logdir is None or _cmdline_names(pid, logdir)
+
+
+def describe_exit(returncode: int) -> str:
+    """`"exit status 1"`, or `"killed by signal 9 (SIGKILL)"` for a negative `returncode`."""
+    if returncode >= 0:
+        return f"exit status {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        return f"killed by signal {-returncode}"
+    return f"killed by signal {-returncode} ({name})"
+
+
+def exit_description(pid: int | None) -> str:
+    """How a job process launched from here ended (`describe_exit`); '' when not known."""
+    status = _EXIT_STATUS.get(pid) if pid else None
+    return "" if status is None else describe_exit(status)
 
 
 def wait_for_exit(pid: int, logdir: str | None, timeout: float) -> bool:

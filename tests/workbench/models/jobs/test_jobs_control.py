@@ -20,6 +20,7 @@ from workbench.models.jobs import (
     JobStateError,
     PathEscapeError,
     list_jobs,
+    process,
     read_status,
     resume,
     start,
@@ -204,6 +205,29 @@ def test_a_running_status_with_a_dead_pid_becomes_failed(tmp_path):
     assert "ended without reporting a result" in data["error"]
     assert "Segmentation fault" in data["error"]  # The end of job.log.
     assert json.loads((logdir / "status.json").read_text())["state"] == "failed"
+
+
+def test_a_job_process_killed_by_a_signal_says_so(tmp_path):
+    logdir = _job_dir(tmp_path, None)
+    pid = process.launch(str(logdir), str(tmp_path))
+    write_json_atomic(str(logdir / "status.json"), {"state": "starting", "pid": pid})
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: read_status(logdir)["state"] == "failed", 60, "the killed job")
+    error = read_status(logdir)["error"]
+    assert error.startswith(f"the job process (pid {pid}) ended (killed by signal 9 (SIGKILL))")
+
+
+@pytest.mark.parametrize(
+    "returncode, expected",
+    [
+        (0, "exit status 0"),
+        (1, "exit status 1"),
+        (-15, "killed by signal 15 (SIGTERM)"),
+        (-200, "killed by signal 200"),
+    ],
+)
+def test_describe_exit(returncode, expected):
+    assert process.describe_exit(returncode) == expected
 
 
 def test_a_dead_pid_after_a_stop_request_becomes_stopped(tmp_path):
