@@ -102,6 +102,22 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     assert any(urlsplit(url).scheme == "ws" for url in requested), "no websocket to the server"
 
 
+def _drag(page: Page, source: str, target: str, landed: str, **options) -> None:
+    """Drags `source` onto `target` until `landed` is on the page (at most 3 tries).
+
+    A drag that starts while the canvas is redrawn from an earlier change is lost by the
+    browser (the dragged node is replaced); the user would simply drag again.
+    """
+    for _ in range(3):
+        page.locator(source).drag_to(page.locator(target), **options)
+        try:
+            expect(page.locator(landed)).to_be_attached(timeout=5_000)
+            return
+        except AssertionError:
+            pass
+    expect(page.locator(landed)).to_be_attached()
+
+
 def _fill(page: Page, label: str, text: str) -> None:
     field = page.locator(".bk-input-group", has_text=label).locator("input").first
     field.fill(text)
@@ -132,15 +148,17 @@ def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
 
     # A second conv2d, then an arg_scope before both, and both dragged into it.
     page.get_by_role("button", name="Duplicate").click()
-    expect(page.locator('.wb-block[data-path="blocks[1]"]')).to_be_attached()
-    page.locator('.wb-item[data-kind="arg_scope"]').drag_to(
-        page.locator('.wb-block[data-path="blocks[0]"]'), target_position={"x": 80, "y": 4}
+    expect(page.locator('.wb-selected[data-path="blocks[1]"]')).to_be_attached()
+    _drag(
+        page,
+        '.wb-item[data-kind="arg_scope"]',
+        '.wb-block[data-path="blocks[0]"]',
+        '.wb-selected[data-kind="arg_scope"]',
+        target_position={"x": 80, "y": 4},
     )
-    inside = page.locator('.wb-list[data-container="blocks[0].blocks"]')
-    page.locator('.wb-block[data-path="blocks[1]"]').drag_to(inside)
-    expect(page.locator('.wb-block[data-path="blocks[0].blocks[0]"]')).to_be_attached()
-    page.locator('.wb-block[data-path="blocks[1]"]').drag_to(inside)
-    expect(page.locator('.wb-block[data-path="blocks[0].blocks[1]"]')).to_be_attached()
+    inside = '.wb-list[data-container="blocks[0].blocks"]'
+    _drag(page, '.wb-block[data-path="blocks[1]"]', inside, f'{inside} > [data-path$="[0]"]')
+    _drag(page, '.wb-block[data-path="blocks[1]"]', inside, f'{inside} > [data-path$="[1]"]')
 
     # The arg_scope's sheet: pick conv2d, set padding; both layers shrink and say why.
     page.locator('.wb-block[data-path="blocks[0]"] > .wb-head').first.click()

@@ -114,3 +114,32 @@ def test_a_repeat_edits_its_count_and_its_layer_arguments():
     _widget(view, "count", pn.widgets.TextInput).value = "2.5"
     assert view.message == "`count` must be a whole number such as 3, got '2.5'."
     assert editor.design == before
+
+
+def _shown_widget(view, name, kind):
+    """A widget of the sheet on the page (not a freshly built one)."""
+    (sheet,) = view._holder.objects
+    return next(w for w in sheet.select(kind) if w.name.split(" ")[0] == name), sheet
+
+
+def test_an_edit_made_in_the_sheet_keeps_it_and_refreshes_the_hints(view):
+    activation, sheet = _shown_widget(view, "activation_fn", pn.widgets.Select)
+    (hint,) = [p for p in sheet.select(pn.pane.HTML) if "&quot;relu&quot;" in p.object]
+    assert "arg_scope (blocks[0]): &quot;relu&quot;" in hint.object
+    activation.value = "tanh"
+    assert view._holder.objects[0] is sheet  # Not built again: no widget is replaced.
+    # activation_fn is the call's own now: the hint gives the function's default instead.
+    assert "default: &quot;relu&quot;" in hint.object
+    assert "#1f5f99" in hint.object  # the colour of a value the call sets
+    view.editor.undo()  # An edit from elsewhere: the sheet is built again from the design.
+    assert view._holder.objects[0] is not sheet
+    activation, _ = _shown_widget(view, "activation_fn", pn.widgets.Select)
+    assert activation.value == "(default)"
+
+
+def test_new_ops_rebuild_an_arg_scope_sheet(view):
+    view.editor.select("blocks[0]")
+    ops, sheet = _shown_widget(view, "ops", pn.widgets.MultiChoice)
+    ops.value = ["conv2d"]
+    assert view._holder.objects[0] is not sheet
+    _shown_widget(view, "padding", pn.widgets.Select)  # conv2d's own argument is offered

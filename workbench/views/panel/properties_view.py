@@ -3,8 +3,9 @@ defaults and scoped defaults shown); with nothing selected, the design's name an
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import panel as pn
@@ -29,6 +30,20 @@ def _label(value) -> str:
     return "None" if value is None else str(value)
 
 
+def _hint_html(row: PropertyRow) -> str:
+    """Under a field: where its value comes from, coloured by source."""
+    value, source = row.effective
+    if source == "arg_scope":
+        hint = f"arg_scope ({row.scoped[1]}): {format_value(value)}"
+    elif row.required:
+        hint = "required"
+    else:
+        hint = f"default: {format_value(row.default)}"
+    return (
+        f"<span style='color:{_SOURCE_COLOURS[source]}; font-size: 11px'>{html.escape(hint)}</span>"
+    )
+
+
 class PropertiesView(pn.viewable.Viewer):
     """Fields for every hyper-parameter of the selected layer, bound to a `DesignEditor`.
 
@@ -39,30 +54,44 @@ class PropertiesView(pn.viewable.Viewer):
     editor = param.ClassSelector(class_=DesignEditor)
     message = param.String(default="", doc="Why the last typed value was refused.")
 
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._hints: dict[str, pn.pane.HTML] = {}  # Argument name -> its hint, to refresh.
+        # True while an edit made in this sheet runs: the widgets already show it, so the
+        # sheet is kept (only the hints are refreshed) instead of being built again.
+        self._own_edit = False
+        self._holder = pn.Column(self.sheet(), sizing_mode="stretch_width")
+        self.editor.param.watch(self._redraw, ["selected", "design"])
+
+    @contextlib.contextmanager
+    def _editing(self) -> Iterator[None]:
+        self._own_edit = True
+        try:
+            yield
+        finally:
+            self._own_edit = False
+
+    def _redraw(self, *_events) -> None:
+        if self._own_edit:
+            self._refresh_hints()
+        else:
+            self._holder.objects = [self.sheet()]
+
     def _refuse(self, message: str) -> None:
         self.message = message
 
     def _guarded(self, change: Callable[[], None]) -> None:
         """Runs an edit; what the editor refuses becomes the message, and nothing changes."""
         try:
-            change()
+            with self._editing():
+                change()
             self.message = ""
         except (ValueError, TypeError) as err:
             self.message = str(err)
 
     def _field(self, row: PropertyRow, setter: Callable[[str, Any], None]) -> pn.viewable.Viewable:
         """An argument row; `setter(name, value)` sets it, or with None removes it."""
-        value, source = row.effective
-        if source == "arg_scope":
-            hint = f"arg_scope ({row.scoped[1]}): {format_value(value)}"
-        elif row.required:
-            hint = "required"
-        else:
-            hint = f"default: {format_value(row.default)}"
-        hint_html = (
-            f"<span style='color:{_SOURCE_COLOURS[source]}; font-size: 11px'>"
-            f"{html.escape(hint)}</span>"
-        )
+        value, _ = row.effective
         if row.type in PICKED:
             labels = {_DEFAULT: _DEFAULT, **{_label(o): o for o in row.options}}
             widget = pn.widgets.Select(
@@ -97,25 +126,30 @@ class PropertiesView(pn.viewable.Viewer):
                 self._guarded(lambda: setter(name, parsed))
 
             widget.param.watch(typed, "value")
-        return pn.Column(widget, pn.pane.HTML(hint_html, margin=(-8, 10, 4, 10)))
+        hint = pn.pane.HTML(_hint_html(row), margin=(-8, 10, 4, 10))
+        self._hints[row.name] = hint
+        return pn.Column(widget, hint)
 
     def _field_setter(self, path: str, name: str) -> Callable[[Any], None]:
         """Sets one field of the block at `path` (of the design when `path` is "")."""
         editor = self.editor
 
         def apply(value: Any) -> None:
-            if name.startswith("input."):
-                given = dict(editor.design.get("input") or {})
-                given[name.split(".", 1)[1]] = value
-                editor.set_field("", "input", given)
-            else:
-                editor.set_field(path, name, value)
+            # New ops give an arg_scope other rows: only then is the sheet built again.
+            with contextlib.nullcontext() if name == "ops" else self._editing():
+                if name.startswith("input."):
+                    given = dict(editor.design.get("input") or {})
+                    given[name.split(".", 1)[1]] = value
+                    editor.set_field("", "input", given)
+                else:
+                    editor.set_field(path, name, value)
             self.message = ""
 
         return apply
 
-    def _arguments(self, path: str, block: dict) -> list[pn.viewable.Viewable]:
-        """The argument rows of a layer, stack, net or repeat, or an arg_scope's defaults."""
+    def _rows(self, path: str, block: dict) -> tuple[list[PropertyRow], Callable] | None:
+        """The argument rows of a layer, stack, net or repeat, or an arg_scope's defaults,
+        and the function setting one; None for blocks without arguments."""
         editor, design, kind = self.editor, self.editor.design, block.get("kind")
         if kind == "arg_scope":
 
@@ -127,26 +161,41 @@ class PropertiesView(pn.viewable.Viewer):
                     defaults[name] = value
                 editor.set_field(path, "defaults", defaults)
 
-            rows, setter = arg_scope_rows(design, path), set_default
-            if not rows:
-                return [pn.pane.Markdown("*Pick the ops this scope sets defaults for.*")]
-        elif kind in ("layer", "stack", "net", "repeat"):
-            target = f"{path}.block" if kind == "repeat" else path
-            try:
-                rows = property_rows(design, target)
-            except (
-                ValueError,
-                KeyError,
-            ):  # an op the catalogue does not know: marked on the canvas
-                return []
+            return arg_scope_rows(design, path), set_default
+        if kind not in ("layer", "stack", "net", "repeat"):
+            return None
+        target = f"{path}.block" if kind == "repeat" else path
+        try:
+            rows = property_rows(design, target)
+        except (ValueError, KeyError):  # An op the catalogue does not know: marked on the canvas.
+            return None
 
-            def setter(name: str, value: Any) -> None:
-                editor.update_args(target, {name: value})
-        else:
+        def set_argument(name: str, value: Any) -> None:
+            editor.update_args(target, {name: value})
+
+        return rows, set_argument
+
+    def _arguments(self, path: str, block: dict) -> list[pn.viewable.Viewable]:
+        found = self._rows(path, block)
+        if found is None:
             return []
+        rows, setter = found
+        if not rows and block.get("kind") == "arg_scope":
+            return [pn.pane.Markdown("*Pick the ops this scope sets defaults for.*")]
         return [self._field(row, setter) for row in rows]
 
+    def _refresh_hints(self) -> None:
+        """After an edit made in the sheet: where each value now comes from."""
+        path = self.editor.selected
+        found = self._rows(path, self.editor.block_at(path)) if path else None
+        for row in found[0] if found else ():
+            hint = self._hints.get(row.name)
+            if hint is not None and hint.object != _hint_html(row):
+                hint.object = _hint_html(row)
+
     def sheet(self) -> pn.viewable.Viewable:
+        """The sheet of the selected block (of the design when nothing is selected)."""
+        self._hints = {}
         path = self.editor.selected or ""
         design = self.editor.design
         if path:
@@ -179,6 +228,6 @@ class PropertiesView(pn.viewable.Viewer):
             pn.pane.Alert(
                 self.param.message, alert_type="danger", visible=pn.bind(bool, self.param.message)
             ),
-            pn.bind(lambda *_: self.sheet(), self.editor.param.selected, self.editor.param.design),
+            self._holder,
             width=260,
         )
