@@ -99,12 +99,7 @@ def pid_alive(pid: int | None, logdir: str | None = None) -> bool:
       pid: Process id; None is never alive.
       logdir: The job's log directory, to tell a reused pid from the job's process.
     """
-    if not pid:
-        return False
-    child = _CHILDREN.get(pid)
-    if child is not None and child.poll() is not None:
-        _EXIT_STATUS[pid] = child.returncode
-        del _CHILDREN[pid]
+    if not pid or _reaped(pid):
         return False
     try:
         os.kill(pid, 0)
@@ -113,8 +108,19 @@ def pid_alive(pid: int | None, logdir: str | None = None) -> bool:
     except PermissionError:
         pass  # Exists, owned by someone else.
     if _proc_state(pid) in ("Z", "X"):
+        _reaped(pid)  # It may have ended since the first look: keep its exit status.
         return False
     return logdir is None or _cmdline_names(pid, logdir)
+
+
+def _reaped(pid: int) -> bool:
+    """Reaps `pid` if it is a child of this process that ended, keeping its exit status."""
+    child = _CHILDREN.get(pid)
+    if child is None or child.poll() is None:
+        return False
+    _EXIT_STATUS[pid] = child.returncode
+    del _CHILDREN[pid]
+    return True
 
 
 def describe_exit(returncode: int) -> str:
