@@ -120,10 +120,12 @@ def test_failing_jobs_end_failed_with_their_error(tmp_path):
         "jobs/no-images",
         workspace=tmp_path,
     )
-    diverging = start(  # A rate of 1e30 makes the loss inf/NaN within a few steps.
+    # A rate of 1e38 times any gradient above 3.4 overflows float32: the loss is inf after
+    # one step on every CPU (with 1e30 it stays finite, near 6e29, on some).
+    diverging = start(
         {
             "model": {"net": "lenet"},
-            "train": {"optimizer": "sgd", "learning_rate": 1e30, "steps": 50},
+            "train": {"optimizer": "sgd", "learning_rate": 1e38, "steps": 50},
             "device": "cpu",
         },
         "jobs/nan",
