@@ -207,5 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="Root the config's paths must stay inside (default: LOGDIR's parent).",
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="Lower this process's CPU priority by this much (os.nice) before anything else.",
+    )
     args = parser.parse_args(argv)
+    if args.nice:
+        os.nice(args.nice)
     return run_job(args.logdir, args.workspace)

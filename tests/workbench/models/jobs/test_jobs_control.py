@@ -219,6 +219,17 @@ def test_a_job_process_killed_by_a_signal_says_so(tmp_path):
     assert error.startswith(f"the job process (pid {pid}) ended (killed by signal 9 (SIGKILL))")
 
 
+def test_a_job_process_runs_below_the_app_priority(tmp_path):
+    logdir = _job_dir(tmp_path, None)
+    pid = process.launch(str(logdir), str(tmp_path), niceness=7)
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        wait_until(lambda: os.getpriority(os.PRIO_PROCESS, pid) == own + 7, 60, "the nice")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    assert process.JOB_NICENESS == 10
+
+
 @pytest.mark.parametrize(
     "returncode, expected",
     [
