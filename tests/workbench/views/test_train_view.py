@@ -33,14 +33,15 @@ def test_settings_make_a_digits_config_at_the_net_input_size():
 def test_a_started_job_is_followed_to_the_end(tmp_path):
     settings = TrainSettings(job_name="tiny", steps=20, log_every_n_steps=5, batch_size=16)
     view = TrainView(workspace=str(tmp_path), settings=settings)
-    assert "No job yet" in view.status_panel().object
+    assert "No job yet" in view.status.object
     view.start_job()
     assert view.message == ""
     assert view.job is not None and view.job.logdir.startswith(str(tmp_path / "jobs" / "tiny-"))
     _wait(view, {"finished", "failed"})
     assert view.job.state == "finished", view.job.error
-    status = view.status_panel().objects[0].object
+    status = view.status.object
     assert "finished" in status and "step 20 / 20" in status and view.job.logdir in status
+    assert not view.error.visible and not view.trace.visible
     loss = view.chart.object["data"][0]
     assert loss["x"][-1] == 20 and len(loss["y"]) == 4  # logged at steps 5, 10, 15, 20
     # A new view (a refreshed page) finds the job again by its log directory.
@@ -66,8 +67,13 @@ def test_a_failed_job_shows_its_error(tmp_path):
     )
     view = TrainView(workspace=str(tmp_path))
     assert view.job is not None and view.job.state == "failed"
-    panel = view.status_panel()
-    assert any("inf or nan" in str(getattr(p, "object", "")) for p in panel.objects)
+    assert "failed" in view.status.object and "step 3" in view.status.object
+    assert view.error.visible and view.error.object == "LossTensor is inf or nan"
+    # Polling again updates the same panes: the browser keeps its models.
+    panes = (view.status, view.error, view.trace)
+    view.poll(force=True)
+    assert (view.status, view.error, view.trace) == panes
+    assert view.__panel__().objects[1].objects[2:5] == list(panes)
 
 
 def test_empty_figure_has_the_four_charts():

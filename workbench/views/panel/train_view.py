@@ -74,6 +74,28 @@ def metrics_figure(series: MetricSeries | None) -> dict:
     return {"data": data, "layout": layout}
 
 
+def job_status_html(job: Job | None) -> str:
+    """The job's state, step, last loss and accuracy, device and log directory, as HTML."""
+    if job is None:
+        return "<i>No job yet: set the options and press Start.</i>"
+    colour = _STATE_COLOURS.get(job.state, "#555")
+    lines = [
+        f"<b style='color:{colour}'>{html.escape(job.state)}</b> "
+        f"{html.escape(job.phase)} &middot; step {job.step} / {job.target_steps}"
+        + (f" &middot; loss {job.loss:.4f}" if job.loss is not None else "")
+        + (f" &middot; batch accuracy {job.accuracy:.3f}" if job.accuracy is not None else ""),
+        f"Device: {html.escape(job.device_name or job.device or '?')}",
+        f"Log directory: <code>{html.escape(job.logdir)}</code> "
+        f"(TensorBoard: <code>tensorboard --logdir {html.escape(job.logdir)}</code>)",
+    ]
+    if job.eval_results:
+        results = ", ".join(
+            f"{k} {v:.4f}" for k, v in job.eval_results.items() if isinstance(v, float)
+        )
+        lines.append(f"Validation: {html.escape(results)}")
+    return "<br>".join(lines)
+
+
 def visible_devices() -> str:
     """Which accelerator TensorFlow sees in this process, in words."""
     import tensorflow as tf
@@ -102,6 +124,10 @@ class TrainView(pn.viewable.Viewer):
         self.chart = pn.pane.Plotly(
             metrics_figure(None), sizing_mode="stretch_width", name="charts"
         )
+        self.status = pn.pane.HTML(job_status_html(None), name="job-status")
+        self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
+        self.trace = pn.pane.Str("", visible=False, styles={"font-size": "11px"})
+        self.param.watch(lambda _: self._show_status(), ["job", "revision"])
         self.refresh_jobs()
 
     # -- actions -----------------------------------------------------------------------------
@@ -166,31 +192,15 @@ class TrainView(pn.viewable.Viewer):
 
     # -- view --------------------------------------------------------------------------------
 
-    def status_panel(self) -> pn.viewable.Viewable:
+    def _show_status(self) -> None:
+        """Updates the status panes in place: replacing them on every poll would make each
+        browser drop and rebuild their models once a second, per session."""
         job = self.job
-        if job is None:
-            return pn.pane.Markdown("*No job yet: set the options and press Start.*")
-        colour = _STATE_COLOURS.get(job.state, "#555")
-        lines = [
-            f"<b style='color:{colour}'>{html.escape(job.state)}</b> "
-            f"{html.escape(job.phase)} &middot; step {job.step} / {job.target_steps}"
-            + (f" &middot; loss {job.loss:.4f}" if job.loss is not None else "")
-            + (f" &middot; batch accuracy {job.accuracy:.3f}" if job.accuracy is not None else ""),
-            f"Device: {html.escape(job.device_name or job.device or '?')}",
-            f"Log directory: <code>{html.escape(job.logdir)}</code> "
-            f"(TensorBoard: <code>tensorboard --logdir {html.escape(job.logdir)}</code>)",
-        ]
-        if job.eval_results:
-            results = ", ".join(
-                f"{k} {v:.4f}" for k, v in job.eval_results.items() if isinstance(v, float)
-            )
-            lines.append(f"Validation: {html.escape(results)}")
-        parts: list = [pn.pane.HTML("<br>".join(lines), name="job-status")]
-        if job.error:
-            parts.append(pn.pane.Alert(job.error, alert_type="danger", name="job-error"))
-        if job.traceback:
-            parts.append(pn.pane.Str(job.traceback, styles={"font-size": "11px"}))
-        return pn.Column(*parts, sizing_mode="stretch_width")
+        self.status.object = job_status_html(job)
+        self.error.object = job.error if job is not None and job.error else ""
+        self.error.visible = bool(self.error.object)
+        self.trace.object = job.traceback if job is not None and job.traceback else ""
+        self.trace.visible = bool(self.trace.object)
 
     def __panel__(self) -> pn.viewable.Viewable:
         settings = self.settings
@@ -229,7 +239,9 @@ class TrainView(pn.viewable.Viewer):
             pn.Column(
                 message,
                 self.jobs,
-                pn.bind(lambda _: self.status_panel(), self.param.revision),
+                self.status,
+                self.error,
+                self.trace,
                 self.chart,
                 sizing_mode="stretch_width",
             ),
