@@ -162,3 +162,24 @@ def test_a_tfrecord_folder_without_dataset_info_is_refused_with_what_to_do(tmp_p
     assert "dataset.folder: must be a folder written by slim.data.writer" in view.message
     assert "dataset.file_pattern, num_samples, num_classes and image_shape" in view.message
     assert view.job is None
+
+
+def test_a_hidden_page_redraws_its_chart_only_when_shown(tmp_path):
+    logdir = tmp_path / "jobs" / "run"
+    logdir.mkdir(parents=True)
+    (logdir / "job.json").write_text(json.dumps({"name": "run", "model": {"net": "lenet"}}))
+    (logdir / "status.json").write_text(json.dumps({"state": "finished", "step": 20}))
+    metrics = logdir / "metrics.jsonl"
+    metrics.write_text('{"step": 10, "loss": 2.5}\n')
+    view = TrainView(workspace=str(tmp_path), shown=False)
+    assert view.chart.object["data"][0]["x"] == []  # Read, not drawn.
+    with metrics.open("a") as f:
+        f.write('{"step": 20, "loss": 1.5}\n')
+    view.poll()
+    assert view.chart.object["data"][0]["x"] == []
+    view.shown = True
+    assert view.chart.object["data"][0]["y"] == [2.5, 1.5]
+    with metrics.open("a") as f:
+        f.write('{"step": 30, "loss": 0.5}\n')
+    view.poll()  # Shown: drawn at once.
+    assert view.chart.object["data"][0]["x"] == [10, 20, 30]

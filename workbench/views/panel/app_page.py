@@ -40,6 +40,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         params.setdefault("session", WorkbenchSession(workspace=default_workspace()))
         super().__init__(**params)
         self._built_design: dict | None = None
+        self.train_view: TrainView | None = None  # Made with the page.
 
     def inspect_if_changed(self) -> None:
         """Builds the design into the Inspect page unless it is already built as it is."""
@@ -51,7 +52,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         session = self.session
         rebuild = pn.widgets.Button(name="Rebuild", button_type="primary", width=120)
         rebuild.on_click(lambda _: session.inspect_design())
-        train = TrainView(workspace=session.workspace, settings=session.settings)
+        train = self.train_view = TrainView(workspace=session.workspace, settings=session.settings)
         # Training the design being built is the default; untick to train a slimlib net.
         train_design = pn.widgets.Checkbox(name="Train the design from the Build page", value=True)
         session.settings.design = session.design
@@ -71,9 +72,11 @@ class WorkbenchApp(pn.viewable.Viewer):
         )
 
         def opened(event) -> None:
+            train.shown = PAGES[event.new] == "Train"
             if PAGES[event.new] == "Inspect":
                 self.inspect_if_changed()
 
+        train.shown = PAGES[tabs.active] == "Train"
         tabs.param.watch(opened, "active")
         return tabs
 

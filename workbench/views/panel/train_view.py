@@ -112,6 +112,10 @@ class TrainView(pn.viewable.Viewer):
     job = param.ClassSelector(class_=Job, default=None, allow_None=True, doc="Job shown.")
     message = param.String(default="", doc="The last error of an action, shown in red.")
     revision = param.Integer(default=0, doc="Bumped when the job's status or metrics change.")
+    shown = param.Boolean(
+        default=True,
+        doc="Whether the page is on screen; a hidden page's chart is redrawn when it shows.",
+    )
 
     def __init__(self, **params):
         params.setdefault("settings", TrainSettings())
@@ -127,7 +131,9 @@ class TrainView(pn.viewable.Viewer):
         self.status = pn.pane.HTML(job_status_html(None), name="job-status")
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
         self.trace = pn.pane.Str("", visible=False, styles={"font-size": "11px"})
+        self._chart_stale = False
         self.param.watch(lambda _: self._show_status(), ["job", "revision"])
+        self.param.watch(self._on_shown, "shown")
         self.refresh_jobs()
 
     # -- actions -----------------------------------------------------------------------------
@@ -183,14 +189,25 @@ class TrainView(pn.viewable.Viewer):
         before = (self.job.state, self.job.step)
         self.job.status()
         added = self.series.poll() if self.series else {}
-        if added or force:
-            self.chart.object = metrics_figure(self.series)
+        self._chart_stale = self._chart_stale or bool(added) or force
+        if self._chart_stale and self.shown:
+            self._redraw_chart()
         if force or added or before != (self.job.state, self.job.step):
             self.revision += 1
             if before[0] != self.job.state:
                 self.refresh_jobs()
 
     # -- view --------------------------------------------------------------------------------
+
+    def _redraw_chart(self) -> None:
+        # The whole figure travels to the browser on each redraw, once a second per
+        # session: a page nobody looks at skips it.
+        self.chart.object = metrics_figure(self.series)
+        self._chart_stale = False
+
+    def _on_shown(self, event) -> None:
+        if event.new and self._chart_stale:
+            self._redraw_chart()
 
     def _show_status(self) -> None:
         """Updates the status panes in place: replacing them on every poll would make each
