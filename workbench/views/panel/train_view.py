@@ -238,7 +238,11 @@ class TrainView(pn.viewable.Viewer):
             self.param.message, alert_type="danger", visible=pn.bind(bool, self.param.message)
         )
         if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            pn.state.add_periodic_callback(self.poll, period=POLL_MS)
+            # In the background: a foreground callback turns the page's busy indicator on
+            # and off every second, which cost each session more than the poll itself.
+            polling = pn.io.PeriodicCallback(callback=self.poll, period=POLL_MS, background=True)
+            polling.start()
+            pn.state.on_session_destroyed(lambda _: polling.stop())
         return pn.Row(
             pn.Column(
                 "### New training job",
