@@ -67,7 +67,7 @@ class WorkbenchApp(pn.viewable.Viewer):
             ("Inspect", pn.Column(rebuild, InspectView(model=session.inspect))),
             ("Train", pn.Column(train_design, train)),
             ("Fine-tune", FinetunePage(session=session)),
-            dynamic=False,
+            dynamic=True,
             sizing_mode="stretch_width",
         )
 
