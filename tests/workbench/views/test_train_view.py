@@ -7,9 +7,8 @@ import time
 
 import pytest
 
-from workbench.models.charts import MetricSeries
 from workbench.models.jobs.settings import TrainSettings
-from workbench.views.panel.train_view import TrainView, metrics_figure
+from workbench.views.panel.train_view import TrainView
 
 
 def _wait(view, states, timeout=240):
@@ -74,39 +73,6 @@ def test_a_failed_job_shows_its_error(tmp_path):
     view.poll(force=True)
     assert (view.status, view.error, view.trace) == panes
     assert view.__panel__().objects[1].objects[2:5] == list(panes)
-
-
-def test_empty_figure_has_the_four_charts():
-    figure = metrics_figure(None)
-    assert [a["text"] for a in figure["layout"]["annotations"]] == [
-        "Loss",
-        "Batch accuracy",
-        "Learning rate",
-        "Examples / sec",
-    ]
-    # Each trace on its own pair of axes, laid out two by two.
-    assert [(t["xaxis"], t["yaxis"]) for t in figure["data"]] == [
-        ("x", "y"),
-        ("x2", "y2"),
-        ("x3", "y3"),
-        ("x4", "y4"),
-    ]
-    layout = figure["layout"]
-    assert (layout["xaxis"]["domain"], layout["yaxis4"]["domain"]) == ([0.0, 0.45], [0.0, 0.425])
-    assert layout["xaxis3"]["title"] == {"text": "step"}
-
-
-def test_the_figure_holds_the_series(tmp_path):
-    metrics = tmp_path / "metrics.jsonl"
-    metrics.write_text(
-        '{"step": 10, "loss": 2.5, "learning_rate": 0.1}\n{"step": 20, "loss": 1.5}\n'
-    )
-    series = MetricSeries(str(metrics))
-    series.poll()
-    loss, accuracy, rate, _ = metrics_figure(series)["data"]
-    assert (loss["x"], loss["y"]) == ([10, 20], [2.5, 1.5])
-    assert (rate["x"], rate["y"]) == ([10], [0.1])
-    assert (accuracy["x"], accuracy["y"]) == ([], [])
 
 
 def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):

@@ -13,65 +13,13 @@ import os
 import panel as pn
 import param
 
-from workbench.models.charts import CHARTS, MetricSeries
+from workbench.models.charts import MetricSeries
 from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs, start
 from workbench.models.jobs.settings import TrainSettings
+from workbench.views.panel.metrics_figure import metrics_figure
 
 POLL_MS = 1000
-_COLOURS = ("#2f6f9f", "#1b7f3b", "#a15c00", "#6b3fa0")
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
-
-
-def metrics_figure(series: MetricSeries | None) -> dict:
-    """Loss, accuracy, learning rate and examples/sec of `series` as four small charts.
-
-    A plain Plotly figure dict: building `plotly.graph_objects` figures validates every
-    property and carries the whole default template, which cost the server about a second
-    per redraw and per browser session.
-    """
-    data = []
-    layout = {
-        "height": 440,
-        "showlegend": False,
-        "margin": {"t": 40, "b": 30, "l": 50, "r": 20},
-        "annotations": [],
-    }
-    for index, ((key, title), colour) in enumerate(zip(CHARTS, _COLOURS)):
-        row, column = divmod(index, 2)
-        suffix = "" if index == 0 else str(index + 1)
-        x_domain = [0.0, 0.45] if column == 0 else [0.55, 1.0]
-        y_domain = [0.575, 1.0] if row == 0 else [0.0, 0.425]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": title,
-                "x": list(series.steps[key]) if series else [],
-                "y": list(series.values[key]) if series else [],
-                "line": {"color": colour},
-                "xaxis": f"x{suffix}",
-                "yaxis": f"y{suffix}",
-            }
-        )
-        x_axis = {"domain": x_domain, "anchor": f"y{suffix}"}
-        if row == 1:
-            x_axis["title"] = {"text": "step"}
-        layout[f"xaxis{suffix}"] = x_axis
-        layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
-        layout["annotations"].append(
-            {
-                "text": title,
-                "x": sum(x_domain) / 2,
-                "y": y_domain[1],
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 14},
-            }
-        )
-    return {"data": data, "layout": layout}
 
 
 def job_status_html(job: Job | None) -> str:

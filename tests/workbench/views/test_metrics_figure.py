@@ -1,0 +1,39 @@
+"""The Train page's chart figure: four charts two by two, holding a job's series."""
+
+from __future__ import annotations
+
+from workbench.models.charts import MetricSeries
+from workbench.views.panel.metrics_figure import metrics_figure
+
+
+def test_empty_figure_has_the_four_charts():
+    figure = metrics_figure(None)
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [
+        "Loss",
+        "Batch accuracy",
+        "Learning rate",
+        "Examples / sec",
+    ]
+    # Each trace on its own pair of axes, laid out two by two.
+    assert [(t["xaxis"], t["yaxis"]) for t in figure["data"]] == [
+        ("x", "y"),
+        ("x2", "y2"),
+        ("x3", "y3"),
+        ("x4", "y4"),
+    ]
+    layout = figure["layout"]
+    assert (layout["xaxis"]["domain"], layout["yaxis4"]["domain"]) == ([0.0, 0.45], [0.0, 0.425])
+    assert layout["xaxis3"]["title"] == {"text": "step"}
+
+
+def test_the_figure_holds_the_series(tmp_path):
+    metrics = tmp_path / "metrics.jsonl"
+    metrics.write_text(
+        '{"step": 10, "loss": 2.5, "learning_rate": 0.1}\n{"step": 20, "loss": 1.5}\n'
+    )
+    series = MetricSeries(str(metrics))
+    series.poll()
+    loss, accuracy, rate, _ = metrics_figure(series)["data"]
+    assert (loss["x"], loss["y"]) == ([10, 20], [2.5, 1.5])
+    assert (rate["x"], rate["y"]) == ([10], [0.1])
+    assert (accuracy["x"], accuracy["y"]) == ([], [])
