@@ -131,7 +131,8 @@ class Server:
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "panel", "serve", "app.py", "--address", HOST]
-            + ["--port", str(self.port), "--allow-websocket-origin", f"{HOST}:{self.port}"],
+            + ["--port", str(self.port), "--allow-websocket-origin", f"{HOST}:{self.port}"]
+            + ["--unused-session-lifetime", "120000"],  # As `make app` (scripts/serve.sh).
             cwd=ROOT,
             env=dict(os.environ, SLIM_WORKBENCH_WORKSPACE=workspace),
             stdout=self.log,
