@@ -6,11 +6,13 @@ and per-block scopes, shapes and variables (`validate`, `infer_shapes`), a graph
 (`build_design`), readable slimlib code (`generate_code`) and a saved file with its
 history (`Workspace`). Templates (`templates`, `template`, `net_design`) give designs to
 start from; the op catalogue (`catalogue`, `palette`) drives the palette and editors.
+
+Only building needs TensorFlow: `build_design`, `build_graph` and `BuiltDesign` are
+imported from `design.build` when first asked for, so that the rest loads without it.
 """
 
-from workbench.models.design.build import BuiltDesign as BuiltDesign
-from workbench.models.design.build import build_design as build_design
-from workbench.models.design.build import build_graph as build_graph
+from typing import Any
+
 from workbench.models.design.catalogue import ArgSpec as ArgSpec
 from workbench.models.design.catalogue import OpSpec as OpSpec
 from workbench.models.design.catalogue import catalogue as catalogue
@@ -63,3 +65,13 @@ __all__ = [
     "templates",
     "validate",
 ]
+
+_BUILD_NAMES = ("BuiltDesign", "build_design", "build_graph")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BUILD_NAMES:
+        from workbench.models.design import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

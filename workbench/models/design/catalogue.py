@@ -9,6 +9,11 @@ bookkeeping argument (collections), the scope, or not settable from a design, an
 is required. The app builds its palette and property editors from `catalogue()`;
 validation and code generation read the same entries.
 
+The entries are read from slimlib once and kept in `catalogue.json` next to this module,
+so that the app's first page does not wait for TensorFlow to load (about 4 s); a test
+checks the file against slimlib, and `python -m workbench.models.design.catalogue` writes it
+again after slimlib changes.
+
 What a signature cannot say (a layer's default scope name, whether it opens a variable or a
 name scope, its number of spatial axes, its accepted `data_format`s) is kept in small
 tables below, next to the slimlib behaviour they describe.
@@ -19,13 +24,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import json
 import re
-from collections.abc import Callable
+import sys
+from pathlib import Path
 from typing import Any
 
-import slimlib as slim
-from slimlib.nets import nets_factory
 from workbench.models.design import choices
+
+#: The entries as read from slimlib (see the module docstring).
+SNAPSHOT = Path(__file__).with_name("catalogue.json")
 
 #: Palette groups, in display order.
 GROUPS = ("convolution", "pooling", "dense", "normalization", "core", "meta", "structure", "nets")
@@ -238,7 +246,6 @@ class OpSpec:
       group: One of `GROUPS`.
       doc: First line of the function's documentation.
       args: Every argument in signature order.
-      function: The slimlib function.
       kind: `"layer"` or `"net"`.
       input_name: Name of the tensor argument (`"inputs"`, `"labels"`, `"logits"`).
       default_scope: The scope slimlib opens when none is given.
@@ -256,7 +263,6 @@ class OpSpec:
     group: str
     doc: str
     args: tuple[ArgSpec, ...]
-    function: Callable[..., Any] = dataclasses.field(repr=False, compare=False)
     kind: str = "layer"
     input_name: str = "inputs"
     default_scope: str = ""
@@ -286,6 +292,17 @@ class OpSpec:
         """Arguments after the input that can be passed by position, in order."""
         return tuple(a.name for a in self.args if a.positional and a.role != "input")
 
+    @functools.cached_property
+    def function(self) -> Any:
+        """The slimlib function (importing slimlib, and TensorFlow, on first use)."""
+        if self.kind == "net":
+            from slimlib.nets import nets_factory
+
+            return nets_factory.networks_map[self.name]
+        import slimlib as slim
+
+        return getattr(slim, self.name)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the app (`json.dumps`-able)."""
         return {
@@ -311,7 +328,7 @@ def catalogue() -> dict[str, OpSpec]:
       >>> conv.arg("activation_fn").default, conv.arg("weights_initializer").default
       ('relu', {'name': 'xavier'})
     """
-    return {name: _layer_spec(name) for name in _OPS}
+    return _snapshot()["ops"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -321,7 +338,49 @@ def nets() -> dict[str, OpSpec]:
     Each has the net's own keyword arguments plus `weight_decay` (the L2 scale of the net's
     arg_scope, default 0.0); `is_training` comes from the build.
     """
+    return _snapshot()["nets"]
+
+
+def read_catalogue() -> dict[str, OpSpec]:
+    """The layer ops as slimlib's signatures and docstrings give them now."""
+    return {name: _layer_spec(name) for name in _OPS}
+
+
+def read_nets() -> dict[str, OpSpec]:
+    """The nets as slimlib's signatures and docstrings give them now."""
+    from slimlib.nets import nets_factory
+
     return {name: _net_spec(name) for name in nets_factory.network_names}
+
+
+def write_snapshot(path: Path = SNAPSHOT) -> None:
+    """Writes `read_catalogue()` and `read_nets()` to `path` as JSON."""
+    data = {
+        "ops": [_spec_data(spec) for spec in read_catalogue().values()],
+        "nets": [_spec_data(spec) for spec in read_nets().values()],
+    }
+    path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+def _spec_data(spec: OpSpec) -> dict[str, Any]:
+    return {
+        **{field.name: getattr(spec, field.name) for field in dataclasses.fields(spec)},
+        "args": [dataclasses.asdict(arg) for arg in spec.args],
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _snapshot() -> dict[str, dict[str, OpSpec]]:
+    data = json.loads(SNAPSHOT.read_text())
+    return {
+        group: {entry["name"]: _spec_from_data(entry) for entry in data[group]}
+        for group in ("ops", "nets")
+    }
+
+
+def _spec_from_data(entry: dict[str, Any]) -> OpSpec:
+    args = tuple(ArgSpec(**{**arg, "choices": tuple(arg["choices"])}) for arg in entry["args"])
+    return OpSpec(**{**entry, "args": args, "fixed": tuple(entry["fixed"])})
 
 
 def op_spec(name: str) -> OpSpec:
@@ -364,6 +423,8 @@ KIND_DOCS: dict[str, tuple[str, str]] = {
 
 
 def _layer_spec(name: str) -> OpSpec:
+    import slimlib as slim
+
     group, default_scope, scope_kind = _OPS[name]
     function = getattr(slim, name)
     base = function.func if isinstance(function, functools.partial) else function
@@ -375,7 +436,6 @@ def _layer_spec(name: str) -> OpSpec:
         group=group,
         doc=_first_line(function.__doc__),
         args=args,
-        function=function,
         kind="layer",
         input_name=args[0].name,
         default_scope=default_scope,
@@ -388,6 +448,8 @@ def _layer_spec(name: str) -> OpSpec:
 
 
 def _net_spec(name: str) -> OpSpec:
+    from slimlib.nets import nets_factory
+
     function = nets_factory.networks_map[name]
     signature = inspect.signature(function)
     docs = _arg_docs(function.__doc__ or "")
@@ -409,7 +471,6 @@ def _net_spec(name: str) -> OpSpec:
         group="nets",
         doc=_first_line(function.__doc__),
         args=tuple(args),
-        function=function,
         kind="net",
         input_name=args[0].name,
         default_scope=scope.default if scope is not None else name,
@@ -419,6 +480,8 @@ def _net_spec(name: str) -> OpSpec:
 
 
 def _args(op: str, signature: inspect.Signature, docs: dict[str, str]) -> tuple[ArgSpec, ...]:
+    from slimlib.nets import nets_factory
+
     out = []
     for index, param in enumerate(signature.parameters.values()):
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
@@ -520,3 +583,8 @@ def _arg_docs(doc: str) -> dict[str, str]:
         elif indent is None:
             break
     return out
+
+
+if __name__ == "__main__":
+    write_snapshot(Path(sys.argv[1]) if len(sys.argv) > 1 else SNAPSHOT)
+    print(f"wrote {len(read_catalogue())} ops and {len(read_nets())} nets")

@@ -24,13 +24,8 @@ import difflib
 import math
 from typing import Any
 
-import tensorflow as tf
-
-import slimlib as slim
 from workbench.models.design import pysource
 from workbench.models.design.problems import Problem, problem
-
-v1 = tf.compat.v1
 
 FAMILIES = ("activation", "initializer", "regularizer", "normalizer")
 
@@ -383,6 +378,7 @@ def to_python(family: str, value: Any) -> Any:
     """The Python object a (valid) design value stands for: a function, an initializer, ...
 
     Example:
+      >>> import tensorflow as tf
       >>> to_python("activation", "relu6") is tf.compat.v1.nn.relu6
       True
     """
@@ -416,8 +412,13 @@ def to_code(family: str, value: Any) -> pysource.Expr:
 
 
 def _resolve(target: str) -> Any:
+    # Imported here: checking and writing design values must not wait for TensorFlow.
+    import tensorflow as tf
+
+    import slimlib as slim
+
     root, _, rest = target.partition(".")
-    obj: Any = {"tf": v1, "slim": slim}[root]
+    obj: Any = {"tf": tf.compat.v1, "slim": slim}[root]
     for part in rest.split("."):
         obj = getattr(obj, part)
     return obj
@@ -430,11 +431,13 @@ def describe(value: Any) -> tuple[bool, Any]:
     `tf.zeros_initializer()` is `{"name": "zeros"}`, TF-Slim's default weights initializer
     is `{"name": "xavier"}`.
     """
+    import tensorflow as tf
+
     if value is None or isinstance(value, (bool, int, float, str)):
         return True, value
     for choice in ACTIVATIONS.values():
         name = choice.target.rsplit(".", 1)[-1]
-        if value is getattr(tf.nn, name, None) or value is getattr(v1.nn, name, None):
+        if value is getattr(tf.nn, name, None) or value is getattr(tf.compat.v1.nn, name, None):
             return True, choice.name
     for choice in NORMALIZERS.values():
         if value is _resolve(choice.target):
