@@ -14,13 +14,10 @@ from typing import Any
 
 import param
 
-from workbench.models.design import build_design, template
+from workbench.models.design import template
 from workbench.models.editor import DesignEditor
-from workbench.models.inspect import InspectModel
-from workbench.models.inspect.build import build_traced
 from workbench.models.jobs import PathEscapeError, list_jobs, resolve_in_workspace, start
 from workbench.models.jobs.settings import TrainSettings
-from workbench.models.restore_plan import RestorePlan
 
 #: The design a new session starts from.
 DEFAULT_TEMPLATE = "lenet"
@@ -30,6 +27,8 @@ DIGITS_CLASSES = 10
 
 def design_model_fn(design: dict, *, is_training: bool = False):
     """`fn(inputs) -> (logits, end_points)` building a copy of `design` with slimlib."""
+    from workbench.models.design.build import build_design
+
     frozen = copy.deepcopy(design)
     return lambda inputs: build_design(frozen, inputs, is_training=is_training)
 
@@ -44,18 +43,37 @@ class WorkbenchSession(param.Parameterized):
 
     workspace = param.String(doc="Workspace root: designs, jobs and checkpoints live inside.")
     editor = param.ClassSelector(class_=DesignEditor, doc="The design being edited.")
-    inspect = param.ClassSelector(class_=InspectModel, doc="The built design, inspected.")
-    plan = param.ClassSelector(class_=RestorePlan, doc="Restore plan of the design.")
     settings = param.ClassSelector(class_=TrainSettings, doc="Training settings.")
     checkpoint = param.String(default="", doc="Checkpoint the plan compares with.")
     message = param.String(default="", doc="The last problem of a session action.")
 
     def __init__(self, **params: Any):
         params.setdefault("editor", DesignEditor(template(DEFAULT_TEMPLATE)))
-        params.setdefault("inspect", InspectModel())
-        params.setdefault("plan", RestorePlan())
         params.setdefault("settings", TrainSettings())
+        self._inspect = params.pop("inspect", None)
+        self._plan = params.pop("plan", None)
         super().__init__(**params)
+
+    # The inspect model and the restore plan hold TensorFlow graphs: they (and TensorFlow)
+    # are made when first used, so that a new session's Build page does not wait for them.
+
+    @property
+    def inspect(self):
+        """The built design, inspected (an `InspectModel`)."""
+        if self._inspect is None:
+            from workbench.models.inspect import InspectModel
+
+            self._inspect = InspectModel()
+        return self._inspect
+
+    @property
+    def plan(self):
+        """Restore plan of the design (a `RestorePlan`)."""
+        if self._plan is None:
+            from workbench.models.restore_plan import RestorePlan
+
+            self._plan = RestorePlan()
+        return self._plan
 
     @property
     def design(self) -> dict:
@@ -84,6 +102,8 @@ class WorkbenchSession(param.Parameterized):
         except PathEscapeError as err:
             self.message = str(err)
             return
+        from workbench.models.inspect.build import build_traced
+
         try:
             built = build_traced(design_model_fn(self.design), design_input_shape(self.design))
         except Exception as err:  # A design that does not build: say why, keep the old plan.

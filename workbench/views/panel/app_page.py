@@ -9,8 +9,7 @@ import param
 
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.build_view import BuildView
-from workbench.views.panel.finetune_page import FinetunePage
-from workbench.views.panel.inspect_view import InspectView
+from workbench.views.panel.preload import preload_pages
 from workbench.views.panel.train_view import TrainView
 
 TITLE = "Slim Workbench"
@@ -48,10 +47,20 @@ class WorkbenchApp(pn.viewable.Viewer):
             self._built_design = self.session.design
             self.session.inspect_design()
 
+    def inspect_page(self) -> pn.viewable.Viewable:
+        from workbench.views.panel.inspect_view import InspectView
+
+        rebuild = pn.widgets.Button(name="Rebuild", button_type="primary", width=120)
+        rebuild.on_click(lambda _: self.session.inspect_design())
+        return pn.Column(rebuild, InspectView(model=self.session.inspect))
+
+    def finetune_page(self) -> pn.viewable.Viewable:
+        from workbench.views.panel.finetune_page import FinetunePage
+
+        return FinetunePage(session=self.session)
+
     def __panel__(self) -> pn.viewable.Viewable:
         session = self.session
-        rebuild = pn.widgets.Button(name="Rebuild", button_type="primary", width=120)
-        rebuild.on_click(lambda _: session.inspect_design())
         train = self.train_view = TrainView(workspace=session.workspace, settings=session.settings)
         # Training the design being built is the default; untick to train a slimlib net.
         train_design = pn.widgets.Checkbox(name="Train the design from the Build page", value=True)
@@ -62,22 +71,29 @@ class WorkbenchApp(pn.viewable.Viewer):
 
         train_design.param.watch(follow_design, "value")
         session.editor.param.watch(follow_design, "design")
+        # Inspect and Fine-tune hold TensorFlow graphs: their pages (and TensorFlow, which
+        # takes seconds to import) are made when first opened, not for the first render.
+        later = {"Inspect": self.inspect_page, "Fine-tune": self.finetune_page}
         tabs = pn.Tabs(
             ("Build", BuildView(session=session)),
-            ("Inspect", pn.Column(rebuild, InspectView(model=session.inspect))),
+            ("Inspect", pn.Column(sizing_mode="stretch_width")),
             ("Train", pn.Column(train_design, train)),
-            ("Fine-tune", FinetunePage(session=session)),
+            ("Fine-tune", pn.Column(sizing_mode="stretch_width")),
             dynamic=True,
             sizing_mode="stretch_width",
         )
 
         def opened(event) -> None:
-            train.shown = PAGES[event.new] == "Train"
-            if PAGES[event.new] == "Inspect":
+            page = PAGES[event.new]
+            train.shown = page == "Train"
+            if page in later:
+                tabs[event.new].objects = [later.pop(page)()]
+            if page == "Inspect":
                 self.inspect_if_changed()
 
         train.shown = PAGES[tabs.active] == "Train"
         tabs.param.watch(opened, "active")
+        pn.state.onload(preload_pages)
         return tabs
 
 

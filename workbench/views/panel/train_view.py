@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 
 import panel as pn
 import param
@@ -45,7 +46,10 @@ def job_status_html(job: Job | None) -> str:
 
 
 def visible_devices() -> str:
-    """Which accelerator TensorFlow sees in this process, in words."""
+    """Which accelerator TensorFlow sees in this process, in words; a placeholder while
+    TensorFlow is still being imported (the page does not wait for it)."""
+    if "tensorflow" not in sys.modules:
+        return "looking for a GPU..."
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
@@ -80,6 +84,7 @@ class TrainView(pn.viewable.Viewer):
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
         self.trace = pn.pane.Str("", visible=False, styles={"font-size": "11px"})
         self._chart_stale = False
+        self.devices = pn.pane.Markdown(f"This machine: {visible_devices()}")
         self.param.watch(lambda _: self._show_status(), ["job", "revision"])
         self.param.watch(self._on_shown, "shown")
         self.refresh_jobs()
@@ -132,6 +137,8 @@ class TrainView(pn.viewable.Viewer):
 
     def poll(self, force: bool = False) -> None:
         """Reads the job's status and new metrics; redraws what changed."""
+        if self.devices.object.endswith("..."):
+            self.devices.object = f"This machine: {visible_devices()}"
         if self.job is None:
             return
         before = (self.job.state, self.job.step)
@@ -202,7 +209,7 @@ class TrainView(pn.viewable.Viewer):
                     styles={"font-size": "12px"},
                 ),
                 pn.Row(start_button, stop_button, resume_button),
-                pn.pane.Markdown(f"This machine: {visible_devices()}"),
+                self.devices,
                 width=320,
             ),
             pn.Column(

@@ -1,0 +1,30 @@
+"""Imports the TensorFlow-backed pages in the background once a page has loaded.
+
+The first page renders without TensorFlow (about 4 s to import on a small CPU); Inspect,
+Fine-tune and the Train page's device line need it. Importing them in a thread right after
+the first page shows makes opening those pages quick later; a page opened sooner waits for
+the import in progress.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+#: The modules the Inspect and Fine-tune pages are made from.
+MODULES = ("workbench.views.panel.inspect_view", "workbench.views.panel.finetune_page")
+
+_started = threading.Event()
+
+
+def preload_pages() -> None:
+    """Starts importing `MODULES` in a daemon thread (once per process)."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_import_modules, name="preload-pages", daemon=True).start()
+
+
+def _import_modules() -> None:
+    for name in MODULES:
+        importlib.import_module(name)
