@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import param
 
@@ -18,6 +18,10 @@ from workbench.models.design import template
 from workbench.models.editor import DesignEditor
 from workbench.models.jobs import PathEscapeError, list_jobs, resolve_in_workspace, start
 from workbench.models.jobs.settings import TrainSettings
+
+if TYPE_CHECKING:
+    from workbench.models.inspect import InspectModel
+    from workbench.models.restore_plan import RestorePlan
 
 #: The design a new session starts from.
 DEFAULT_TEMPLATE = "lenet"
@@ -58,8 +62,8 @@ class WorkbenchSession(param.Parameterized):
     # are made when first used, so that a new session's Build page does not wait for them.
 
     @property
-    def inspect(self):
-        """The built design, inspected (an `InspectModel`)."""
+    def inspect(self) -> InspectModel:
+        """The built design, inspected."""
         if self._inspect is None:
             from workbench.models.inspect import InspectModel
 
@@ -67,8 +71,8 @@ class WorkbenchSession(param.Parameterized):
         return self._inspect
 
     @property
-    def plan(self):
-        """Restore plan of the design (a `RestorePlan`)."""
+    def plan(self) -> RestorePlan:
+        """Restore plan of the design."""
         if self._plan is None:
             from workbench.models.restore_plan import RestorePlan
 
