@@ -23,19 +23,24 @@ print("tensorflow" in sys.modules, len(tabs[1].objects))
 """
 
 
-def test_the_first_page_renders_without_tensorflow():
+def _run_python(code: str) -> str:
+    """Stdout of `code` run by a fresh Python (a clean `sys.modules`)."""
     result = subprocess.run(
-        [sys.executable, "-c", RENDER], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
-    first, opened = result.stdout.strip().splitlines()[-2:]
+    return result.stdout
+
+
+def test_the_first_page_renders_without_tensorflow():
+    first, opened = _run_python(RENDER).strip().splitlines()[-2:]
     assert first == "False This machine: looking for a GPU..."
     assert opened == "True 1"
 
 
 def test_preloading_imports_the_later_pages():
     code = (
-        "import sys, time\n"
+        "import sys\n"
         "from workbench.views.panel import preload\n"
         "preload.preload_pages(); preload.preload_pages()\n"
         "import threading\n"
@@ -43,8 +48,4 @@ def test_preloading_imports_the_later_pages():
         "print(all(m in sys.modules for m in preload.MODULES), 'tensorflow' in sys.modules,\n"
         "      sum(t.name == 'preload-pages' for t in threading.enumerate()))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-3:] == ["True", "True", "0"]
+    assert _run_python(code).split()[-3:] == ["True", "True", "0"]

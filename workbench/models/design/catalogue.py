@@ -317,7 +317,6 @@ class OpSpec:
         }
 
 
-@functools.lru_cache(maxsize=1)
 def catalogue() -> dict[str, OpSpec]:
     """Every layer op a design may use, by name, in palette order.
 
@@ -331,7 +330,6 @@ def catalogue() -> dict[str, OpSpec]:
     return _snapshot()["ops"]
 
 
-@functools.lru_cache(maxsize=1)
 def nets() -> dict[str, OpSpec]:
     """Every slimlib net a `net` block may build (`nets_factory.networks_map`), by name.
 

@@ -45,11 +45,11 @@ def job_status_html(job: Job | None) -> str:
     return "<br>".join(lines)
 
 
-def visible_devices() -> str:
-    """Which accelerator TensorFlow sees in this process, in words; a placeholder while
-    TensorFlow is still being imported (the page does not wait for it)."""
+def visible_devices() -> str | None:
+    """Which accelerator TensorFlow sees in this process, in words; None while TensorFlow
+    is not imported yet (the page does not wait for it)."""
     if "tensorflow" not in sys.modules:
-        return "looking for a GPU..."
+        return None
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
@@ -84,7 +84,9 @@ class TrainView(pn.viewable.Viewer):
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
         self.trace = pn.pane.Str("", visible=False, styles={"font-size": "11px"})
         self._chart_stale = False
-        self.devices = pn.pane.Markdown(f"This machine: {visible_devices()}")
+        self.devices = pn.pane.Markdown("This machine: looking for a GPU...")
+        self._devices_known = False
+        self._show_devices()
         self.param.watch(lambda _: self._show_status(), ["job", "revision"])
         self.param.watch(self._on_shown, "shown")
         self.refresh_jobs()
@@ -137,8 +139,7 @@ class TrainView(pn.viewable.Viewer):
 
     def poll(self, force: bool = False) -> None:
         """Reads the job's status and new metrics; redraws what changed."""
-        if self.devices.object.endswith("..."):
-            self.devices.object = f"This machine: {visible_devices()}"
+        self._show_devices()
         if self.job is None:
             return
         before = (self.job.state, self.job.step)
@@ -153,6 +154,13 @@ class TrainView(pn.viewable.Viewer):
                 self.refresh_jobs()
 
     # -- view --------------------------------------------------------------------------------
+
+    def _show_devices(self) -> None:
+        if not self._devices_known:
+            devices = visible_devices()
+            if devices is not None:
+                self.devices.object = f"This machine: {devices}"
+                self._devices_known = True
 
     def _redraw_chart(self) -> None:
         # The whole figure travels to the browser on each redraw, once a second per
