@@ -32,7 +32,11 @@ def test_queue_runners_cannot_be_nested(graph):
             with pytest.raises(queues.NestedQueueRunnerError, match="cannot be nested"):
                 with queues.QueueRunners(sess):
                     pass
-        with queues.QueueRunners(sess):  # Usable again once the first block has ended.
+    # Usable again once the first block has ended. The first block closed its queues, so
+    # the second one runs on a new graph: runners restarted on a closed queue fail.
+    with tf.Graph().as_default():
+        _queue_of_sevens()
+        with tf.Session() as sess, queues.QueueRunners(sess):
             pass
 
 
