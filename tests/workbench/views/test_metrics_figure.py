@@ -37,3 +37,16 @@ def test_the_figure_holds_the_series(tmp_path):
     assert (loss["x"], loss["y"]) == ([10, 20], [2.5, 1.5])
     assert (rate["x"], rate["y"]) == ([10], [0.1])
     assert (accuracy["x"], accuracy["y"]) == ([], [])
+
+
+def test_a_constant_series_gets_a_range_around_its_value(tmp_path):
+    metrics = tmp_path / "metrics.jsonl"
+    metrics.write_text(
+        '{"step": 10, "loss": 2.5, "learning_rate": 0.01}\n'
+        '{"step": 20, "loss": 1.5, "learning_rate": 0.01}\n'
+    )
+    series = MetricSeries(str(metrics))
+    series.poll()
+    layout = metrics_figure(series)["layout"]
+    assert layout["yaxis3"]["range"] == [0.005, 0.015]
+    assert "range" not in layout["yaxis"]  # A changing loss keeps Plotly's own range.

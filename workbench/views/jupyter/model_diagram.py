@@ -14,11 +14,10 @@ class ModelDiagram(widgets.VBox):
     def __init__(self, model: InspectModel):
         self.model = model
         self.totals = widgets.HTML()
-        self.table = widgets.HTML()
+        # ipywidgets' Layout has no flexbox `gap`: a right margin keeps table and diagram apart.
+        self.table = widgets.HTML(layout=widgets.Layout(margin="0 16px 0 0"))
         self.diagram = widgets.HTML(layout=widgets.Layout(overflow="auto", max_height="600px"))
-        super().__init__(
-            [self.totals, widgets.HBox([self.table, self.diagram], layout={"gap": "16px"})]
-        )
+        super().__init__([self.totals, widgets.HBox([self.table, self.diagram])])
         model.param.watch(lambda *_: self._load(), ["table", "svg", "svg_error", "error"])
         self._load()
 

@@ -50,7 +50,7 @@ class WorkbenchApp(pn.viewable.Viewer):
     def inspect_page(self) -> pn.viewable.Viewable:
         from workbench.views.panel.inspect_view import InspectView
 
-        rebuild = pn.widgets.Button(name="Rebuild", button_type="primary", width=120)
+        rebuild = pn.widgets.Button(label="Rebuild", color="primary", width=120)
         rebuild.on_click(lambda _: self.session.inspect_design())
         return pn.Column(rebuild, InspectView(model=self.session.inspect))
 
@@ -63,7 +63,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         session = self.session
         train = self.train_view = TrainView(workspace=session.workspace, settings=session.settings)
         # Training the design being built is the default; untick to train a slimlib net.
-        train_design = pn.widgets.Checkbox(name="Train the design from the Build page", value=True)
+        train_design = pn.widgets.Checkbox(label="Train the design from the Build page", value=True)
         session.settings.design = session.design
 
         def follow_design(*_) -> None:

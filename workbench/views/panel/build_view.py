@@ -86,7 +86,7 @@ class BuildView(pn.viewable.Viewer):
             ("Save", self.save),
             ("Open", self.load),
         ):
-            buttons[label] = pn.widgets.Button(name=label, width=110, align="end")
+            buttons[label] = pn.widgets.Button(label=label, width=110, align="end")
             buttons[label].on_click(action)
         code = pn.bind(lambda design: _code_or_problem(design), editor.param.design)
         download = pn.widgets.FileDownload(

@@ -18,9 +18,9 @@ class FinetunePage(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.jobs = pn.widgets.Select(name="Checkpoint of a job", sizing_mode="stretch_width")
+        self.jobs = pn.widgets.Select(label="Checkpoint of a job", sizing_mode="stretch_width")
         self.path = pn.widgets.TextInput(
-            name="or a checkpoint path in the workspace",
+            label="or a checkpoint path in the workspace",
             placeholder="jobs/pretrained or jobs/pretrained/model.ckpt-500",
             sizing_mode="stretch_width",
         )
@@ -49,9 +49,9 @@ class FinetunePage(pn.viewable.Viewer):
         self.launched = job.logdir
 
     def __panel__(self) -> pn.viewable.Viewable:
-        compare = pn.widgets.Button(name="Compare design with checkpoint", button_type="primary")
-        refresh = pn.widgets.Button(name="Refresh jobs")
-        launch = pn.widgets.Button(name="Launch fine-tuning job", button_type="success")
+        compare = pn.widgets.Button(label="Compare design with checkpoint", color="primary")
+        refresh = pn.widgets.Button(label="Refresh jobs")
+        launch = pn.widgets.Button(label="Launch fine-tuning job", color="success")
         compare.on_click(self.compare)
         refresh.on_click(self.refresh)
         launch.on_click(self.launch)

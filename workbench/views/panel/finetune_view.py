@@ -55,7 +55,7 @@ class FinetuneView(pn.viewable.Viewer):
                 "Train": {"type": "tickCross"},
             },
             formatters={"Restore": {"type": "tickCross"}, "Train": {"type": "tickCross"}},
-            name="scope-table",
+            label="scope-table",
         )
 
         table.on_edit(lambda event: self.choose(paths[event.row], event.column, bool(event.value)))
@@ -75,7 +75,7 @@ class FinetuneView(pn.viewable.Viewer):
             disabled=True,
             sortable=False,
             layout="fit_data_table",
-            name="status-table",
+            label="status-table",
         )
         table.style.map(_status_style, subset=["Status"])
         return table
@@ -89,7 +89,7 @@ class FinetuneView(pn.viewable.Viewer):
             show_index=False,
             disabled=True,
             layout="fit_data_table",
-            name="unused-table",
+            label="unused-table",
         )
 
     def traps(self) -> pn.viewable.Viewable:
@@ -105,7 +105,7 @@ class FinetuneView(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         frozen_bn = pn.widgets.Checkbox.from_param(
             self.plan.param.update_frozen_batch_norm,
-            name="Keep updating batch-norm statistics in frozen scopes",
+            label="Keep updating batch-norm statistics in frozen scopes",
         )
         rev = self.param.revision
         return pn.Column(

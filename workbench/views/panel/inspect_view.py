@@ -27,7 +27,7 @@ def _table(records: list[dict], name: str, **options) -> pn.widgets.Tabulator:
         layout="fit_data_table",
         formatters={c: _COUNT for c in numeric},
         text_align={c: "right" for c in numeric},
-        name=name,
+        label=name,
         **options,
     )
 
@@ -43,12 +43,12 @@ class InspectView(pn.viewable.Viewer):
         if not totals:
             return pn.pane.Markdown("")
         return pn.Row(
-            pn.indicators.Number(name="Total params", value=totals["params"], **_NUMBER_STYLE),
+            pn.indicators.Number(label="Total params", value=totals["params"], **_NUMBER_STYLE),
             pn.indicators.Number(
-                name="Trainable params", value=totals["trainable_params"], **_NUMBER_STYLE
+                label="Trainable params", value=totals["trainable_params"], **_NUMBER_STYLE
             ),
-            pn.indicators.Number(name="FLOPs per example", value=totals["flops"], **_NUMBER_STYLE),
-            pn.indicators.Number(name="Layer calls", value=totals["layers"], **_NUMBER_STYLE),
+            pn.indicators.Number(label="FLOPs per example", value=totals["flops"], **_NUMBER_STYLE),
+            pn.indicators.Number(label="Layer calls", value=totals["layers"], **_NUMBER_STYLE),
         )
 
     def _diagram(self) -> pn.viewable.Viewable:

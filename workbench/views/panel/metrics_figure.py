@@ -22,6 +22,7 @@ def metrics_figure(series: MetricSeries | None) -> dict:
         "annotations": [],
     }
     for index, ((key, title), colour) in enumerate(zip(CHARTS, _COLOURS)):
+        values = list(series.values[key]) if series else []
         row, column = divmod(index, 2)
         suffix = "" if index == 0 else str(index + 1)
         x_domain = [0.0, 0.45] if column == 0 else [0.55, 1.0]
@@ -32,7 +33,7 @@ def metrics_figure(series: MetricSeries | None) -> dict:
                 "mode": "lines",
                 "name": title,
                 "x": list(series.steps[key]) if series else [],
-                "y": list(series.values[key]) if series else [],
+                "y": values,
                 "line": {"color": colour},
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
@@ -43,6 +44,8 @@ def metrics_figure(series: MetricSeries | None) -> dict:
             x_axis["title"] = {"text": "step"}
         layout[f"xaxis{suffix}"] = x_axis
         layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
+        if values and min(values) == max(values):
+            layout[f"yaxis{suffix}"]["range"] = _range_around(values[0])
         layout["annotations"].append(
             {
                 "text": title,
@@ -57,3 +60,10 @@ def metrics_figure(series: MetricSeries | None) -> dict:
             }
         )
     return {"data": data, "layout": layout}
+
+
+def _range_around(value: float) -> list[float]:
+    """A y range for a constant series, half its value either side: Plotly pads such a
+    series by 1 either side, which drew a learning rate of 0.01 on the zero line."""
+    half = abs(value) / 2 or 1.0
+    return [value - half, value + half]

@@ -74,7 +74,7 @@ class TrainView(pn.viewable.Viewer):
         super().__init__(**params)
         self.series: MetricSeries | None = None
         self.jobs = pn.widgets.Select(
-            name="Jobs in this workspace", size=6, sizing_mode="stretch_width"
+            label="Jobs in this workspace", size=6, sizing_mode="stretch_width"
         )
         self.jobs.param.watch(self._pick, "value")
         self.chart = pn.pane.Plotly(
@@ -191,9 +191,9 @@ class TrainView(pn.viewable.Viewer):
             show_name=False,
             widgets={"learning_rate": {"type": pn.widgets.FloatInput, "step": 0.001}},
         )  # fmt: skip
-        start_button = pn.widgets.Button(name="Start", button_type="primary")
-        stop_button = pn.widgets.Button(name="Stop", button_type="warning")
-        resume_button = pn.widgets.Button(name="Resume", button_type="default")
+        start_button = pn.widgets.Button(label="Start", color="primary")
+        stop_button = pn.widgets.Button(label="Stop", color="warning")
+        resume_button = pn.widgets.Button(label="Resume", color="default")
         start_button.on_click(self.start_job)
         stop_button.on_click(self.stop_job)
         resume_button.on_click(self.resume_job)
