@@ -40,6 +40,9 @@ def test_a_started_job_is_followed_to_the_end(tmp_path):
     assert view.job.state == "finished", view.job.error
     status = view.status.object
     assert "finished" in status and "step 20 / 20" in status and view.job.logdir in status
+    accuracy = view.job.eval_results["accuracy"]
+    assert "Validation at step 20 (" in status and f"accuracy {accuracy:.4f}, loss" in status
+    assert "wall_time" not in status
     assert not view.error.visible and not view.trace.visible
     loss = view.chart.object["data"][0]
     assert loss["x"][-1] == 20 and len(loss["y"]) == 4  # logged at steps 5, 10, 15, 20

@@ -38,11 +38,21 @@ def job_status_html(job: Job | None) -> str:
         f"(TensorBoard: <code>tensorboard --logdir {html.escape(job.logdir)}</code>)",
     ]
     if job.eval_results:
-        results = ", ".join(
-            f"{k} {v:.4f}" for k, v in job.eval_results.items() if isinstance(v, float)
-        )
-        lines.append(f"Validation: {html.escape(results)}")
+        lines.append(_validation_line(job.eval_results))
     return "<br>".join(lines)
+
+
+def _validation_line(results: dict) -> str:
+    """`Validation at step 500 (297 examples): accuracy 0.9300, loss 0.2400`."""
+    where = f" at step {results['step']}" if "step" in results else ""
+    if "num_examples" in results:
+        where += f" ({results['num_examples']} examples)"
+    values = ", ".join(
+        f"{name} {results[name]:.4f}"
+        for name in ("accuracy", "loss")
+        if isinstance(results.get(name), float)
+    )
+    return html.escape(f"Validation{where}: {values}")
 
 
 def visible_devices() -> str | None:
