@@ -105,7 +105,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 ARGS = parse_args()
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ info and warnings.
 if ARGS.onednn:
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"  # Read once, when TensorFlow loads.
 import tensorflow as tf  # noqa: E402
