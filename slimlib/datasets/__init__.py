@@ -1,6 +1,6 @@
 """Datasets by name (`slimlib.datasets`), as TF-Slim's image classification `dataset_factory`.
 
-`get_dataset('digits', 'train')` works offline (built from scikit-learn's copy on first
+`get_dataset('digits', 'train')` works offline (built from the copy bundled with slimlib on first
 use); `'mnist'`, `'cifar10'`, `'flowers'` and `'imagenet'` read TFRecords converted into
 `dataset_dir` beforehand, with `slim.data.writer` or TF-Slim's scripts.
 """

@@ -1,4 +1,4 @@
-"""The UCI handwritten digits (`slimlib.datasets.digits`), built offline from scikit-learn."""
+"""The UCI handwritten digits (`slimlib.datasets.digits`), bundled with slimlib: no download."""
 
 from slimlib._src.datasets.digits import ITEMS_TO_DESCRIPTIONS as ITEMS_TO_DESCRIPTIONS
 from slimlib._src.datasets.digits import NUM_CLASSES as NUM_CLASSES

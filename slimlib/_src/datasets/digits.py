@@ -1,9 +1,11 @@
-"""The UCI handwritten digits, built offline from the copy scikit-learn ships.
+"""The UCI handwritten digits, bundled with slimlib: nothing is downloaded.
 
-1797 gray images of 8 x 8 pixels, classes 0..9 (https://archive.ics.uci.edu/dataset/80,
-loaded with `sklearn.datasets.load_digits`, which reads a file inside the package:
-nothing is downloaded). Pixel counts 0..16 are scaled to 0..255 uint8. A fixed
-shuffle splits them into 1500 `train` and 297 `validation` images.
+1797 gray images of 8 x 8 pixels, classes 0..9: the test set of E. Alpaydin and C. Kaynak's
+"Optical Recognition of Handwritten Digits" (UCI Machine Learning Repository, 1998,
+https://archive.ics.uci.edu/dataset/80, CC BY 4.0), the same copy scikit-learn ships as
+`load_digits()`, kept in `digits.npz` next to this module (pixel counts 0..16 and labels,
+in the original order). Pixels are scaled to 0..255 uint8. A fixed shuffle splits them into
+1500 `train` and 297 `validation` images.
 
 On first use the images are written as TFRecords (TF-Slim's layout, see
 `slim.data.writer`) into a cache folder: `dataset_dir` when given, else
@@ -18,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -49,6 +52,7 @@ _SPLIT_SEED = 0
 # The UCI pixel values count set pixels in 4 x 4 blocks of a 32 x 32 bitmap: 0..16.
 _MAX_PIXEL = 16
 _ENV = "SLIMLIB_DATA_DIR"
+BUNDLED_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "digits.npz")
 
 
 def default_dataset_dir() -> str:
@@ -61,28 +65,46 @@ def default_dataset_dir() -> str:
 
 
 def load_arrays() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Returns `{split: (images uint8 [n, 8, 8, 1], labels int64 [n])}` from scikit-learn.
+    """Returns `{split: (images uint8 [n, 8, 8, 1], labels int64 [n])}` from the bundled file.
 
     Raises:
-      ImportError: If scikit-learn is not installed.
+      OSError: If the bundled `digits.npz` is missing or damaged (a broken installation).
     """
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError as err:
-        raise ImportError(
-            "slimlib.datasets.digits needs scikit-learn, which ships the digits images "
-            "(nothing is downloaded). Install it with `pip install scikit-learn` or "
-            "`pip install 'slim-workbench[workbench]'`."
-        ) from err
-    bunch = load_digits()
-    images = np.rint(bunch.images * (255.0 / _MAX_PIXEL)).astype(np.uint8)[..., np.newaxis]
-    labels = bunch.target.astype(np.int64)
+    raw_images, raw_labels = _read_bundled()
+    images = np.rint(raw_images * (255.0 / _MAX_PIXEL)).astype(np.uint8)[..., np.newaxis]
+    labels = raw_labels.astype(np.int64)
     order = np.random.RandomState(_SPLIT_SEED).permutation(len(labels))
     cut = SPLITS_TO_SIZES["train"]
     return {
         "train": (images[order[:cut]], labels[order[:cut]]),
         "validation": (images[order[cut:]], labels[order[cut:]]),
     }
+
+
+def _read_bundled(path: str = BUNDLED_FILE) -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 images (uint8 0..16, [1797, 8, 8]) and labels, checked."""
+    size = sum(SPLITS_TO_SIZES.values())
+    try:
+        with np.load(path) as arrays:
+            images, labels = arrays["images"], arrays["labels"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
+        raise OSError(
+            f"slimlib.datasets.digits: cannot read the bundled digits file {path!r} "
+            f"({type(err).__name__}: {err}); reinstall slimlib to restore it."
+        ) from err
+    if (
+        images.shape != (size, 8, 8)
+        or labels.shape != (size,)
+        or images.max(initial=0) > _MAX_PIXEL
+        or labels.max(initial=0) >= NUM_CLASSES
+    ):
+        raise OSError(
+            f"slimlib.datasets.digits: the bundled digits file {path!r} holds images "
+            f"{images.shape} up to {images.max(initial=0)} and labels {labels.shape}; "
+            f"expected ({size}, 8, 8) pixel counts 0..{_MAX_PIXEL} and {size} labels "
+            f"0..{NUM_CLASSES - 1}. Reinstall slimlib to restore it."
+        )
+    return images, labels
 
 
 def _is_complete(dataset_dir: str) -> bool:
@@ -109,7 +131,7 @@ def convert(dataset_dir: str | os.PathLike | None = None) -> str:
       The dataset folder.
 
     Raises:
-      ImportError: If scikit-learn is needed (first use) but not installed.
+      OSError: If the bundled digits file is missing or damaged.
     """
     target = os.path.abspath(os.fspath(dataset_dir or default_dataset_dir()))
     if _is_complete(target):
@@ -174,7 +196,7 @@ def get_split(
 
     Raises:
       ValueError: If `split_name` is not `'train'` or `'validation'`.
-      ImportError: If scikit-learn is needed (first use) but not installed.
+      OSError: If the bundled digits file is missing or damaged.
     """
     if split_name not in SPLITS_TO_SIZES:
         known = list(SPLITS_TO_SIZES)

@@ -43,7 +43,7 @@ def get_dataset(
       ValueError: If `name` or `split_name` is unknown, or a dataset that is not bundled
         is asked for without `dataset_dir`.
       FileNotFoundError: If `dataset_dir` holds no files of the split.
-      ImportError: If `'digits'` must be built and scikit-learn is missing.
+      OSError: If `'digits'` must be built and slimlib's bundled copy is damaged.
 
     Example:
       dataset = slimlib.datasets.get_dataset('digits', 'train')

@@ -1,7 +1,6 @@
 """slimlib.datasets: the offline digits dataset and get_dataset by name."""
 
 import os
-import sys
 
 import numpy as np
 import pytest
@@ -10,6 +9,7 @@ import tensorflow.compat.v1 as tf
 import slimlib.data as data
 import slimlib.datasets as datasets
 from slimlib._src.data import writer as writer_src
+from slimlib._src.datasets import digits as digits_src
 from slimlib.datasets import digits
 
 
@@ -41,7 +41,7 @@ def test_splits_have_the_documented_sizes(digits_dir):
         assert set(dataset.items_to_descriptions) == {"image", "label"}
 
 
-def test_validation_images_are_the_scaled_scikit_learn_digits(digits_dir, drain):
+def test_validation_images_are_the_scaled_bundled_digits(digits_dir, drain):
     images, labels = digits.load_arrays()["validation"]
     assert images.shape == (297, 8, 8, 1) and images.dtype == np.uint8 and images.max() == 255
     with tf.Graph().as_default():
@@ -103,11 +103,43 @@ def test_an_incomplete_cache_is_rebuilt(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["digits"]  # The stale copy is gone.
 
 
-def test_missing_scikit_learn_is_named(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sklearn", None)
-    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(ImportError, match="needs scikit-learn.*pip install scikit-learn"):
-        digits.convert(tmp_path / "digits")
+def test_bundled_digits_are_the_uci_test_set():
+    images, labels = digits_src._read_bundled()
+    assert images.shape == (1797, 8, 8) and images.dtype == np.uint8 and images.max() == 16
+    # Images per class in the UCI set's test part (optdigits.tes).
+    counts = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    assert np.bincount(labels).tolist() == counts
+    # Its first record: a 0, pixel counts 0..16 row by row.
+    assert labels[0] == 0
+    assert images[0, :2].tolist() == [[0, 0, 5, 13, 9, 1, 0, 0], [0, 0, 13, 15, 10, 15, 5, 0]]
+    assert int(images.sum(dtype=np.int64)) == 561_718
+
+
+def test_scaling_and_split_follow_the_bundled_counts():
+    raw_images, raw_labels = digits_src._read_bundled()
+    order = np.random.RandomState(0).permutation(1797)
+    images, labels = digits.load_arrays()["train"]
+    np.testing.assert_array_equal(labels, raw_labels[order[:1500]])
+    first = raw_images[order[0]].astype(np.float64)
+    np.testing.assert_array_equal(images[0, ..., 0], np.rint(first * 255 / 16).astype(np.uint8))
+
+
+def test_a_missing_bundled_file_is_named(tmp_path):
+    missing = str(tmp_path / "digits.npz")
+    with pytest.raises(
+        OSError, match=r"cannot read the bundled digits file .*digits\.npz.*reinstall"
+    ):
+        digits_src._read_bundled(missing)
+
+
+def test_a_damaged_bundled_file_is_named(tmp_path):
+    truncated = tmp_path / "digits.npz"
+    np.savez(truncated, images=np.zeros((10, 8, 8), np.uint8), labels=np.zeros(10, np.uint8))
+    with pytest.raises(OSError, match=r"holds images \(10, 8, 8\) up to 0 and labels \(10,\)"):
+        digits_src._read_bundled(str(truncated))
+    truncated.write_bytes(b"PK not a zip")
+    with pytest.raises(OSError, match="BadZipFile|cannot read the bundled digits file"):
+        digits_src._read_bundled(str(truncated))
 
 
 def test_digits_rejects_an_unknown_split():
