@@ -52,6 +52,12 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     expect(page.get_by_text("→ [14, 14, 32]").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     expect(page.get_by_text("→ [10]").first).to_be_visible()
     expect(page.get_by_text("def model(inputs, is_training=True):").first).to_be_attached()
+    # The arg_scope's named choices read as the calls they stand for.
+    for chip in (
+        "weights_regularizer=l2_regularizer(scale=0)",
+        "weights_initializer=truncated_normal(stddev=0.1)",
+    ):
+        expect(page.get_by_text(chip, exact=True)).to_be_visible()
     # A conv2d dropped on the upper edge of the first block goes before it, marked invalid
     # until it has its arguments.
     page.locator('.wb-item[data-op="conv2d"]').drag_to(

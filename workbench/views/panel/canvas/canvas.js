@@ -54,7 +54,8 @@ function shapeText(shape) {
   return "[" + shape.map((d) => (d === null || d === undefined ? "?" : String(d))).join(", ") + "]"
 }
 
-// Values written the way the generated Python code will write them.
+// Values written as Python; a named choice ({"name": "l2_regularizer", "scale": 0.0005})
+// as the call it stands for, l2_regularizer(scale=0.0005).
 function valueText(value) {
   if (value === null || value === undefined) {
     return "None"
@@ -67,6 +68,10 @@ function valueText(value) {
   }
   if (Array.isArray(value)) {
     return "[" + value.map(valueText).join(", ") + "]"
+  }
+  if (typeof value === "object" && typeof value.name === "string") {
+    const params = Object.entries(value).filter(([k]) => k !== "name")
+    return `${value.name}(${params.map(([k, v]) => `${k}=${valueText(v)}`).join(", ")})`
   }
   if (typeof value === "object") {
     return "{" + Object.entries(value).map(([k, v]) => `'${k}': ${valueText(v)}`).join(", ") + "}"
@@ -82,8 +87,8 @@ function argChips(args, limit = 6) {
   const line = h("div", {class: "wb-args"})
   for (const [name, value] of entries.slice(0, limit)) {
     let text = valueText(value)
-    if (text.length > 28) {
-      text = text.slice(0, 26) + "\u2026"
+    if (text.length > 40) {
+      text = text.slice(0, 38) + "\u2026"
     }
     line.append(h("span", {class: "wb-arg", title: `${name}=${valueText(value)}`}, `${name}=${text}`))
   }
