@@ -23,6 +23,7 @@ def test_the_empty_entry_starts_a_design_without_blocks(view):
     design = view.session.editor.design
     assert (design["blocks"], design["input"]) == ([], {"shape": [28, 28, 1], "dtype": "float32"})
     assert "empty design" in view.message
+    assert view.save_as.value == "model"  # Saving it does not overwrite the lenet design.
     assert not view.session.editor.can_undo  # a fresh start, not an edit
 
 
@@ -31,6 +32,7 @@ def test_a_template_replaces_the_design(view):
     view.load_template()
     assert view.session.editor.design == template("vgg_16")
     assert view.message == "Loaded template 'vgg_16'."
+    assert view.save_as.value == "vgg_16"
 
 
 def test_save_and_open_round_trip_and_a_bad_name_is_refused(view):
@@ -42,6 +44,7 @@ def test_save_and_open_round_trip_and_a_bad_name_is_refused(view):
     view.saved.value = "my_lenet"
     view.load()
     assert view.session.editor.design == template("lenet")
+    assert view.save_as.value == "my_lenet"  # Saving again updates the file opened.
     view.save_as.value = "../outside"
     view.save()
     assert view.message.startswith("Not saved: ")

@@ -54,9 +54,11 @@ class BuildView(pn.viewable.Viewer):
         if self.template.value == EMPTY:
             self.session.editor.load(empty_design())
             self.message = "Started an empty design."
-            return
-        self.session.editor.load(template(self.template.value))
-        self.message = f"Loaded template {self.template.value!r}."
+        else:
+            self.session.editor.load(template(self.template.value))
+            self.message = f"Loaded template {self.template.value!r}."
+        # Saving next writes under the new design's name, not over the last file opened.
+        self.save_as.value = self.session.design.get("name", "model")
 
     def save(self, _=None) -> None:
         try:
@@ -75,6 +77,7 @@ class BuildView(pn.viewable.Viewer):
         except (ValueError, OSError) as err:
             self.message = f"Not loaded: {err}"
             return
+        self.save_as.value = self.saved.value
         self.message = f"Loaded {self.saved.value!r}."
 
     def __panel__(self) -> pn.viewable.Viewable:
