@@ -104,18 +104,29 @@ class WorkbenchSession(param.Parameterized):
         try:
             path = resolve_in_workspace(self.workspace, checkpoint, what="checkpoint")
         except PathEscapeError as err:
-            self.message = str(err)
+            self._keep_previous(str(err))
             return
         from workbench.models.inspect.build import build_traced
 
         try:
             built = build_traced(design_model_fn(self.design), design_input_shape(self.design))
         except Exception as err:  # A design that does not build: say why, keep the old plan.
-            self.message = f"The design does not build: {type(err).__name__}: {err}"
+            self._keep_previous(f"The design does not build: {type(err).__name__}: {err}")
             return
         self.message = ""
         self.checkpoint = path
         self.plan.param.update(graph=built.graph, checkpoint=path)
+
+    def _keep_previous(self, message: str) -> None:
+        """Reports a comparison that could not start; says which comparison still stands."""
+        if self.checkpoint and self.plan.error:
+            # The previous comparison failed as well: its error would only add confusion.
+            self.checkpoint = ""
+            self.plan.checkpoint = ""
+        elif self.checkpoint:
+            shown = os.path.relpath(self.checkpoint, self.workspace)
+            message += f" The comparison below is still with {shown!r}."
+        self.message = message
 
     def finetune_config(self) -> dict[str, Any]:
         """A job config training the design from the plan's checkpoint, with its choices."""

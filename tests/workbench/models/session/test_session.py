@@ -67,3 +67,19 @@ def test_a_design_that_does_not_build_is_reported(session, checkpoint):
     session.editor.update_args("blocks[0]", {"kernel_size": [9, 9], "padding": "VALID"})
     session.compare_with("jobs/pre")
     assert session.message.startswith("The design does not build")
+
+
+def test_a_refused_comparison_says_the_previous_one_still_stands(session, checkpoint):
+    session.compare_with("jobs/pre")
+    session.compare_with("../elsewhere")
+    assert session.message.endswith("The comparison below is still with 'jobs/pre'.")
+    assert session.plan.checkpoint.endswith("jobs/pre") and session.plan.error == ""
+
+
+def test_a_refused_comparison_clears_a_failed_one(session, tmp_path):
+    session.compare_with("jobs/none")
+    assert session.plan.error.startswith("RestorePlan: `checkpoint` must be an existing")
+    session.compare_with("../elsewhere")
+    assert "must stay inside the workspace" in session.message
+    assert "still with" not in session.message
+    assert (session.checkpoint, session.plan.checkpoint, session.plan.error) == ("", "", "")
