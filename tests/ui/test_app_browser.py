@@ -84,9 +84,18 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     expect(page.get_by_text("step 20 / 20").first).to_be_visible()
     expect(page.locator(".js-plotly-plot .scatterlayer path").first).to_be_attached()
     page.screenshot(path=artifacts_dir / "app-train.png", full_page=True)
+    # A resize reaching a chart that a hidden tab purged is skipped, not thrown.
+    undrawn = "() => Plotly.relayout(document.createElement('div'), {width: 10}).then(() => 'ok')"
+    assert page.evaluate(undrawn) == "ok"
 
     # Fine-tune: the design against the job's checkpoint; every variable matches.
     _open_tab(page, "Fine-tune")
+    # A path outside the workspace is refused with a message (typing also re-lays out the
+    # page while the Train page's chart is hidden).
+    _fill(page, "checkpoint path in the workspace", "../outside")
+    page.get_by_role("button", name="Compare design with checkpoint").click()
+    expect(page.get_by_text("must stay inside the workspace").first).to_be_visible()
+    _fill(page, "checkpoint path in the workspace", "")
     page.get_by_role("button", name="Refresh jobs").click()
     select = page.locator(".bk-input-group", has_text="Checkpoint of a job").locator("select")
     select.select_option(index=1)

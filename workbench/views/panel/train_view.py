@@ -18,6 +18,7 @@ from workbench.models.charts import MetricSeries
 from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs, start
 from workbench.models.jobs.settings import TrainSettings
 from workbench.views.panel.metrics_figure import metrics_figure
+from workbench.views.panel.plotly_guard import PlotlyGuard
 
 POLL_MS = 1000
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
@@ -237,6 +238,7 @@ class TrainView(pn.viewable.Viewer):
                 self.error,
                 self.trace,
                 self.chart,
+                PlotlyGuard(width=0, height=0, margin=0),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
