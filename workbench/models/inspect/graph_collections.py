@@ -143,7 +143,8 @@ class CollectionListing:
                         "Device": m.device,
                         "Trainable": m.trainable,
                         "Regularized": m.regularized,
-                        "Initializer": m.initializer,
+                        # "zeros" says more to a reader than the op that makes them (Fill).
+                        "Initializer": m.initializer_name or m.initializer,
                         "Model variable": m.model_variable,
                         "In checkpoint": stored,
                     }

@@ -137,10 +137,11 @@ def test_records_are_flat_rows(listing):
         "Device": "",
         "Trainable": True,
         "Regularized": True,
-        "Initializer": "TruncatedNormal",
+        "Initializer": "truncated_normal",
         "Model variable": True,
         "In checkpoint": "",
     }
+    assert listing["GLOBAL_VARIABLES"].records()[1]["Initializer"] == "zeros"  # fc/biases
     assert listing["LOSSES"].records()[0]["Type"] == "DivNoNan"
 
 
