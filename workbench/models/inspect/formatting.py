@@ -50,7 +50,7 @@ def plain_value(value: Any) -> Any:
         return f"{inner}({kwargs})"
     name = getattr(value, "__name__", None)
     if isinstance(name, str):
-        return name
+        return _regularizer_text(value) or name
     config = getattr(value, "get_config", None)
     if callable(config):
         try:
@@ -66,6 +66,26 @@ def plain_value(value: Any) -> Any:
         kind = "Tensor" if "Tensor" in type(value).__name__ else type(value).__name__
         return f"{kind}{format_shape(shape)}"
     return type(value).__name__
+
+
+def _regularizer_text(fn: Any) -> str | None:
+    """`l2(scale=0.0005)` for the function `slim.l2_regularizer(0.0005)` returns (its name
+    alone, `l2`, hides the scale), `l1(...) + l2(...)` for a sum, `no loss (zero scale)`."""
+    if getattr(fn, "__module__", None) != "slimlib._src.regularizers":
+        return None
+    if fn.__name__ == "<lambda>":  # What a zero scale gives: a function returning None.
+        return "no loss (zero scale)"
+    code, cells = getattr(fn, "__code__", None), getattr(fn, "__closure__", None) or ()
+    captured = dict(zip(code.co_freevars, (c.cell_contents for c in cells))) if code else {}
+    parts = captured.get("regularizers")
+    if isinstance(parts, list):
+        return " + ".join(_regularizer_text(part) or plain_value(part) for part in parts)
+    scales = [
+        f"{name}={value!r}"
+        for name, value in captured.items()
+        if name.startswith("scale") and isinstance(value, (int, float))
+    ]
+    return f"{fn.__name__}({', '.join(scales)})" if scales else None
 
 
 def value_text(value: Any) -> str:

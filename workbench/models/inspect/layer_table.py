@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from typing import Any
 
 import slimlib as slim
@@ -201,6 +202,14 @@ class LayerTable:
         return [row.to_dict() for row in self.rows]
 
 
+def _location(filename: str, lineno: int) -> str:
+    """`model.py:12`, or `notebook cell, line 12` for the numbered file Jupyter runs a cell
+    from (e.g. `166767018.py`), whose name tells a reader nothing."""
+    if re.fullmatch(r"\d+\.py", filename):
+        return f"notebook cell, line {lineno}"
+    return f"{filename}:{lineno}"
+
+
 def argument_row(name: str, argument: slim.tracing.Argument) -> ArgumentRow:
     """An `ArgumentRow` from one argument the trace recorded."""
     origin = argument.origin if argument.source == "arg_scope" else None
@@ -209,7 +218,7 @@ def argument_row(name: str, argument: slim.tracing.Argument) -> ArgumentRow:
         value=plain_value(argument.value),
         text=value_text(argument.value),
         source=argument.source,
-        location=f"{origin.filename}:{origin.lineno}" if origin else "",
+        location=_location(origin.filename, origin.lineno) if origin else "",
         scope_ops=tuple(origin.ops) if origin else (),
         scope_depth=origin.depth if origin else None,
     )

@@ -172,8 +172,12 @@ def test_unknown_names_get_a_hint(small):
             "TruncatedNormal(mean=0.0, stddev=0.5, seed=None, dtype='float32')",
         ),
         (object(), "object"),
+        (slim.l2_regularizer(0.0005), "l2(scale=0.0005)"),
+        (slim.l1_l2_regularizer(0.1, 0.2), "l1(scale=0.1) + l2(scale=0.2)"),
+        (slim.l1_regularizer(0.0), "no loss (zero scale)"),
+        (slim.batch_norm, "batch_norm"),  # A slimlib function that is no regularizer.
     ],
-    ids=["function", "dict", "tuple", "initializer", "object"],
+    ids=["function", "dict", "tuple", "initializer", "object", "l2", "l1_l2", "zero", "layer"],
 )
 def test_plain_values(value, plain):
     assert formatting.plain_value(value) == plain
@@ -183,3 +187,12 @@ def test_plain_values(value, plain):
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "filename, location",
+    [("model.py", "model.py:12"), ("166767018.py", "notebook cell, line 12")],
+    ids=["file", "notebook-cell"],
+)
+def test_locations_name_the_file_or_the_notebook_cell(filename, location):
+    assert layer_table._location(filename, 12) == location
