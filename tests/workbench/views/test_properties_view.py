@@ -143,3 +143,19 @@ def test_new_ops_rebuild_an_arg_scope_sheet(view):
     ops.value = ["conv2d"]
     assert view._holder.objects[0] is not sheet
     _shown_widget(view, "padding", pn.widgets.Select)  # conv2d's own argument is offered
+
+
+def test_none_overrides_the_arg_scope_and_default_removes_it(view):
+    # The arg_scope around conv1 sets activation_fn to relu: picking None must set it to
+    # None on conv1 (a linear layer), not remove it (which would leave relu).
+    activation = _widget(view, "activation_fn", pn.widgets.Select)
+    activation.value = "None"
+    assert view.editor.block_at(CONV1)["args"]["activation_fn"] is None
+    _widget(view, "activation_fn", pn.widgets.Select).value = "(default)"
+    assert "activation_fn" not in view.editor.block_at(CONV1)["args"]
+    # Typed `null` sets None too; empty text removes the argument.
+    regularizer = _widget(view, "weights_regularizer", pn.widgets.TextInput)
+    regularizer.value = "null"
+    assert view.editor.block_at(CONV1)["args"]["weights_regularizer"] is None
+    _widget(view, "weights_regularizer", pn.widgets.TextInput).value = ""
+    assert "weights_regularizer" not in view.editor.block_at(CONV1)["args"]

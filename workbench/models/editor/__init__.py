@@ -9,6 +9,7 @@ from workbench.models.editor.blocks import STRUCTURE_KINDS as STRUCTURE_KINDS
 from workbench.models.editor.blocks import empty_design as empty_design
 from workbench.models.editor.blocks import iter_blocks as iter_blocks
 from workbench.models.editor.blocks import new_block as new_block
+from workbench.models.editor.editor import NULL as NULL
 from workbench.models.editor.editor import SETTABLE_FIELDS as SETTABLE_FIELDS
 from workbench.models.editor.editor import DesignEditor as DesignEditor
 from workbench.models.editor.paths import format_path as format_path

@@ -34,6 +34,18 @@ SETTABLE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 #: Where `update_args` writes, per block kind.
 _ARGUMENT_FIELD = {"layer": "args", "stack": "args", "net": "options"}
+
+
+class _Null:
+    """The `update_args` value that sets an argument to None (JSON null), where None itself
+    removes it: `activation_fn=None` on a logits layer overrides an arg_scope's `relu`."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+#: Pass as a value to `update_args` to set the argument to None rather than remove it.
+NULL = _Null()
 _CONTAINER_EXAMPLES = (
     "`blocks`, `blocks[2].blocks`, `blocks[1].branches[0]` or `blocks[0].shortcut`"
 )
@@ -227,7 +239,8 @@ class DesignEditor(param.Parameterized):
         Args:
           path: The block, e.g. `blocks[0]` or a repeat's layer `blocks[3].block`.
           changes: Argument name -> new value; `None` removes the argument, so the layer's
-            default (or an enclosing arg_scope's) applies again. Tuples are stored as lists.
+            default (or an enclosing arg_scope's) applies again; `NULL` sets it to None.
+            Tuples are stored as lists.
 
         Raises:
           TypeError: If `changes` is not a mapping, a name is not a str, or a value is not a
@@ -260,7 +273,7 @@ class DesignEditor(param.Parameterized):
                     check_name(fn, f"changes name {name!r}", name)
                     args.pop(name, None)
                 else:
-                    value = _plain(value)
+                    value = None if value is NULL else _plain(value)
                     check_field(block["kind"], field, {name: value}, fn=fn, where="changes")
                     args[name] = value
 

@@ -11,7 +11,7 @@ from typing import Any
 import panel as pn
 import param
 
-from workbench.models.editor import DesignEditor
+from workbench.models.editor import NULL, DesignEditor
 from workbench.models.editor.fields import arg_scope_rows, block_fields
 from workbench.models.editor.properties import (
     PICKED,
@@ -90,7 +90,8 @@ class PropertiesView(pn.viewable.Viewer):
             self.message = str(err)
 
     def _field(self, row: PropertyRow, setter: Callable[[str, Any], None]) -> pn.viewable.Viewable:
-        """An argument row; `setter(name, value)` sets it, or with None removes it."""
+        """An argument row; `setter(name, value)` sets it, removes it for None, and sets it
+        to None for `NULL`."""
         value, _ = row.effective
         if row.type in PICKED:
             labels = {_DEFAULT: _DEFAULT, **{_label(o): o for o in row.options}}
@@ -103,7 +104,10 @@ class PropertiesView(pn.viewable.Viewer):
 
             def picked(event, name=row.name):
                 chosen = labels[event.new]
-                self._guarded(lambda: setter(name, None if chosen == _DEFAULT else chosen))
+                if chosen == _DEFAULT:
+                    self._guarded(lambda: setter(name, None))
+                else:
+                    self._guarded(lambda: setter(name, NULL if chosen is None else chosen))
 
             widget.param.watch(picked, "value")
         else:
@@ -123,7 +127,7 @@ class PropertiesView(pn.viewable.Viewer):
                 except ValueError as err:
                     self.message = str(err)
                     return
-                self._guarded(lambda: setter(name, parsed))
+                self._guarded(lambda: setter(name, NULL if parsed is None else parsed))
 
             widget.param.watch(typed, "value")
         hint = pn.pane.HTML(_hint_html(row), margin=(-8, 10, 4, 10))
@@ -158,7 +162,7 @@ class PropertiesView(pn.viewable.Viewer):
                 if value is None:
                     defaults.pop(name, None)
                 else:
-                    defaults[name] = value
+                    defaults[name] = None if value is NULL else value
                 editor.set_field(path, "defaults", defaults)
 
             return arg_scope_rows(design, path), set_default

@@ -10,7 +10,7 @@ import sys
 import pytest
 from editor_support import SAMPLE_OUTLINE, layer, outline, sample_design
 
-from workbench.models.editor import DesignEditor, new_block
+from workbench.models.editor import NULL, DesignEditor, new_block
 from workbench.models.editor import editor as editor_module
 
 
@@ -156,6 +156,14 @@ def test_update_args_sets_replaces_and_unsets(editor):
     assert editor.design["blocks"][0]["args"] == {"num_outputs": 16, "stride": [2, 2]}
     editor.update_args("blocks[0]", {"padding": None})  # not set: nothing to remove
     assert editor.design["blocks"][0]["args"] == {"num_outputs": 16, "stride": [2, 2]}
+
+
+def test_update_args_null_sets_none_where_none_removes(editor):
+    editor.update_args("blocks[0]", {"activation_fn": NULL})
+    assert editor.block_at("blocks[0]")["args"]["activation_fn"] is None
+    assert repr(NULL) == "NULL"
+    editor.update_args("blocks[0]", {"activation_fn": None})
+    assert "activation_fn" not in editor.block_at("blocks[0]")["args"]
 
 
 def test_update_args_on_a_repeats_layer_and_a_net(editor):
