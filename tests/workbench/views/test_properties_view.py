@@ -154,8 +154,56 @@ def test_none_overrides_the_arg_scope_and_default_removes_it(view):
     _widget(view, "activation_fn", pn.widgets.Select).value = "(default)"
     assert "activation_fn" not in view.editor.block_at(CONV1)["args"]
     # Typed `null` sets None too; empty text removes the argument.
-    regularizer = _widget(view, "weights_regularizer", pn.widgets.TextInput)
-    regularizer.value = "null"
+    _, text = _named(view, "weights_regularizer")
+    text.value = "null"
     assert view.editor.block_at(CONV1)["args"]["weights_regularizer"] is None
-    _widget(view, "weights_regularizer", pn.widgets.TextInput).value = ""
+    _named(view, "weights_regularizer")[1].value = ""
     assert "weights_regularizer" not in view.editor.block_at(CONV1)["args"]
+
+
+def _named(view, name):
+    """The name picker and JSON field of an initializer or regularizer argument."""
+    for column in view.sheet().select(pn.Column):
+        first = column.objects[0] if column.objects else None
+        if isinstance(first, pn.widgets.Select) and first.label == name:
+            return first, column.objects[1]
+    raise AssertionError(f"no named-choice field {name!r}")
+
+
+def test_a_named_regularizer_is_picked_then_its_scale_edited(view):
+    picker, text = _named(view, "weights_regularizer")
+    assert picker.options == [
+        "(default)",
+        "l1_regularizer",
+        "l2_regularizer",
+        "l1_l2_regularizer",
+        "None",
+    ]
+    assert picker.value == "(default)"  # conv1 itself sets none; its arg_scope does.
+    picker.value = "l2_regularizer"
+    assert text.value == '{"name": "l2_regularizer", "scale": 0.0005}'
+    args = view.editor.block_at(CONV1)["args"]
+    assert args["weights_regularizer"] == {"name": "l2_regularizer", "scale": 0.0005}
+    text.value = '{"name": "l1_regularizer", "scale": 0.01}'  # The picker follows the text.
+    assert picker.value == "l1_regularizer"
+    assert view.editor.block_at(CONV1)["args"]["weights_regularizer"]["scale"] == 0.01
+    picker.value = "None"
+    assert (text.value, view.editor.block_at(CONV1)["args"]["weights_regularizer"]) == (
+        "null",
+        None,
+    )
+    picker.value = "(default)"
+    assert text.value == "" and "weights_regularizer" not in view.editor.block_at(CONV1)["args"]
+
+
+def test_a_named_initializer_shows_what_the_block_sets(view):
+    view.editor.update_args(
+        CONV1, {"weights_initializer": {"name": "truncated_normal", "stddev": 0.1}}
+    )
+    picker, text = _named(view, "weights_initializer")
+    assert (picker.value, text.value) == (
+        "truncated_normal",
+        '{"name": "truncated_normal", "stddev": 0.1}',
+    )
+    picker.value = "zeros"
+    assert view.editor.block_at(CONV1)["args"]["weights_initializer"] == "zeros"

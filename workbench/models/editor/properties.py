@@ -19,6 +19,41 @@ from workbench.models.editor.paths import format_path, get_at, parse_path
 
 #: Argument types whose values are picked from a list rather than typed.
 PICKED = ("choice", "bool", "activation", "normalizer")
+#: Argument types that name a choice with parameters: picked by name, then edited as JSON.
+NAMED = ("initializer", "regularizer")
+# A required scale starts at the weight decay of TF-Slim's README, `l2_regularizer(0.0005)`.
+_STARTING_SCALE = 0.0005
+
+
+def starting_value(family: str, name: str) -> Any:
+    """The value a named initializer or regularizer starts from when picked: its name, or
+    a dict of its name and parameters (defaults; a required scale at 0.0005).
+
+    Example:
+      >>> starting_value("regularizer", "l2_regularizer")
+      {'name': 'l2_regularizer', 'scale': 0.0005}
+      >>> starting_value("initializer", "truncated_normal")
+      {'name': 'truncated_normal', 'mean': 0.0, 'stddev': 1.0}
+      >>> starting_value("initializer", "zeros")
+      'zeros'
+    """
+    choice = choices.get(family, name)
+    if choice is None:
+        raise ValueError(f"starting_value: `name` must name a {family}, got None.")
+    params = {}
+    for param in choice.params:
+        if param.default is not None:
+            params[param.name] = param.default
+        elif param.required:
+            params[param.name] = _STARTING_SCALE
+    return {"name": name, **params} if params else name
+
+
+def picked_name(value: Any) -> str | None:
+    """The choice a named-choice value picks (`{"name": "l2_regularizer", ...}` ->
+    `"l2_regularizer"`), None for anything else."""
+    name = value.get("name") if isinstance(value, dict) else value
+    return name if isinstance(name, str) else None
 
 
 @dataclasses.dataclass(frozen=True)

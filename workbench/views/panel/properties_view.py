@@ -11,14 +11,18 @@ from typing import Any
 import panel as pn
 import param
 
+from workbench.models.design import choices
 from workbench.models.editor import NULL, DesignEditor
 from workbench.models.editor.fields import arg_scope_rows, block_fields
 from workbench.models.editor.properties import (
+    NAMED,
     PICKED,
     PropertyRow,
     format_value,
     parse_value,
+    picked_name,
     property_rows,
+    starting_value,
 )
 from workbench.views.panel.field_widgets import field_widget
 
@@ -92,47 +96,109 @@ class PropertiesView(pn.viewable.Viewer):
     def _field(self, row: PropertyRow, setter: Callable[[str, Any], None]) -> pn.viewable.Viewable:
         """An argument row; `setter(name, value)` sets it, removes it for None, and sets it
         to None for `NULL`."""
-        value, _ = row.effective
         if row.type in PICKED:
-            labels = {_DEFAULT: _DEFAULT, **{_label(o): o for o in row.options}}
-            widget = pn.widgets.Select(
-                label=row.name,
-                options=list(labels),
-                value=_label(row.value) if row.is_set else _DEFAULT,
-                width=220,
-            )
-
-            def picked(event, name=row.name):
-                chosen = labels[event.new]
-                if chosen == _DEFAULT:
-                    self._guarded(lambda: setter(name, None))
-                else:
-                    self._guarded(lambda: setter(name, NULL if chosen is None else chosen))
-
-            widget.param.watch(picked, "value")
+            widgets = [self._picked(row, setter)]
+        elif row.type in NAMED:
+            text = self._typed(row, setter, label="")
+            widgets = [self._name_picker(row, text), text]
         else:
-            widget = pn.widgets.TextInput(
-                label=row.name + (" *" if row.required else ""),
-                value=format_value(row.value) if row.is_set else "",
-                placeholder=format_value(value),
-                width=220,
-            )
-
-            def typed(event, name=row.name):
-                if not event.new.strip():
-                    self._guarded(lambda: setter(name, None))
-                    return
-                try:
-                    parsed = parse_value(event.new)
-                except ValueError as err:
-                    self.message = str(err)
-                    return
-                self._guarded(lambda: setter(name, NULL if parsed is None else parsed))
-
-            widget.param.watch(typed, "value")
+            widgets = [self._typed(row, setter, label=row.name + (" *" if row.required else ""))]
         hint = pn.pane.HTML(_hint_html(row), margin=(-8, 10, 4, 10))
         self._hints[row.name] = hint
-        return pn.Column(widget, hint)
+        return pn.Column(*widgets, hint)
+
+    def _picked(self, row: PropertyRow, setter: Callable[[str, Any], None]) -> pn.widgets.Select:
+        labels = {_DEFAULT: _DEFAULT, **{_label(o): o for o in row.options}}
+        widget = pn.widgets.Select(
+            label=row.name,
+            options=list(labels),
+            value=_label(row.value) if row.is_set else _DEFAULT,
+            width=220,
+        )
+
+        def picked(event, name=row.name):
+            chosen = labels[event.new]
+            if chosen == _DEFAULT:
+                self._guarded(lambda: setter(name, None))
+            else:
+                self._guarded(lambda: setter(name, NULL if chosen is None else chosen))
+
+        widget.param.watch(picked, "value")
+        return widget
+
+    def _typed(
+        self, row: PropertyRow, setter: Callable[[str, Any], None], label: str
+    ) -> pn.widgets.TextInput:
+        value, _ = row.effective
+        widget = pn.widgets.TextInput(
+            label=label,
+            value=format_value(row.value) if row.is_set else "",
+            placeholder=format_value(value),
+            width=220,
+        )
+
+        def typed(event, name=row.name):
+            if not event.new.strip():
+                self._guarded(lambda: setter(name, None))
+                return
+            try:
+                parsed = parse_value(event.new)
+            except ValueError as err:
+                self.message = str(err)
+                return
+            self._guarded(lambda: setter(name, NULL if parsed is None else parsed))
+
+        widget.param.watch(typed, "value")
+        return widget
+
+    def _name_picker(self, row: PropertyRow, text: pn.widgets.TextInput) -> pn.widgets.Select:
+        """A list of the initializers (or regularizers) above the JSON field: picking one
+        writes its name and parameters into the field, ready to edit."""
+        names = choices.names(row.type)
+        options = [_DEFAULT, *names, "None"]
+
+        def shown(value: Any, is_set: bool) -> str:
+            if not is_set:
+                return _DEFAULT
+            name = "None" if value is None else picked_name(value)
+            return name if name in options else _DEFAULT
+
+        picker = pn.widgets.Select(
+            label=row.name, options=options, value=shown(row.value, row.is_set), width=220
+        )
+        syncing = []  # Non-empty while one widget updates the other.
+
+        def picked(event):
+            if syncing:
+                return
+            if event.new == _DEFAULT:
+                new_text = ""
+            elif event.new == "None":
+                new_text = "null"
+            else:
+                new_text = format_value(starting_value(row.type, event.new))
+            syncing.append(True)
+            try:
+                text.value = new_text
+            finally:
+                syncing.clear()
+
+        def typed(event):
+            if syncing:
+                return
+            try:
+                value = parse_value(event.new) if event.new.strip() else None
+            except ValueError:
+                return  # The field's own watcher reports it.
+            syncing.append(True)
+            try:
+                picker.value = shown(value, bool(event.new.strip()))
+            finally:
+                syncing.clear()
+
+        picker.param.watch(picked, "value")
+        text.param.watch(typed, "value")
+        return picker
 
     def _field_setter(self, path: str, name: str) -> Callable[[Any], None]:
         """Sets one field of the block at `path` (of the design when `path` is "")."""
