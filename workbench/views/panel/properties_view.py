@@ -168,20 +168,22 @@ class PropertiesView(pn.viewable.Viewer):
         )
         syncing = []  # Non-empty while one widget updates the other.
 
+        def update(widget: pn.widgets.Widget, value: str) -> None:
+            syncing.append(True)
+            try:
+                widget.value = value
+            finally:
+                syncing.clear()
+
         def picked(event):
             if syncing:
                 return
             if event.new == _DEFAULT:
-                new_text = ""
+                update(text, "")
             elif event.new == "None":
-                new_text = "null"
+                update(text, "null")
             else:
-                new_text = format_value(starting_value(row.type, event.new))
-            syncing.append(True)
-            try:
-                text.value = new_text
-            finally:
-                syncing.clear()
+                update(text, format_value(starting_value(row.type, event.new)))
 
         def typed(event):
             if syncing:
@@ -190,11 +192,7 @@ class PropertiesView(pn.viewable.Viewer):
                 value = parse_value(event.new) if event.new.strip() else None
             except ValueError:
                 return  # The field's own watcher reports it.
-            syncing.append(True)
-            try:
-                picker.value = shown(value, bool(event.new.strip()))
-            finally:
-                syncing.clear()
+            update(picker, shown(value, bool(event.new.strip())))
 
         picker.param.watch(picked, "value")
         text.param.watch(typed, "value")
