@@ -71,7 +71,8 @@ def plain_value(value: Any) -> Any:
 def _regularizer_text(fn: Any) -> str | None:
     """`l2(scale=0.0005)` for the function `slim.l2_regularizer(0.0005)` returns (its name
     alone, `l2`, hides the scale), `l1(...) + l2(...)` for a sum, `no loss (zero scale)`."""
-    if getattr(fn, "__module__", None) != "slimlib._src.regularizers":
+    module = getattr(fn, "__module__", None) or ""
+    if not (module.startswith("slimlib.") and module.endswith(".regularizers")):
         return None
     if fn.__name__ == "<lambda>":  # What a zero scale gives: a function returning None.
         return "no loss (zero scale)"
