@@ -28,7 +28,9 @@ def QueueRunners(session: Any) -> Iterator[None]:  # noqa: N802 (TF-Slim's name)
 
     On exit the threads are asked to stop and joined; if a thread does not stop within
     120 s the session is closed to unblock it. An error raised inside a queue thread
-    (e.g. `tf.errors.DataLossError` from a reader) is re-raised on exit.
+    (e.g. `tf.errors.DataLossError` from a reader) is re-raised on exit. The queues stay
+    closed after the block: a later block on the same session finds them at their end
+    (dequeuing raises `tf.errors.OutOfRangeError`).
 
     Args:
       session: The `tf.compat.v1.Session` that runs the queues.
@@ -52,7 +54,11 @@ def QueueRunners(session: Any) -> Iterator[None]:  # noqa: N802 (TF-Slim's name)
         )
     token = _ACTIVE.set(True)
     try:
-        coord = v1.train.Coordinator()
+        # A runner whose queue an earlier block closed gets CancelledError on its first
+        # enqueue: that is a queue at its end, not a failure to re-raise on exit.
+        coord = v1.train.Coordinator(
+            clean_stop_exception_types=(tf.errors.OutOfRangeError, tf.errors.CancelledError)
+        )
         threads = []
         for runner in session.graph.get_collection(v1.GraphKeys.QUEUE_RUNNERS):
             threads.extend(runner.create_threads(session, coord=coord, daemon=True, start=True))

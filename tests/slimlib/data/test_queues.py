@@ -25,6 +25,17 @@ def test_queue_runners_run_inside_the_block(graph):
                 sess.run(seven)
 
 
+def test_a_second_block_finds_the_first_ones_queues_closed(graph):
+    seven = _queue_of_sevens()
+    with tf.Session() as sess:
+        with queues.QueueRunners(sess):
+            assert sess.run(seven) == 7
+        for _ in range(20):  # Each time: runners restarted on the closed queue stop cleanly.
+            with queues.QueueRunners(sess), pytest.raises(tf.errors.OutOfRangeError):
+                for _ in range(10):
+                    sess.run(seven)
+
+
 def test_queue_runners_cannot_be_nested(graph):
     _queue_of_sevens()
     with tf.Session() as sess:
