@@ -28,6 +28,18 @@ def _open_tab(page: Page, name: str) -> None:
     page.locator(".bk-tab", has_text=name).first.click()
 
 
+def _fits_the_width(page: Page) -> None:
+    """Neither the page nor any code block reaches past the test's 1280 px window."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow} px wider than the window"
+    for block in page.locator("pre").all():
+        box = block.bounding_box()
+        if box is not None and box["width"] > 0:
+            assert box["x"] + box["width"] <= 1280, (
+                f"a code block ends at {box['x'] + box['width']} px"
+            )
+
+
 def _remote(requested: list[str]) -> list[str]:
     return sorted(
         url
@@ -65,6 +77,7 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     )
     expect(page.get_by_text("conv2d needs num_outputs, kernel_size").first).to_be_visible()
     page.screenshot(path=artifacts_dir / "app-build.png", full_page=True)
+    _fits_the_width(page)
     page.get_by_role("button", name="↶ Undo").click()
     expect(page.get_by_text("conv2d needs num_outputs, kernel_size")).to_have_count(0)
 
@@ -73,6 +86,7 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     expect(page.get_by_text(LENET_TOTAL_PARAMS).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     expect(page.locator("svg").first).to_be_attached()
     page.screenshot(path=artifacts_dir / "app-inspect.png", full_page=True)
+    _fits_the_width(page)
 
     # Train: a short job training the design on the digits, followed live to the end.
     _open_tab(page, "Train")
@@ -84,6 +98,7 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     expect(page.get_by_text("step 20 / 20").first).to_be_visible()
     expect(page.locator(".js-plotly-plot .scatterlayer path").first).to_be_attached()
     page.screenshot(path=artifacts_dir / "app-train.png", full_page=True)
+    _fits_the_width(page)
     # A resize reaching a chart that a hidden tab purged is skipped, not thrown.
     undrawn = "() => Plotly.relayout(document.createElement('div'), {width: 10}).then(() => 'ok')"
     assert page.evaluate(undrawn) == "ok"
@@ -111,6 +126,7 @@ def test_build_inspect_train_and_finetune_pages(app_url: str, page: Page, artifa
     page.keyboard.press("Enter")
     expect(page.get_by_text("exclude=['fc4/']").first).to_be_attached(timeout=RENDER_TIMEOUT_MS)
     page.screenshot(path=artifacts_dir / "app-finetune.png", full_page=True)
+    _fits_the_width(page)
 
     assert errors == []
     assert _remote(requested) == [], f"the page reached beyond 127.0.0.1: {_remote(requested)}"

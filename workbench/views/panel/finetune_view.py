@@ -100,7 +100,13 @@ class FinetuneView(pn.viewable.Viewer):
 
     def code(self) -> pn.viewable.Viewable:
         code = self.plan.code or "# Build a model to see the restore code."
-        return pn.pane.Markdown(f"```python\n{code}\n```", name="restore-code")
+        # Long checkpoint paths scroll inside the pane instead of widening the page.
+        return pn.pane.Markdown(
+            f"```python\n{code}\n```",
+            name="restore-code",
+            sizing_mode="stretch_width",
+            styles={"overflow-x": "auto"},
+        )
 
     def __panel__(self) -> pn.viewable.Viewable:
         frozen_bn = pn.widgets.Checkbox.from_param(
@@ -116,7 +122,12 @@ class FinetuneView(pn.viewable.Viewer):
                     pn.bind(lambda _: self.scope_table(), rev),
                     frozen_bn,
                 ),
-                pn.Column("#### Generated code", pn.bind(lambda _: self.code(), rev)),
+                pn.Column(
+                    "#### Generated code",
+                    pn.bind(lambda _: self.code(), rev),
+                    sizing_mode="stretch_width",
+                ),
+                sizing_mode="stretch_width",
             ),
             pn.Tabs(
                 ("Variables vs. checkpoint", pn.bind(lambda _: self.status_table(), rev)),
