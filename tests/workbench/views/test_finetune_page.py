@@ -9,34 +9,16 @@ import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
 
-from workbench.models.design import build_graph, new_design
 from workbench.models.editor import DesignEditor
 from workbench.models.jobs import Job
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.finetune_page import FinetunePage
 
-DESIGN = new_design(
-    "tiny",
-    [8, 8, 1],
-    [
-        {"kind": "layer", "op": "conv2d", "scope": "conv1",
-         "args": {"num_outputs": 2, "kernel_size": [3, 3]}},
-        {"kind": "layer", "op": "flatten", "args": {}},
-        {"kind": "layer", "op": "fully_connected", "scope": "logits",
-         "args": {"num_outputs": 10, "activation_fn": None}},
-    ],
-)  # fmt: skip
-
 
 @pytest.fixture
-def page(tmp_path):
-    """The page over a session whose workspace holds `jobs/pre`, a checkpoint of DESIGN."""
-    built = build_graph(DESIGN, batch_size=1)
-    (tmp_path / "jobs" / "pre").mkdir(parents=True)
-    with built.graph.as_default(), tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        tf.train.Saver().save(sess, str(tmp_path / "jobs" / "pre" / "model.ckpt"))
-    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(DESIGN))
+def page(tmp_path, tiny_design, tiny_checkpoint):
+    """The page over a session whose workspace holds `jobs/pre`, a checkpoint of the design."""
+    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(tiny_design))
     session.settings.param.update(job_name="tuned", steps=4, batch_size=8, log_every_n_steps=2)
     return FinetunePage(session=session)
 

@@ -3,54 +3,31 @@
 from __future__ import annotations
 
 import pytest
-import tensorflow.compat.v1 as tf
 
-from workbench.models.design import build_graph, new_design
 from workbench.models.editor import DesignEditor
 from workbench.models.session import WorkbenchSession, design_input_shape
 
-DESIGN = new_design(
-    "tiny",
-    [6, 6, 1],
-    [
-        {"kind": "layer", "op": "conv2d", "scope": "conv1",
-         "args": {"num_outputs": 2, "kernel_size": [3, 3]}},
-        {"kind": "layer", "op": "flatten", "args": {}},
-        {"kind": "layer", "op": "fully_connected", "scope": "logits",
-         "args": {"num_outputs": 10, "activation_fn": None}},
-    ],
-)  # fmt: skip
-
 
 @pytest.fixture
-def session(tmp_path):
-    return WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(DESIGN))
+def session(tmp_path, tiny_design):
+    return WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(tiny_design))
 
 
-@pytest.fixture
-def checkpoint(tmp_path):
-    built = build_graph(DESIGN, batch_size=1)
-    (tmp_path / "jobs" / "pre").mkdir(parents=True)
-    with built.graph.as_default(), tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return tf.train.Saver().save(sess, str(tmp_path / "jobs" / "pre" / "model.ckpt"))
-
-
-def test_inspect_builds_the_current_design(session):
+def test_inspect_builds_the_current_design(session, tiny_design):
     session.inspect_design()
-    assert design_input_shape(DESIGN) == [1, 6, 6, 1]
+    assert design_input_shape(tiny_design) == [1, 6, 6, 1]
     # conv1: 3*3*1*2 + 2 = 20; logits: 6*6*2*10 + 10 = 730.
     assert session.inspect.totals["params"] == 750
 
 
-def test_finetune_config_follows_the_plan_choices(session, checkpoint):
+def test_finetune_config_follows_the_plan_choices(session, tiny_design, tiny_checkpoint):
     session.compare_with("jobs/pre")
     assert session.message == ""
     assert {m.status for m in session.plan.matches if m.kind == "model"} == {"matched"}
     session.plan.set_restore("logits", False)
     session.plan.set_train("conv1", False)
     config = session.finetune_config()
-    assert config["model"] == {"design": DESIGN}
+    assert config["model"] == {"design": tiny_design}
     assert config["dataset"] == {"kind": "digits", "resize": [6, 6]}
     assert config["restore"]["checkpoint"].endswith("model.ckpt")
     assert sorted(config["restore"]["exclude"]) == ["logits/biases", "logits/weights"]
@@ -63,13 +40,13 @@ def test_a_checkpoint_outside_the_workspace_is_refused(session):
     assert session.plan.graph is None
 
 
-def test_a_design_that_does_not_build_is_reported(session, checkpoint):
+def test_a_design_that_does_not_build_is_reported(session, tiny_checkpoint):
     session.editor.update_args("blocks[0]", {"kernel_size": [9, 9], "padding": "VALID"})
     session.compare_with("jobs/pre")
     assert session.message.startswith("The design does not build")
 
 
-def test_a_refused_comparison_says_the_previous_one_still_stands(session, checkpoint):
+def test_a_refused_comparison_says_the_previous_one_still_stands(session, tiny_checkpoint):
     session.compare_with("jobs/pre")
     session.compare_with("../elsewhere")
     assert session.message.endswith("The comparison below is still with 'jobs/pre'.")
