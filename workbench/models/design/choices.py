@@ -445,7 +445,7 @@ def describe(value: Any) -> tuple[bool, Any]:
     kind = type(value).__name__
     if kind in ("Zeros", "Ones"):
         return True, {"name": kind.lower()}
-    cells = _closure(value)
+    cells = captured_values(value)
     if {"factor", "mode", "uniform"} <= cells.keys():
         factor, mode, uniform = cells["factor"], cells["mode"], cells["uniform"]
         if (factor, mode, uniform) == (1.0, "FAN_AVG", True):
@@ -459,7 +459,7 @@ def describe(value: Any) -> tuple[bool, Any]:
     return False, None
 
 
-def _closure(fn: Any) -> dict[str, Any]:
+def captured_values(fn: Any) -> dict[str, Any]:
     """The variables a closure captured, by name (empty for anything else)."""
     code, cells = getattr(fn, "__code__", None), getattr(fn, "__closure__", None)
     if code is None or not cells:

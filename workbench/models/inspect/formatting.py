@@ -11,6 +11,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from workbench.models.design.choices import captured_values
+
 Shape = tuple[int | None, ...]
 
 
@@ -76,8 +78,7 @@ def _regularizer_text(fn: Any) -> str | None:
         return None
     if fn.__name__ == "<lambda>":  # What a zero scale gives: a function returning None.
         return "no loss (zero scale)"
-    code, cells = getattr(fn, "__code__", None), getattr(fn, "__closure__", None) or ()
-    captured = dict(zip(code.co_freevars, (c.cell_contents for c in cells))) if code else {}
+    captured = captured_values(fn)
     parts = captured.get("regularizers")
     if isinstance(parts, list):
         return " + ".join(_regularizer_text(part) or plain_value(part) for part in parts)
