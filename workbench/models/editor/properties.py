@@ -37,11 +37,8 @@ def starting_value(family: str, name: str) -> Any:
       >>> starting_value("initializer", "zeros")
       'zeros'
     """
-    choice = choices.get(family, name)
-    if choice is None:
-        raise ValueError(f"starting_value: `name` must name a {family}, got None.")
     params = {}
-    for param in choice.params:
+    for param in choices.get(family, name).params:
         if param.default is not None:
             params[param.name] = param.default
         elif param.required:
