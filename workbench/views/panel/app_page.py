@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import panel as pn
 import param
 
 from workbench.models.session import WorkbenchSession
+from workbench.models.workspace_root import default_workspace
 from workbench.views.panel.build_view import BuildView
 from workbench.views.panel.preload import preload_pages
 from workbench.views.panel.train_view import TrainView
 
 TITLE = "Slim Workbench"
 ACCENT = "#2f6f9f"
-WORKSPACE_ENV = "SLIM_WORKBENCH_WORKSPACE"
 PAGES = ("Build", "Inspect", "Train", "Fine-tune")
 
 _CSS = """
@@ -23,20 +21,13 @@ body { font-size: 14px; }
 """
 
 
-def default_workspace() -> str:
-    """`$SLIM_WORKBENCH_WORKSPACE`, else `workspace/` in the current folder (created)."""
-    path = os.path.realpath(os.environ.get(WORKSPACE_ENV) or os.path.join(os.getcwd(), "workspace"))
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
 class WorkbenchApp(pn.viewable.Viewer):
     """Tabs for the four pages; Inspect rebuilds the design when it is opened after a change."""
 
     session = param.ClassSelector(class_=WorkbenchSession)
 
     def __init__(self, **params):
-        params.setdefault("session", WorkbenchSession(workspace=default_workspace()))
+        params.setdefault("session", WorkbenchSession(workspace=default_workspace(create=True)))
         super().__init__(**params)
         self._built_design: dict | None = None
         self.train_view: TrainView | None = None  # Made with the page.

@@ -6,7 +6,7 @@ Each one is a thin wrapper over `workbench.models.design`, `workbench.models.ins
 so `slim-workbench template lenet | slim-workbench validate -` works. Paths are relative to
 the current directory, as for any command-line tool. Bad input (a missing file, text that is
 not JSON, a design with problems, an unreadable checkpoint) raises `InvalidInputError`, which
-`workbench.cli.main` turns into exit status 2 with every problem on stderr.
+`workbench.cli.entry.main` turns into exit status 2 with every problem on stderr.
 
 TensorFlow is imported by the commands, not by this module, so `--help` stays fast.
 """
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.cli import InvalidInputError
+from workbench.cli.errors import InvalidInputError
 
 #: Design argument that reads the design from stdin.
 STDIN = "-"
@@ -334,7 +334,7 @@ def cmd_restore_plan(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    """Adds the design subcommands to `sub`, the subparsers of `workbench.cli`'s parser."""
+    """Adds the design subcommands to `sub`, the subparsers of `workbench.cli.entry`'s parser."""
     design_help = "design JSON file, or - for stdin"
 
     templates = sub.add_parser("templates", help="list the design templates")

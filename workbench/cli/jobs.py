@@ -1,53 +1,27 @@
-"""`slim-workbench` (also `python -m workbench`): the workbench from a terminal.
+"""The job subcommands of `slim-workbench`: serve the app, train, evaluate, export, list jobs.
 
-Every subcommand is a thin wrapper over `workbench.models`; the design subcommands
-(`templates`, `template`, `validate`, `codegen`, `summary`, `diagram`, `restore-plan`) live
-in `workbench.cli_design`. Bad input (an invalid design or job config, a path outside the
-workspace, a missing file) exits with status 2 and the problems on stderr, one per line; a
-job that fails exits with status 1.
+Each one is a thin wrapper over `workbench.models.jobs`. `train CONFIG` runs a job in the
+foreground (the app runs the same job in its own process); `evaluate`, `export` take a log
+directory inside the workspace. Bad input raises `InvalidInputError` (exit status 2); a job
+that fails exits with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-#: Exit status for invalid input, as argparse uses for a bad command line.
-EXIT_INVALID = 2
-WORKSPACE_ENV = "SLIM_WORKBENCH_WORKSPACE"
-ROOT = Path(__file__).resolve().parents[1]
+from workbench.cli.errors import EXIT_FAILED, EXIT_OK, InvalidInputError, print_json, read_json
+from workbench.models.workspace_root import WORKSPACE_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-class InvalidInputError(Exception):
-    """Input the user can fix; its message lists every problem."""
-
-
-def default_workspace() -> str:
-    """`$SLIM_WORKBENCH_WORKSPACE`, else `./workspace`."""
-    return os.environ.get(WORKSPACE_ENV) or os.path.join(os.getcwd(), "workspace")
-
-
-def _read_json(path: str, what: str) -> Any:
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise InvalidInputError(f"{what}: no such file {path!r}.") from None
-    except json.JSONDecodeError as err:
-        raise InvalidInputError(f"{what}: {path!r} is not valid JSON: {err}.") from None
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, sort_keys=True, default=str))
-
-
-# -- jobs ----------------------------------------------------------------------------------
+# -- commands ------------------------------------------------------------------------------
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -64,7 +38,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from workbench.models.jobs.settings import TrainSettings
     from workbench.models.jobs.status_file import write_json_atomic
 
-    raw = _read_json(args.config, "train")
+    raw = read_json(args.config, "train")
     os.makedirs(args.workspace, exist_ok=True)
     try:
         config = load_config(raw, workspace=args.workspace)
@@ -83,8 +57,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     job = Job(logdir, workspace=args.workspace)
     summary = {"logdir": logdir, "state": job.state, "step": job.step, "device": job.device}
     summary.update({"error": job.error} if job.error else {"validation": job.eval_file()})
-    _print_json(summary)
-    return 0 if exit_code == 0 and job.state == "finished" else 1
+    print_json(summary)
+    return EXIT_OK if exit_code == 0 and job.state == "finished" else EXIT_FAILED
 
 
 def _job_dir(args: argparse.Namespace) -> str:
@@ -107,11 +81,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from workbench.models.jobs.inputs import load_prepared
 
     logdir = _job_dir(args)
-    config = load_config(_read_json(os.path.join(logdir, "job.json"), "evaluate"),
+    config = load_config(read_json(os.path.join(logdir, "job.json"), "evaluate"),
                          workspace=args.workspace, check_files=False)  # fmt: skip
     if tf.train.latest_checkpoint(logdir) is None:
         raise InvalidInputError(f"evaluate: {logdir!r} has no checkpoint yet.")
-    _print_json(run_evaluation(config, logdir, load_prepared(logdir)))
+    print_json(run_evaluation(config, logdir, load_prepared(logdir)))
     return 0
 
 
@@ -144,17 +118,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 # -- parser --------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="slim-workbench", description="Design, inspect, train and export slimlib models."
-    )
-    parser.add_argument(
-        "--workspace",
-        default=default_workspace(),
-        help=f"workspace folder for designs and jobs (default ${WORKSPACE_ENV} or ./workspace)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def add_parsers(sub: Any) -> None:
+    """Adds the job subcommands to `sub`, the subparsers of `workbench.cli.entry`'s parser."""
     serve = sub.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5006)
@@ -177,19 +142,3 @@ def build_parser() -> argparse.ArgumentParser:
 
     jobs = sub.add_parser("jobs", help="list the workspace's jobs")
     jobs.set_defaults(run=cmd_jobs)
-
-    # Imported here: `cli_design` imports `InvalidInputError` from this module.
-    from workbench import cli_design
-
-    cli_design.add_parsers(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    args.workspace = os.path.realpath(args.workspace)
-    try:
-        return args.run(args)
-    except InvalidInputError as err:
-        print(f"slim-workbench {args.command}: {err}", file=sys.stderr)
-        return EXIT_INVALID
