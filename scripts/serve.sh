@@ -3,13 +3,19 @@
 #
 #   HOST      interface to bind; default 127.0.0.1 (this machine only).
 #   PORT      default 5006.
-#   PASSWORD  required when HOST is anything but 127.0.0.1/localhost: the app then asks for it
-#             on a login page (Panel's --basic-auth). Never passed on a command line, so it does
-#             not show up in `ps`.
+#   PASSWORD  required when HOST is anything but 127.0.0.1/localhost, at least 12 characters:
+#             the app then asks for it on a login page (Panel's --basic-auth; repeated wrong
+#             passwords from one address are slowed down). Never passed on a command line, so it
+#             does not show up in `ps`.
 #   APP_USER  user name for that login page; default "slim".
 #   ORIGIN    space-separated host:port values that browsers will use to reach the app (the
 #             websocket origin check). Default: HOST:PORT, or every address of this machine when
-#             HOST is 0.0.0.0 / ::.
+#             HOST is 0.0.0.0 / ::. Their host names are also the only ones accepted in a
+#             request's Host header.
+#
+# The server is `python -m workbench.server` (Panel's `panel serve` with guards: the Host
+# check, a cap on page loads that never connect, Panel's /components/ route limited to
+# logged-in users and this app's modules); see workbench/server/__init__.py.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,7 +27,7 @@ APP_USER="${APP_USER:-slim}"
 # A session whose page has not connected within this time is dropped and made again when it
 # does, without its page's resource settings (its stylesheets then point at Panel's CDN).
 # Bokeh's default, 15 s, is too short for a busy 2-core machine opening several pages.
-args=(serve app.py --address "$HOST" --port "$PORT" --unused-session-lifetime 120000)
+args=(app.py --address "$HOST" --port "$PORT" --unused-session-lifetime 120000)
 origins=("127.0.0.1:$PORT" "localhost:$PORT")
 
 case "$HOST" in
@@ -36,11 +42,18 @@ serve: refusing to bind $HOST without a password.
 EOF
       exit 2
     fi
+    if [ "${#PASSWORD}" -lt 12 ]; then
+      echo "serve: PASSWORD has ${#PASSWORD} characters; use at least 12 (a passphrase of a few words)." >&2
+      exit 2
+    fi
     if [ -n "${ORIGIN:-}" ]; then
       read -r -a extra <<<"$ORIGIN"
     elif [ "$HOST" = "0.0.0.0" ] || [ "$HOST" = "::" ]; then
       extra=("$(hostname):$PORT")
-      for address in $(hostname -I 2>/dev/null); do extra+=("$address:$PORT"); done
+      # IPv6 addresses are left out: Bokeh's origin list cannot hold them.
+      for address in $(hostname -I 2>/dev/null); do
+        case "$address" in *:*) ;; *) extra+=("$address:$PORT") ;; esac
+      done
     else
       extra=("$HOST:$PORT")
     fi
@@ -60,6 +73,8 @@ EOF
     ;;
 esac
 
-for origin in "${origins[@]}"; do args+=(--allow-websocket-origin "$origin"); done
+for origin in "${origins[@]}"; do
+  args+=(--allow-websocket-origin "$origin" --allowed-host "${origin%:*}")
+done
 echo "serve: http://$HOST:$PORT/app" >&2
-"$VENV/bin/panel" "${args[@]}"
+"$VENV/bin/python" -m workbench.server "${args[@]}"

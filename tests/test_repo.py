@@ -149,6 +149,15 @@ def test_serving_beyond_localhost_needs_a_password():
     assert "refusing to bind 0.0.0.0 without a password" in result.stderr
 
 
+def test_serving_beyond_localhost_needs_a_password_of_12_characters():
+    env = dict(os.environ, HOST="0.0.0.0", PORT="5999", PASSWORD="x" * 11)
+    result = subprocess.run(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "PASSWORD has 11 characters; use at least 12" in result.stderr
+
+
 def _model_modules() -> list[str]:
     return sorted(
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
