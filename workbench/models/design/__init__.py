@@ -20,8 +20,6 @@ from workbench.models.design.catalogue import nets as nets
 from workbench.models.design.catalogue import op_spec as op_spec
 from workbench.models.design.catalogue import palette as palette
 from workbench.models.design.codegen import generate_code as generate_code
-from workbench.models.design.problems import DesignError as DesignError
-from workbench.models.design.problems import Problem as Problem
 from workbench.models.design.spec import dumps as dumps
 from workbench.models.design.spec import loads as loads
 from workbench.models.design.spec import migrate as migrate
@@ -36,6 +34,8 @@ from workbench.models.design.validate import block_status as block_status
 from workbench.models.design.validate import infer_shapes as infer_shapes
 from workbench.models.design.validate import validate as validate
 from workbench.models.design.workspace import Workspace as Workspace
+from workbench.problems import DesignError as DesignError
+from workbench.problems import Problem as Problem
 
 __all__ = [
     "Analysis",

@@ -7,14 +7,11 @@ net options alike. Each check returns the problems found (empty when the value i
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from workbench.models.design import choices
 from workbench.models.design.catalogue import ArgSpec
-from workbench.models.design.problems import Problem, problem
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+from workbench.problems import Problem, did_you_mean, join_path, problem
 
 _MAP_KEYS = {
     "initializer_map": ("beta", "gamma", "moving_mean", "moving_variance"),
@@ -157,7 +154,7 @@ def _choice(arg: ArgSpec, value: Any, path: str) -> list[Problem]:
     candidate = value.upper() if isinstance(value, str) and upper else value
     if isinstance(value, str) and candidate in named:
         return []
-    hint = choices.did_you_mean(str(candidate), named)
+    hint = did_you_mean(str(candidate), named)
     return [problem(path, f"one of {', '.join(map(str, shown))}", value, hint=hint)]
 
 
@@ -181,7 +178,7 @@ def _map(kind: str, value: Any, path: str) -> list[Problem]:
                     f"one of {', '.join(keys)}",
                     key,
                     kind="unknown",
-                    hint=choices.did_you_mean(str(key), keys),
+                    hint=did_you_mean(str(key), keys),
                 )
             )
         else:
@@ -208,13 +205,6 @@ def _literal(value: Any, path: str, depth: int = 0) -> list[Problem]:
                 out += _literal(v, join_path(path, k), depth + 1)
         return out
     return [problem(path, "JSON data (dict, list, str, number, bool, null)", value, kind="type")]
-
-
-def join_path(path: str, key: Any) -> str:
-    """`path.key` for identifier keys, `path['key']` otherwise."""
-    if isinstance(key, str) and _IDENTIFIER.fullmatch(key):
-        return f"{path}.{key}" if path else key
-    return f"{path}[{key!r}]"
 
 
 def _finite(value: int | float) -> bool:

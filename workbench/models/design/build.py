@@ -21,8 +21,8 @@ import slimlib as slim
 from slimlib.nets import nets_factory
 from workbench.models.design import calls, choices
 from workbench.models.design.catalogue import ArgSpec, OpSpec, catalogue, nets
-from workbench.models.design.problems import DesignError, problem
 from workbench.models.design.validate import Analysis, analyze
+from workbench.problems import DesignError, problem
 
 v1 = tf.compat.v1
 

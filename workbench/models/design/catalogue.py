@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.models.design import choices
+from workbench.problems import did_you_mean
 
 #: The entries as read from slimlib (see the module docstring).
 SNAPSHOT = Path(__file__).with_name("catalogue.json")
@@ -391,8 +392,8 @@ def op_spec(name: str) -> OpSpec:
     if found is None:
         known = list(catalogue()) + list(nets())
         raise KeyError(
-            f"op_spec: `name` must be a layer op or net of the catalogue, got {name!r}. "
-            + choices.did_you_mean(name, known)
+            f"op_spec: `name` must be a layer op or net of the catalogue, got {name!r}."
+            + did_you_mean(name, known)
         )
     return found
 

@@ -20,12 +20,11 @@ same `target` name, so the built graph and the generated code use the same funct
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from typing import Any
 
 from workbench.models.design import pysource
-from workbench.models.design.problems import Problem, problem
+from workbench.problems import Problem, did_you_mean, problem
 
 FAMILIES = ("activation", "initializer", "regularizer", "normalizer")
 
@@ -468,9 +467,3 @@ def captured_values(fn: Any) -> dict[str, Any]:
         return {name: cell.cell_contents for name, cell in zip(code.co_freevars, cells)}
     except ValueError:  # An empty cell.
         return {}
-
-
-def did_you_mean(name: str, choices: Any) -> str:
-    """`"Did you mean 'x'?"` for the closest of `choices`, or `""` when none is close."""
-    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
-    return f"Did you mean {close[0]!r}?" if close else ""

@@ -15,9 +15,9 @@ from typing import Any
 
 from workbench.models.design import calls, choices, pysource
 from workbench.models.design.catalogue import ArgSpec, OpSpec, catalogue, nets
-from workbench.models.design.problems import DesignError
 from workbench.models.design.pysource import Atom, Call, ListExpr, TupleExpr
 from workbench.models.design.validate import Analysis, analyze
+from workbench.problems import DesignError
 
 _DOC_UNSAFE = re.compile(r"[^\w .,:;!?()\[\]{}<>+*/=&%#@'-]")
 

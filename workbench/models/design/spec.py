@@ -35,7 +35,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from workbench.models.design.problems import DesignError, Problem, problem
+from workbench.problems import DesignError, Problem, problem
 
 FORMAT = "slim-workbench-design"
 VERSION = 1

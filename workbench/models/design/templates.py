@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from workbench.models.design import choices
 from workbench.models.design.catalogue import nets
 from workbench.models.design.spec import (
     arg_scope,
@@ -19,6 +18,7 @@ from workbench.models.design.spec import (
     repeat,
     residual,
 )
+from workbench.problems import did_you_mean
 
 _TRUNCATED = "truncated_normal"
 
@@ -257,8 +257,8 @@ def template(
     """
     if name not in _BUILDERS:
         raise ValueError(
-            f"template: `name` must be one of {list(_BUILDERS)}, got {name!r}. "
-            + choices.did_you_mean(str(name), _BUILDERS)
+            f"template: `name` must be one of {list(_BUILDERS)}, got {name!r}."
+            + did_you_mean(str(name), _BUILDERS)
         )
     build, classes, shape = _BUILDERS[name]
     if num_classes is not None and (
@@ -297,8 +297,8 @@ def net_design(
     known = nets()
     if name not in known:
         raise ValueError(
-            f"net_design: `name` must be one of {list(known)}, got {name!r}. "
-            + choices.did_you_mean(str(name), known)
+            f"net_design: `name` must be one of {list(known)}, got {name!r}."
+            + did_you_mean(str(name), known)
         )
     size = known[name].image_size or 224
     channels = 1 if name == "lenet" else 3

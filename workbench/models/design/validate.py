@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbench.models.design import spec
-from workbench.models.design.problems import Problem
 from workbench.models.design.walker import TRAINING_OPS, BlockInfo, Flow, Walker
+from workbench.problems import Problem
 
 __all__ = [
     "TRAINING_OPS",

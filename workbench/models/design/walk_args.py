@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.models.design import choices, shapes
-from workbench.models.design.argcheck import check_value, join_path
+from workbench.models.design import shapes
+from workbench.models.design.argcheck import check_value
 from workbench.models.design.catalogue import (
     ALIASES,
     NET_UNSUPPORTED,
@@ -16,6 +16,7 @@ from workbench.models.design.catalogue import (
     nets,
 )
 from workbench.models.design.walk_state import TRAINING_OPS, Ctx, WalkBase, arg_keys
+from workbench.problems import did_you_mean, join_path
 
 
 class ArgumentsWalk(WalkBase):
@@ -34,7 +35,7 @@ class ArgumentsWalk(WalkBase):
                 hint=f"{name!r} is another name of {ALIASES[name]!r}; use that.",
             )
             return None
-        hint = choices.did_you_mean(str(name), ops)
+        hint = did_you_mean(str(name), ops)
         if isinstance(name, str) and name in nets():
             hint = f"{name!r} is a net: use a 'net' block."
         self.bad(
@@ -60,7 +61,7 @@ class ArgumentsWalk(WalkBase):
                         f"an argument of {op.name}",
                         key,
                         kind="unknown",
-                        hint=choices.did_you_mean(str(key), op.settable),
+                        hint=did_you_mean(str(key), op.settable),
                     )
                 ok = False
                 continue
@@ -164,7 +165,7 @@ class ArgumentsWalk(WalkBase):
                         f"an argument of the normalizer {name}",
                         key,
                         kind="unknown",
-                        hint=choices.did_you_mean(str(key), norm.settable),
+                        hint=did_you_mean(str(key), norm.settable),
                     )
                     ok = False
                 elif not self._settable(norm, arg, key_path, value) or not self._value(

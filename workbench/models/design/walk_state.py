@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from workbench.models.design import names, shapes
-from workbench.models.design.problems import Problem, problem, short_repr
+from workbench.problems import Problem, problem, short_repr
 
 #: Deepest nesting of blocks accepted (a guard against runaway recursion).
 MAX_DEPTH = 32

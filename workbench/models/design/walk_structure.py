@@ -7,8 +7,8 @@ from typing import Any
 from workbench.models.design import choices, shapes
 from workbench.models.design.argcheck import join_path
 from workbench.models.design.catalogue import OpSpec, catalogue, nets
-from workbench.models.design.problems import Problem
 from workbench.models.design.walk_state import Ctx, Flow, Frame, Variable, WalkBase, input_problem
+from workbench.problems import Problem, did_you_mean
 
 
 class StructureWalk(WalkBase):
@@ -51,7 +51,7 @@ class StructureWalk(WalkBase):
                             f"an argument of every op listed ({found.name} has no {key!r})",
                             value,
                             kind="unknown",
-                            hint=choices.did_you_mean(str(key), found.settable),
+                            hint=did_you_mean(str(key), found.settable),
                         )
                         good = False
                     elif not self._settable(found, arg, key_path, value) or not self._value(
@@ -199,7 +199,7 @@ class StructureWalk(WalkBase):
         name = block.get("name")
         known = nets()
         if "name" in block and (not isinstance(name, str) or name not in known):
-            hint = choices.did_you_mean(str(name), known)
+            hint = did_you_mean(str(name), known)
             if isinstance(name, str) and name in catalogue():
                 hint = f"{name!r} is a layer: use a 'layer' block."
             self.bad(

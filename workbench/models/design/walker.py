@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.models.design import choices, shapes, spec
-from workbench.models.design.argcheck import join_path
+from workbench.models.design import shapes, spec
 from workbench.models.design.catalogue import OpSpec, catalogue
 from workbench.models.design.walk_args import ArgumentsWalk
 from workbench.models.design.walk_repeats import RepeatsWalk
@@ -31,6 +30,7 @@ from workbench.models.design.walk_state import (
     input_problem,
 )
 from workbench.models.design.walk_structure import StructureWalk
+from workbench.problems import did_you_mean, join_path
 
 __all__ = ["TRAINING_OPS", "BlockInfo", "Flow", "Walker"]
 
@@ -114,7 +114,7 @@ class Walker(ArgumentsWalk, RepeatsWalk, StructureWalk):
                 f"{path}.dtype",
                 f"one of {list(spec.DTYPES)}",
                 dtype,
-                hint=choices.did_you_mean(str(dtype), spec.DTYPES),
+                hint=did_you_mean(str(dtype), spec.DTYPES),
             )
             ok = False
         return Flow((None, *shape), dtype) if ok else Flow(None, None)
@@ -140,7 +140,7 @@ class Walker(ArgumentsWalk, RepeatsWalk, StructureWalk):
                     f"one of the fields of {what} ({', '.join(allowed)})",
                     key,
                     kind="unknown",
-                    hint=choices.did_you_mean(str(key), allowed),
+                    hint=did_you_mean(str(key), allowed),
                 )
                 ok = False
         return ok
@@ -176,7 +176,7 @@ class Walker(ArgumentsWalk, RepeatsWalk, StructureWalk):
                 f"one of {', '.join(spec.KINDS)}",
                 kind,
                 kind="unknown",
-                hint=choices.did_you_mean(str(kind), spec.KINDS),
+                hint=did_you_mean(str(kind), spec.KINDS),
             )
             return Flow(None, None)
         required, optional = spec.KIND_FIELDS[kind]

@@ -14,17 +14,16 @@ leading out of the folder, so a name typed in the app never reads or writes else
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import param
 
 from workbench.models.design import spec
+from workbench.problems import atomic_write
 
 HISTORY = ".history"
 SUFFIX = ".json"
@@ -176,10 +175,10 @@ class Workspace(param.Parameterized):
             if last is None or last.read_bytes() != current:
                 # A file written by other means: keep it before replacing it.
                 versions.append((versions[-1] if versions else 0) + 1)
-                _atomic_write(folder / _version_file(versions[-1]), current)
+                atomic_write(folder / _version_file(versions[-1]), current)
         version = (versions[-1] if versions else 0) + 1
-        _atomic_write(folder / _version_file(version), data)
-        _atomic_write(target, data)
+        atomic_write(folder / _version_file(version), data)
+        atomic_write(target, data)
         self.refresh()
         return version
 
@@ -236,41 +235,3 @@ def _check_name(fn: str, name: Any) -> str:
 
 def _version_file(version: int) -> str:
     return f"{version:03d}{SUFFIX}"
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Writes every byte of `data` to `fd` (`os.write` may write fewer at once)."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Replaces `path` by a file holding `data`, all at once or not at all."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flushes the folder entry of a rename to disk where the platform allows it."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # Some file systems refuse fsync on folders; the rename itself is done.
-    finally:
-        os.close(fd)

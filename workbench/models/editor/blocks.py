@@ -7,12 +7,12 @@ shapes come out is decided by the design package's validation, shown next to eac
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterator
 from typing import Any
 
 from workbench.models.editor.paths import CHILD_FIELDS, format_path
+from workbench.problems import did_you_mean
 
 FORMAT = "slim-workbench-design"
 VERSION = 1
@@ -39,12 +39,6 @@ DEFAULT_REPEAT_OP = "conv2d"
 DEFAULT_STACK_OP = "fully_connected"
 
 _IDENTIFIER_HINT = "a name such as 'conv2d'"
-
-
-def did_you_mean(name: object, choices: tuple[str, ...]) -> str:
-    """` Did you mean 'x'?` for the closest of `choices`, or `''` when none is close."""
-    close = difflib.get_close_matches(str(name), list(choices), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def new_block(op_or_kind: str, *, op: str | None = None, name: str | None = None) -> dict:

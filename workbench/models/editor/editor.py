@@ -14,12 +14,12 @@ from workbench.models.editor.blocks import (
     check_field,
     check_literal,
     check_name,
-    did_you_mean,
     empty_design,
     iter_blocks,
     new_block,
 )
 from workbench.models.editor.paths import format_path, is_within, locate, parse_path
+from workbench.problems import did_you_mean
 
 #: Fields `set_field` may change, per block kind (`""` is the design itself).
 SETTABLE_FIELDS: dict[str, tuple[str, ...]] = {

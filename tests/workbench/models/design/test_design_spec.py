@@ -8,7 +8,6 @@ import json
 import pytest
 
 from workbench.models.design import spec
-from workbench.models.design.problems import DesignError, Problem, problem
 from workbench.models.design.spec import (
     FORMAT,
     VERSION,
@@ -25,6 +24,7 @@ from workbench.models.design.spec import (
     residual,
     stack,
 )
+from workbench.problems import DesignError, Problem, problem
 
 
 def _design() -> dict:
@@ -227,7 +227,7 @@ def test_design_error_lists_every_problem():
 
 
 def test_doctests():
-    from workbench.models.design import problems
+    from workbench import problems
 
     for module in (spec, problems):
         result = doctest.testmod(module)

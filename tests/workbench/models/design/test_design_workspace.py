@@ -81,17 +81,15 @@ def test_names_param_follows_the_folder(ws):
 
 def test_a_write_that_fails_midway_leaves_the_old_design(ws, monkeypatch):
     ws.save("mlp", _design(2))
-    real_write = workspace._write_all
-    calls = []
+    real_replace = os.replace
+    target = str(ws.path("mlp"))
 
-    def half_then_fail(fd, data):
-        calls.append(len(data))
-        if len(calls) == 2:  # The history copy went through; now the design file itself.
-            real_write(fd, data[: len(data) // 2])
+    def fail_on_the_design(src, dst):
+        if os.fspath(dst) == target:  # The history copy went through; now the design itself.
             raise OSError("disk full")
-        real_write(fd, data)
+        real_replace(src, dst)
 
-    monkeypatch.setattr(workspace, "_write_all", half_then_fail)
+    monkeypatch.setattr(os, "replace", fail_on_the_design)
     with pytest.raises(OSError, match="disk full"):
         ws.save("mlp", _design(3))
     assert ws.load("mlp") == _design(2)
@@ -100,18 +98,21 @@ def test_a_write_that_fails_midway_leaves_the_old_design(ws, monkeypatch):
 
 def test_a_process_killed_midway_leaves_the_old_design(ws):
     ws.save("big", _design(2))
-    # The child writes half of a large design, then dies without any chance to clean up.
+    # The child writes a large design, then dies before the rename with no chance to clean up.
     script = textwrap.dedent(
         f"""
         import os, signal
         from workbench.models.design import workspace
         from workbench.models.design.spec import layer, new_design
 
-        def die_halfway(fd, data):
-            os.write(fd, data[: len(data) // 2])
-            os.kill(os.getpid(), signal.SIGKILL)
+        real_replace = os.replace
 
-        workspace._write_all = die_halfway
+        def die_before_the_rename(src, dst):
+            if str(dst).endswith("big.json"):  # The new design is written but not in place.
+                os.kill(os.getpid(), signal.SIGKILL)
+            real_replace(src, dst)
+
+        os.replace = die_before_the_rename
         blocks = [layer("fully_connected", f"fc{{i}}", num_outputs=8) for i in range(2000)]
         workspace.Workspace({ws.root!r}).save("big", new_design("big", [4], blocks))
         """

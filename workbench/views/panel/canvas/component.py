@@ -17,7 +17,7 @@ import param
 from panel.custom import JSComponent
 
 from workbench.models.editor import STRUCTURE_KINDS, DesignEditor, new_block
-from workbench.models.editor.blocks import did_you_mean
+from workbench.problems import did_you_mean
 
 #: Palette entries for the structure kinds, appended to every palette.
 STRUCTURE_PALETTE: list[dict[str, str]] = [
