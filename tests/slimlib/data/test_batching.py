@@ -182,3 +182,71 @@ def test_a_batch_size_that_is_no_int_is_refused(graph, provider):
 def test_eager_call_is_refused():
     with pytest.raises(RuntimeError, match="batch"):
         data.batch([tf.constant(1)], batch_size=1)
+
+
+def maps_over_batches():
+    """How many `tf.data` maps of the graph take batches as their input."""
+    ops = tf.get_default_graph().get_operations()
+    maps = [op for op in ops if "MapDataset" in op.type]
+    return sum(op.inputs[0].op.type.startswith("BatchDataset") for op in maps)
+
+
+def per_batch_and_per_record(provider, build, **kwargs):
+    """The batches `build(items)` gives through each map path, drained to the end."""
+    tensors = build(provider)
+    return (
+        data.batch(tensors, map_per_batch=True, **kwargs),
+        data.batch(tensors, map_per_batch=False, **kwargs),
+    )
+
+
+def test_map_per_batch_gives_the_examples_of_the_per_record_map(graph, drain, provider):
+    def build(provider):
+        image, label, key = provider.get(["image", "label", "record_key"])
+        scaled = tf.cast(image, tf.float32) / 255.0
+        flipped = tf.cond(label > 0, lambda: tf.image.flip_left_right(scaled), lambda: scaled)
+        return {"image": tf.image.resize(flipped, [8, 10]), "label": label, "key": key}
+
+    ours, theirs = per_batch_and_per_record(
+        provider, build, batch_size=4, allow_smaller_final_batch=True
+    )
+    assert ours["image"].shape.as_list() == theirs["image"].shape.as_list() == [None, 8, 10, 3]
+    with tf.Session() as sess:
+        per_batch, per_record = drain(sess, ours), drain(sess, theirs)
+    assert [len(r["label"]) for r in per_batch] == [len(r["label"]) for r in per_record] == [4, 2]
+    for got, expected in zip(per_batch, per_record):
+        np.testing.assert_array_equal(got["label"], expected["label"])
+        np.testing.assert_array_equal(got["key"], expected["key"])
+        # The division by 255 may be rewritten differently inside the loop: 1 ulp at most.
+        np.testing.assert_allclose(got["image"], expected["image"], rtol=2e-7, atol=0)
+
+
+def test_map_per_batch_maps_records_in_a_loop_and_drops_the_remainder(graph, drain, provider):
+    ours, theirs = per_batch_and_per_record(
+        provider, lambda p: p.get(["image", "label"]), batch_size=4
+    )
+    assert maps_over_batches() == 1
+    assert queue_runners() == []
+    with tf.Session() as sess:
+        per_batch, per_record = drain(sess, ours), drain(sess, theirs)
+    assert len(per_batch) == len(per_record) == 1  # 6 examples, no smaller final batch.
+    np.testing.assert_array_equal(per_batch[0][0], per_record[0][0])
+    np.testing.assert_array_equal(per_batch[0][1], [0, 1, 2, 0])
+
+
+def test_map_per_batch_keeps_random_ops_per_record(graph, provider):
+    image, label = provider.get(["image", "label"])
+    noisy = tf.cast(label, tf.float32) + tf.random.uniform([], 0.0, 1.0)
+    batch = data.batch([noisy], batch_size=6, map_per_batch=True)
+    assert maps_over_batches() == 0
+    with tf.Session() as sess:
+        values = sess.run(batch)
+    fractions = values - np.array([0, 1, 2, 0, 1, 2])
+    assert ((fractions >= 0) & (fractions < 1)).all()
+    assert len(set(np.round(fractions, 6))) == 6
+
+
+def test_map_per_batch_that_is_no_bool_is_refused(graph, provider):
+    [label] = provider.get(["label"])
+    with pytest.raises(TypeError, match=r"`map_per_batch` must be True or False, got 1 \(int\)"):
+        data.batch([label], batch_size=2, map_per_batch=1)
