@@ -172,7 +172,7 @@ def test_diagram_writes_dot_source(files, capsys, tmp_path):
     code, _, err = _run(capsys, "diagram", files["lenet"], "-o", str(target))
     assert code == 0 and f"diagram: wrote {target}" in err
     dot = target.read_text()
-    assert dot.startswith('digraph "model"')
+    assert dot.startswith("digraph model {")
     for scope in ("conv1", "pool2", "fc4", "logits"):
         assert scope in dot
 

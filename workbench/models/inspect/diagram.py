@@ -1,4 +1,4 @@
-"""Model diagram: layer nodes, data-flow edges and scope clusters, as Graphviz `dot` source.
+"""Model diagram: layer nodes, data-flow edges and scope clusters, as a `graphviz.Digraph`.
 
 Nodes come from the layer trace, so each is a slimlib layer call, not a TensorFlow op: a
 `conv2d` with a `batch_norm` normalizer is one node, and a `repeat` or `stack` (a call that
@@ -15,6 +15,7 @@ import dataclasses
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
+import graphviz
 import tensorflow as tf
 
 import slimlib as slim
@@ -30,11 +31,21 @@ _NO_FLOW_OPS = frozenset(
 )
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderWithDefault"})
 
+_GRAPH_STYLE = {
+    "fontname": "Helvetica",
+    "fontsize": "10",
+    "labeljust": "l",
+    "nodesep": "0.3",
+    "ranksep": "0.35",
+}
+_NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "margin": "0.12,0.04"}
+_EDGE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "8", "color": "#555555"}
+_CLUSTER_STYLE = {"style": "rounded", "color": "#8aa4c0", "fontcolor": "#2f4f6f"}
 _NODE_STYLE = {
-    "input": 'shape=ellipse, style=filled, fillcolor="#fdf1d6"',
-    "layer": 'shape=box, style="rounded,filled", fillcolor="#e8f0f8"',
-    "merge": 'shape=circle, style=filled, fillcolor="#eeeeee", fixedsize=false',
-    "output": 'shape=ellipse, style=filled, fillcolor="#dff2df"',
+    "input": {"shape": "ellipse", "style": "filled", "fillcolor": "#fdf1d6"},
+    "layer": {"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f0f8"},
+    "merge": {"shape": "circle", "style": "filled", "fillcolor": "#eeeeee", "fixedsize": "false"},
+    "output": {"shape": "ellipse", "style": "filled", "fillcolor": "#dff2df"},
 }
 
 
@@ -91,7 +102,7 @@ class DiagramCluster:
 
 @dataclasses.dataclass(frozen=True)
 class Diagram:
-    """Nodes, edges and clusters of a model diagram; `to_dot()` writes Graphviz source."""
+    """Nodes, edges and clusters of a model diagram; `to_digraph()` draws it with `graphviz`."""
 
     nodes: tuple[DiagramNode, ...]
     edges: tuple[DiagramEdge, ...]
@@ -120,7 +131,7 @@ class Diagram:
 
         Args:
           rankdir: Layout direction, `"TB"` (top to bottom, default) or `"LR"`.
-          name: Graph name written after `digraph` (quoted, so any text is safe).
+          name: Graph name written after `digraph` (any text is safe).
 
         Raises:
           ValueError: If `rankdir` is not one of `TB`, `LR`, `BT`, `RL`.
@@ -130,13 +141,16 @@ class Diagram:
                 f"Diagram.to_dot: `rankdir` must be one of ['TB', 'LR', 'BT', 'RL'], "
                 f"got {rankdir!r}."
             )
-        lines = [
-            f"digraph {quote(name)} {{",
-            f'  graph [rankdir={rankdir}, fontname="Helvetica", fontsize=10, '
-            "labeljust=l, nodesep=0.3, ranksep=0.35];",
-            '  node [fontname="Helvetica", fontsize=10, margin="0.12,0.04"];',
-            '  edge [fontname="Helvetica", fontsize=8, color="#555555"];',
-        ]
+        return self.to_digraph(rankdir=rankdir, name=name).source
+
+    def to_digraph(self, *, rankdir: str = "TB", name: str = "model") -> graphviz.Digraph:
+        """The diagram as a `graphviz.Digraph` (see `to_dot` for the arguments)."""
+        dot = graphviz.Digraph(
+            graphviz.escape(name),
+            graph_attr={"rankdir": rankdir, **_GRAPH_STYLE},
+            node_attr=_NODE_DEFAULTS,
+            edge_attr=_EDGE_DEFAULTS,
+        )
         children: dict[str, list[DiagramCluster]] = {}
         for cluster in self.clusters:
             children.setdefault(cluster.parent, []).append(cluster)
@@ -144,43 +158,35 @@ class Diagram:
         for node in self.nodes:
             members.setdefault(node.cluster, []).append(node)
 
-        def emit(path: str, indent: str) -> None:
+        def add(graph: graphviz.Digraph, path: str) -> None:
             for node in members.get(path, []):
-                lines.append(
-                    f"{indent}{node.id} [label={quote(_node_label(node))}, "
-                    f"{_NODE_STYLE[node.kind]}];"
-                )
+                graph.node(node.id, label=label(*_node_label(node)), **_NODE_STYLE[node.kind])
             for cluster in children.get(path, []):
-                lines.append(f"{indent}subgraph {cluster.id} {{")
-                lines.append(
-                    f"{indent}  label={quote(cluster.label)}; style=rounded; "
-                    'color="#8aa4c0"; fontcolor="#2f4f6f";'
-                )
-                emit(cluster.path, indent + "  ")
-                lines.append(f"{indent}}}")
+                with graph.subgraph(name=cluster.id) as sub:
+                    sub.attr(label=label(cluster.label), **_CLUSTER_STYLE)
+                    add(sub, cluster.path)
 
-        emit("", "  ")
+        add(dot, "")
         for edge in self.edges:
-            label = quote(format_shape(edge.shape)) if edge.shape is not None else '""'
-            lines.append(f"  {edge.source} -> {edge.target} [label={label}];")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+            shape = "" if edge.shape is None else format_shape(edge.shape)
+            dot.edge(edge.source, edge.target, label=label(shape))
+        return dot
 
 
-def quote(text: str) -> str:
-    """`text` as a double-quoted Graphviz string: backslashes and quotes escaped, newlines
-    written as Graphviz's centred line break `\\n`.
+def label(*lines: str) -> str:
+    """A Graphviz label showing `lines` one under the other, as plain text: backslashes and
+    `<...>` lose their special meaning; a newline inside one starts a new line too.
 
     Example:
-      >>> print(quote('a "b"\\\\c'))
-      "a \\"b\\"\\\\c"
+      >>> print(label("conv1", "<b>"))
+      conv1\\n<b>
     """
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\r\n", "\n").replace("\n", "\\n") + '"'
+    parts = [graphviz.escape(part) for line in lines for part in line.splitlines() or [""]]
+    return graphviz.nohtml("\\n".join(parts))
 
 
-def _node_label(node: DiagramNode) -> str:
-    return "\n".join([node.label, node.op, format_shape(node.shape)])
+def _node_label(node: DiagramNode) -> tuple[str, str, str]:
+    return node.label, node.op, format_shape(node.shape)
 
 
 def _is_container(record: slim.tracing.LayerRecord) -> bool:
@@ -411,7 +417,8 @@ def build_diagram(
         `output`, `output_1`, ...), reached through untraced ops such as a final squeeze.
 
     Returns:
-      A `Diagram`; `diagram.to_dot()` is its Graphviz source.
+      A `Diagram`; `diagram.to_digraph()` is its `graphviz.Digraph`, `diagram.to_dot()`
+      its Graphviz source.
 
     Raises:
       TypeError: If `graph` is not a `tf.Graph` or `trace` is not a `slim.tracing.LayerTrace`.

@@ -5,12 +5,13 @@ from __future__ import annotations
 import doctest
 import shutil
 
+import graphviz
 import pytest
 import tensorflow.compat.v1 as tf
 
 import slimlib as slim
 from workbench.models.inspect import build_diagram, build_traced, diagram, render
-from workbench.models.inspect.diagram import Diagram, DiagramNode, quote
+from workbench.models.inspect.diagram import Diagram, DiagramNode, label
 from workbench.models.inspect.render import GraphvizNotFoundError, render_svg
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
@@ -119,26 +120,30 @@ def test_a_layer_called_again_with_reuse_gets_its_own_node_and_edges(graph):
 
 def test_dot_source_nests_clusters_and_quotes_labels(small):
     dot = small.to_dot(rankdir="LR")
-    assert dot.startswith('digraph "model" {')
+    assert dot.startswith("digraph model {")
     assert "rankdir=LR" in dot
     assert "subgraph cluster_0 {" in dot and 'label="conv2 (repeat)"' in dot
     conv1 = small.node("conv1").id
     assert f'{conv1} [label="conv1\\nconvolution2d\\n[1, 4, 4, 2]"' in dot
-    assert f'{small.node("pool").id} -> {small.node("flatten").id} [label="[1, 2, 2, 2]"];' in dot
+    assert f'{small.node("pool").id} -> {small.node("flatten").id} [label="[1, 2, 2, 2]"]' in dot
 
 
 @pytest.mark.parametrize(
-    "text, quoted",
+    "lines, written",
     [
-        ('a "b"', '"a \\"b\\""'),
-        ("a\\b", '"a\\\\b"'),
-        ("a\nb", '"a\\nb"'),
-        ("{x}; <y>", '"{x}; <y>"'),
+        (['a "b"'], '"a \\"b\\""'),
+        (["a\\b"], '"a\\\\b"'),
+        (["a\nb"], '"a\\nb"'),
+        (["a", "b"], '"a\\nb"'),
+        (["{x}; <y>"], '"{x}; <y>"'),
+        (["<b>"], '"<b>"'),
     ],
-    ids=["quotes", "backslash", "newline", "braces"],
+    ids=["quotes", "backslash", "newline", "two-lines", "braces", "not-html"],
 )
-def test_quote_escapes_for_graphviz(text, quoted):
-    assert quote(text) == quoted
+def test_labels_are_plain_text_for_graphviz(lines, written):
+    dot = graphviz.Digraph()
+    dot.node("n1", label=label(*lines))
+    assert f"n1 [label={written}]" in dot.source
 
 
 @needs_dot
