@@ -14,7 +14,6 @@ TensorFlow is imported by the commands, not by this module, so `--help` stays fa
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli.errors import InvalidInputError
+from workbench.problems import did_you_mean
 
 #: Design argument that reads the design from stdin.
 STDIN = "-"
@@ -189,8 +189,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     names = list(templates())
     if args.name not in names:
-        close = difflib.get_close_matches(args.name, names, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(args.name, names)
         raise InvalidInputError(
             f"unknown template {args.name!r}; choose one of {', '.join(names)}.{hint}"
         )

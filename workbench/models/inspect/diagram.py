@@ -12,7 +12,6 @@ branches, residual adds and concatenations show as they are.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 import graphviz
@@ -20,6 +19,7 @@ import tensorflow as tf
 
 import slimlib as slim
 from workbench.models.inspect.formatting import Shape, format_shape
+from workbench.problems import did_you_mean
 
 #: Node kinds: the model's placeholder(s), a layer call, an untraced op where two or more
 #: layer outputs meet (add, concat), and the model's output tensor(s).
@@ -117,8 +117,7 @@ class Diagram:
         for node in self.nodes:
             if node.scope == scope:
                 return node
-        close = difflib.get_close_matches(scope, [n.scope for n in self.nodes], n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(scope, [n.scope for n in self.nodes])
         raise KeyError(f"Diagram.node: `scope` must be a node's scope, got {scope!r}.{hint}")
 
     def edge_scopes(self) -> list[tuple[str, str]]:

@@ -10,12 +10,12 @@ inside another call (the layers of a `repeat` or `stack`, a `batch_norm` used as
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from typing import Any
 
 import slimlib as slim
 from workbench.models.inspect.formatting import Shape, format_shape, plain_value, value_text
+from workbench.problems import did_you_mean
 
 #: Where an effective argument came from, as the layer trace records it.
 SOURCES: tuple[str, ...] = ("call", "arg_scope", "default")
@@ -150,7 +150,7 @@ class LayerTable:
         scopes = [row.scope for row in self.rows]
         raise KeyError(
             f"LayerTable.row: `scope` must be a traced scope, got {scope!r}."
-            + _did_you_mean(scope, scopes)
+            + did_you_mean(scope, scopes)
         )
 
     def records(self) -> list[dict[str, Any]]:
@@ -281,8 +281,3 @@ def tabulate_layers(trace: slim.tracing.LayerTrace) -> LayerTable:
         trainable_params=trace.trainable_params,
         total_flops=trace.total_flops,
     )
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""

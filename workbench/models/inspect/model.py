@@ -9,7 +9,6 @@ so a view can show them next to whatever could still be computed.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import param
@@ -21,6 +20,7 @@ from workbench.models.inspect.diagram import Diagram, build_diagram
 from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
 from workbench.models.inspect.layer_table import LayerTable, tabulate_layers
 from workbench.models.inspect.render import render_svg
+from workbench.problems import did_you_mean
 
 
 class InspectModel(param.Parameterized):
@@ -204,8 +204,7 @@ class InspectModel(param.Parameterized):
             if label_or_key in (listing.label, listing.key):
                 return listing
         names = [c.label for c in self.collections]
-        close = difflib.get_close_matches(label_or_key, names, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(label_or_key, names)
         raise KeyError(
             f"InspectModel.collection: `label_or_key` must name a collection of the graph, "
             f"got {label_or_key!r}.{hint}"

@@ -29,7 +29,6 @@ before TensorFlow starts. Checking a net name imports `slimlib.nets` on first us
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.models.jobs.paths import PathEscapeError, resolve_in_workspace
+from workbench.problems import did_you_mean
 
 __all__ = [
     "DATASET_KINDS",
@@ -243,13 +243,6 @@ class JobConfig:
 # --- the checker ---------------------------------------------------------------------------
 
 
-def _did_you_mean(name: object, choices: Sequence[str]) -> str:
-    if not isinstance(name, str):
-        return ""
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"Did you mean {close[0]!r}?" if close else ""
-
-
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -289,7 +282,7 @@ class _Checker:
                     _join(path, str(name)),
                     name,
                     f"one of the keys of {path or 'the config'} ({', '.join(allowed)})",
-                    _did_you_mean(name, allowed),
+                    did_you_mean(name, allowed).lstrip(),
                 )
 
     def integer(self, data: Mapping, key: str, path: str, default=MISSING, minimum: int = 1):
@@ -341,7 +334,7 @@ class _Checker:
                 _join(path, key),
                 value,
                 f"one of {list(choices)}",
-                _did_you_mean(value, choices),
+                did_you_mean(value, choices).lstrip(),
             )
             return None
         return value
@@ -439,7 +432,7 @@ def _model(c: _Checker, raw: Mapping) -> tuple[ModelSpec | None, dict]:
         names = _network_names()
         net = section["net"]
         if not isinstance(net, str) or net not in names:
-            c.add("model.net", net, f"one of {names}", _did_you_mean(net, names))
+            c.add("model.net", net, f"one of {names}", did_you_mean(net, names).lstrip())
             return None, section
         return ModelSpec(net=net), {"net": net}
     design = section["design"]

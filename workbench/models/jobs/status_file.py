@@ -3,7 +3,8 @@
 A job's status is written by the job process (running, its phase, progress, the end) and,
 only when that process is gone without saying how it ended, by whoever notices (the
 launcher after a stop, or a reader that finds a dead pid). Each write goes to a temporary
-file that is renamed over the old one, so a reader never sees half a file.
+file that is renamed over the old one (`workbench.problems.atomic_write`), so a reader never
+sees half a file.
 
 Fields: `state` (one of `STATES`), `phase`, `pid`, `device`, `device_name`, `step`,
 `target_steps`, `loss`, `started_at`, `updated_at`, `ended_at` (seconds since the epoch),
@@ -15,11 +16,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import time
 from typing import Any
 
 from workbench.models.jobs.paths import STATUS_FILE
+from workbench.problems import atomic_write
 
 __all__ = [
     "ACTIVE_STATES",
@@ -47,22 +48,11 @@ def _finite(value: Any) -> Any:
 
 
 def write_json_atomic(path: str, data: Any) -> None:
-    """Writes `data` as JSON to `path` through a temporary file and a rename.
+    """Writes `data` as indented JSON to `path`, all at once (see `atomic_write`).
 
     Floats that are inf or NaN are written as `null`.
     """
-    data = _finite(data)
-    folder = os.path.dirname(path) or "."
-    handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, allow_nan=False)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
 
 
 def read_json(path: str) -> Any:

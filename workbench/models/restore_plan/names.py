@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from workbench.models.restore_plan._checks import did_you_mean
+from workbench.problems import did_you_mean
 
 #: What a rule does to a name that starts with `prefix` (`add_prefix`: to every name).
 RULE_KINDS: tuple[str, ...] = ("add_prefix", "strip_prefix", "replace_prefix")

@@ -17,7 +17,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-from workbench.models.restore_plan._checks import did_you_mean
+from workbench.problems import did_you_mean
 
 
 @dataclasses.dataclass(frozen=True)

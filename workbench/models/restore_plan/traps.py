@@ -16,10 +16,10 @@ import re
 from collections.abc import Sequence
 
 from workbench.models.inspect.formatting import format_shape
-from workbench.models.restore_plan._checks import did_you_mean
 from workbench.models.restore_plan.batch_norm import BatchNormUpdates
 from workbench.models.restore_plan.compare import UnusedEntry, VariableMatch
 from workbench.models.restore_plan.names import NameRule
+from workbench.problems import did_you_mean
 
 #: Every kind of trap, in the order `RestorePlan.traps` lists them.
 TRAP_KINDS: tuple[str, ...] = (
