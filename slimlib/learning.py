@@ -1,5 +1,6 @@
 """Training (`slim.learning`): the train op, gradient helpers, the training loop and its devices."""
 
+from slimlib._src.checkpoint_recovery import recover_checkpoint_state as recover_checkpoint_state
 from slimlib._src.learning import add_gradients_summaries as add_gradients_summaries
 from slimlib._src.learning import clip_gradient_norms as clip_gradient_norms
 from slimlib._src.learning import create_train_op as create_train_op
@@ -16,6 +17,7 @@ __all__ = [
     "create_train_op",
     "mixed_precision_optimizer",
     "multiply_gradients",
+    "recover_checkpoint_state",
     "session_config",
     "set_gpu_memory_growth",
     "train",

@@ -14,7 +14,12 @@ then rewrites the `checkpoint` state file atomically (temporary file + rename), 
 only then deletes checkpoints beyond `max_to_keep` (5 for the default saver). A process
 killed during a save leaves the state file naming the previous complete checkpoint,
 which is what a restart restores (the chief's restart also deletes the interrupted
-save's `<prefix>_temp` folder). Keep `max_to_keep >= 2` on a custom saver so that a
+save's `<prefix>_temp` folder). A state file that is not valid is rebuilt from the
+checkpoint files present, and a damaged latest checkpoint is skipped for the newest one
+that reads (`checkpoint_recovery`, each repair logged as a warning). On restart the
+metrics file is cut back to its last complete record at or below the restored step, and
+the event file gets a `SessionLog.START` at that step, so TensorBoard drops the events
+the interrupted run wrote past it. Keep `max_to_keep >= 2` on a custom saver so that a
 checkpoint an evaluator is reading is not deleted by the very next save.
 
 Distributed training follows TF-Slim: every worker calls `train` with
@@ -49,7 +54,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from slimlib._src import _checks, train_device, train_hooks
+from slimlib._src import _checks, checkpoint_recovery, train_device, train_hooks
 from slimlib._src.train_op import LEARNING_RATE_COLLECTION
 from slimlib._src.train_op import add_gradients_summaries as add_gradients_summaries
 from slimlib._src.train_op import clip_gradient_norms as clip_gradient_norms
@@ -419,6 +424,8 @@ def train(
     if logdir and is_chief:
         tf.io.gfile.makedirs(logdir)
         _remove_interrupted_saves(logdir)
+        for note in checkpoint_recovery.recover_checkpoint_state(logdir):
+            v1.logging.warning("train: %s", note)
     with graph.as_default():
         if global_step is None:
             global_step = v1.train.get_or_create_global_step()
@@ -568,7 +575,7 @@ def _hooks(
     if not is_chief:
         return hooks
     if summary_writer is not None:
-        hooks.append(train_hooks.GraphSummaryHook(summary_writer))
+        hooks.append(train_hooks.GraphSummaryHook(summary_writer, global_step))
     if logdir:
         hooks.append(train_hooks.CheckpointHook(logdir, saver, global_step, save_interval_secs))
     if summary_writer is not None and save_summaries_secs:

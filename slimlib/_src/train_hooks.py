@@ -138,13 +138,19 @@ class CheckpointHook(v1.train.SessionRunHook):
 
 
 class GraphSummaryHook(v1.train.SessionRunHook):
-    """Adds the (finalized) training graph to the summary writer, for TensorBoard's graph tab."""
+    """Adds the (finalized) training graph to the summary writer, for TensorBoard's graph tab,
+    and a `SessionLog.START` at the step the session starts from: TensorBoard then drops
+    the events an interrupted earlier run wrote after that step."""
 
-    def __init__(self, writer):
+    def __init__(self, writer, global_step=None):
         self._writer = writer
+        self._global_step = global_step
 
     def after_create_session(self, session, coord):
         self._writer.add_graph(session.graph)
+        if self._global_step is not None:
+            step = int(session.run(self._global_step))
+            self._writer.add_session_log(v1.SessionLog(status=v1.SessionLog.START), step)
 
 
 class SummaryHook(v1.train.SessionRunHook):
@@ -208,6 +214,37 @@ def _json_value(value: Any) -> Any:
     return item
 
 
+def cut_metrics_back(path: str, step: int) -> None:
+    """Truncates the JSON-lines file `path` after its last complete record at or below `step`.
+
+    A run killed after its last checkpoint logged records past the step a restart restores
+    (the restart logs those steps again), and may have left half a line. The file is cut
+    at the first line that is incomplete, not a JSON record with a `step`, or past `step`.
+    """
+    try:
+        with open(path, "rb") as f:
+            content = f.read()
+    except FileNotFoundError:
+        return
+    keep = 0
+    while True:
+        end = content.find(b"\n", keep)
+        if end < 0:
+            break
+        try:
+            record = json.loads(content[keep:end])
+        except ValueError:
+            break
+        if not isinstance(record, dict) or not isinstance(record.get("step"), int):
+            break
+        if record["step"] > step:
+            break
+        keep = end + 1
+    if keep < len(content):
+        with open(path, "r+b") as f:
+            f.truncate(keep)
+
+
 class MetricsHook(v1.train.SessionRunHook):
     """Every `every_n_steps` training steps, builds a record, calls callbacks, appends JSON.
 
@@ -250,8 +287,11 @@ class MetricsHook(v1.train.SessionRunHook):
             self._fetches["learning_rate"] = self._learning_rate
         for name, tensor in self._extra.items():
             self._fetches["extra/" + name] = tensor
+
+    def after_create_session(self, session, coord):
         if self._path:
             os.makedirs(os.path.dirname(os.path.abspath(self._path)), exist_ok=True)
+            cut_metrics_back(self._path, int(session.run(self._global_step)))
             # Appends, so a resumed run continues the stream of the run before it.
             self._file = open(self._path, "a", encoding="utf-8")  # noqa: SIM115 - closed in end()
 
