@@ -35,44 +35,17 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from workbench.models.design import kinds
 from workbench.problems import DesignError, Problem, problem
 
-FORMAT = "slim-workbench-design"
-VERSION = 1
-
-#: Every block kind, in the order a palette lists them.
-KINDS = ("layer", "repeat", "stack", "arg_scope", "residual", "branches", "net")
-
-#: Fields of each block kind besides `kind`: (required, optional).
-KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "layer": (("op",), ("args", "scope")),
-    "repeat": (("count", "block"), ("scope",)),
-    "stack": (("op", "per_layer"), ("args", "scope")),
-    "arg_scope": (("ops", "blocks"), ("defaults",)),
-    "residual": (("blocks",), ("shortcut", "activation", "scope")),
-    "branches": (("branches",), ("axis", "scope")),
-    "net": (("name",), ("options", "scope")),
-}
-
-#: Value of an optional field that is left out.
-FIELD_DEFAULTS: dict[str, Any] = {
-    "args": {},
-    "defaults": {},
-    "options": {},
-    "shortcut": [],
-    "activation": None,
-    "axis": 3,
-    "scope": None,
-}
-
-#: Fields of the design itself: (required, optional).
-DESIGN_FIELDS: tuple[tuple[str, ...], tuple[str, ...]] = (
-    ("format", "version", "name", "input", "blocks"),
-    ("description",),
-)
-
-#: Input dtypes a design may declare.
-DTYPES = ("float32", "float16", "float64", "int32", "int64")
+# The format's constants come from the kind table (`kinds.py`), the one place that says
+# which fields each block kind has.
+FORMAT = kinds.FORMAT
+VERSION = kinds.VERSION
+KINDS = kinds.KINDS
+KIND_FIELDS = kinds.KIND_FIELDS
+DESIGN_FIELDS = kinds.DESIGN_FIELDS
+DTYPES = kinds.DTYPES
 
 #: Upgrades from one version to the next: `MIGRATIONS[v]` turns a version-`v` design dict
 #: into a version-`v + 1` one. Register with `register_migration`.
@@ -267,7 +240,7 @@ def iter_blocks(design: Any) -> Iterator[tuple[str, dict]]:
     """Yields `(path, block)` for every block dict in `design`, parents first.
 
     Malformed parts (a block that is not a dict, a list that is not a list) are skipped,
-    so this never raises.
+    so this never raises. The walk follows the kind table's fields that hold blocks.
 
     Example:
       >>> d = new_design("m", [8, 8, 1], [residual([layer("conv2d", num_outputs=1,
@@ -275,31 +248,7 @@ def iter_blocks(design: Any) -> Iterator[tuple[str, dict]]:
       >>> [path for path, _ in iter_blocks(d)]
       ['blocks[0]', 'blocks[0].blocks[0]']
     """
-    if isinstance(design, dict):
-        yield from _iter_list(design.get("blocks"), "blocks", 0)
-
-
-def _iter_list(blocks: Any, path: str, depth: int) -> Iterator[tuple[str, dict]]:
-    if not isinstance(blocks, list) or depth > 64:
-        return
-    for index, block in enumerate(blocks):
-        yield from _iter_block(block, f"{path}[{index}]", depth)
-
-
-def _iter_block(block: Any, path: str, depth: int) -> Iterator[tuple[str, dict]]:
-    if not isinstance(block, dict):
-        return
-    yield path, block
-    kind = block.get("kind")
-    if kind == "repeat":
-        yield from _iter_block(block.get("block"), f"{path}.block", depth + 1)
-    elif kind in ("arg_scope", "residual"):
-        yield from _iter_list(block.get("blocks"), f"{path}.blocks", depth + 1)
-        if kind == "residual":
-            yield from _iter_list(block.get("shortcut"), f"{path}.shortcut", depth + 1)
-    elif kind == "branches" and isinstance(block.get("branches"), list):
-        for index, branch in enumerate(block["branches"]):
-            yield from _iter_list(branch, f"{path}.branches[{index}]", depth + 1)
+    return kinds.iter_blocks(design)
 
 
 # Builders: the same dicts, written from Python (templates, tests, notebooks). Tuples

@@ -8,6 +8,7 @@ from typing import Any
 
 import param
 
+from workbench.models.design import kinds
 from workbench.models.editor.blocks import (
     check_block,
     check_design,
@@ -21,19 +22,9 @@ from workbench.models.editor.blocks import (
 from workbench.models.editor.paths import format_path, is_within, locate, parse_path
 from workbench.problems import did_you_mean
 
-#: Fields `set_field` may change, per block kind (`""` is the design itself).
-SETTABLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "": ("name", "input"),
-    "layer": ("op", "scope"),
-    "repeat": ("count", "scope", "block"),
-    "stack": ("op", "scope", "per_layer"),
-    "arg_scope": ("ops", "defaults"),
-    "residual": ("scope", "activation"),
-    "branches": ("axis", "scope"),
-    "net": ("name", "options", "scope"),
-}
-#: Where `update_args` writes, per block kind.
-_ARGUMENT_FIELD = {"layer": "args", "stack": "args", "net": "options"}
+#: Fields `set_field` may change, per block kind (`""` is the design itself); from the kind
+#: table (`design.kinds`), which `set_field` reads on every call.
+SETTABLE_FIELDS: dict[str, tuple[str, ...]] = kinds.SETTABLE_FIELDS
 
 
 class _Null:
@@ -257,7 +248,7 @@ class DesignEditor(param.Parameterized):
 
         def change(draft: dict) -> None:
             block = _block(draft, path, fn)
-            field = _ARGUMENT_FIELD.get(block["kind"])
+            field = kinds.argument_fields().get(block["kind"])
             if field is None:
                 hint = {
                     "repeat": f" A repeat's arguments are on its layer, {path + '.block'!r}.",
@@ -267,7 +258,7 @@ class DesignEditor(param.Parameterized):
                     f"{fn}: `path` must be the path of a layer, stack or net block, got "
                     f"{path!r}, a {block['kind']!r} block, which takes no arguments.{hint}"
                 )
-            args = block[field]
+            args = block.setdefault(field, {})
             for name, value in changes.items():
                 if value is None:
                     check_name(fn, f"changes name {name!r}", name)
@@ -301,7 +292,7 @@ class DesignEditor(param.Parameterized):
             else:
                 owner = _block(draft, path, fn)
                 kind = owner["kind"]
-            allowed = SETTABLE_FIELDS[kind]
+            allowed = kinds.settable_fields()[kind]
             if field not in allowed:
                 what = "the design" if kind == "" else f"{path!r} (a {kind!r} block)"
                 raise ValueError(
@@ -450,7 +441,7 @@ def _block(design: dict, path: str, fn: str) -> dict:
 
 
 def _container(design: dict, path: str, fn: str) -> list:
-    place, value = locate(design, path, fn=fn, name="container_path")
+    place, value = locate(design, path, fn=fn, name="container_path", create=True)
     if place != "blocks":
         raise ValueError(
             f"{fn}: `container_path` must be the path of a list of blocks, such as "

@@ -19,23 +19,16 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from workbench.models.design import kinds
+
 Step = str | int
 Place = Literal["design", "block", "blocks", "branches"]
 
-#: The lists of blocks (and the single `block` of a `repeat`) that each block kind holds.
-CHILD_FIELDS: dict[str, tuple[str, ...]] = {
-    "repeat": ("block",),
-    "arg_scope": ("blocks",),
-    "residual": ("blocks", "shortcut"),
-    "branches": ("branches",),
-}
-# What a field of a block (or of the design) leads to.
-_FIELD_PLACE: dict[str, Place] = {
-    "blocks": "blocks",
-    "shortcut": "blocks",
-    "branches": "branches",
-    "block": "block",
-}
+#: The lists of blocks (and the single `block` of a `repeat`) that each block kind holds,
+#: from the kind table (`design.kinds`).
+CHILD_FIELDS: dict[str, tuple[str, ...]] = kinds.CHILD_FIELDS
+# What a field that holds blocks leads to, by its type in the kind table.
+_TYPE_PLACE: dict[str, Place] = {"blocks": "blocks", "block_lists": "branches", "layer": "block"}
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = re.compile(rf"{_NAME}(\[\d+\])*(\.{_NAME}(\[\d+\])*)*")
@@ -179,7 +172,9 @@ def _step_into(value: Any, step: Step, done: Sequence[Step], fn: str) -> Any:
     raise ValueError(f"{fn}: {format_path(done)!r} does not exist.")
 
 
-def locate(design: dict, path: str, *, fn: str, name: str = "path") -> tuple[Place, Any]:
+def locate(
+    design: dict, path: str, *, fn: str, name: str = "path", create: bool = False
+) -> tuple[Place, Any]:
     """Follows `path` through a design, checking each step against the block kinds.
 
     Args:
@@ -187,6 +182,9 @@ def locate(design: dict, path: str, *, fn: str, name: str = "path") -> tuple[Pla
       path: Where to go.
       fn: Name of the calling function, for error messages.
       name: Name of the caller's argument holding `path`, for error messages.
+      create: Whether a list of blocks a block leaves out (a residual's optional `shortcut`)
+        is added to the block, so that what is inserted into it stays in the design;
+        otherwise a fresh empty list stands in for it.
 
     Returns:
       `(place, value)`: `"design"` (the design itself), `"block"` (a block dict), `"blocks"`
@@ -224,11 +222,13 @@ def locate(design: dict, path: str, *, fn: str, name: str = "path") -> tuple[Pla
             value = value[step]
             place = "block" if place == "blocks" else "blocks"
             continue
+        record = None
         if place == "design":
             fields: tuple[str, ...] = ("blocks",)
             owner = "the design"
         else:
-            fields = CHILD_FIELDS.get(value.get("kind"), ())
+            record = kinds.KIND_TABLE.get(value.get("kind"))
+            fields = record.children if record is not None else ()
             owner = f"{here!r} (a {value.get('kind')!r} block)"
         if isinstance(step, int) or step not in fields:
             step_text = f"[{step}]" if isinstance(step, int) else f"`{step}`"
@@ -237,8 +237,13 @@ def locate(design: dict, path: str, *, fn: str, name: str = "path") -> tuple[Pla
                 f"{fn}: `{name}` {path!r} does not exist: {owner} has no {step_text}; "
                 f"it holds {holds}."
             )
-        value = value[step]
-        place = _FIELD_PLACE[step]
+        field = record.field(step) if record is not None else None
+        if step not in value and field is not None:  # An optional field, left out.
+            default = kinds.value_of(value, step)
+            value = value.setdefault(step, default) if create else default
+        else:
+            value = value[step]
+        place = _TYPE_PLACE[field.type] if field is not None else "blocks"
     return place, value
 
 

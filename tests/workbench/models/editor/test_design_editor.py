@@ -213,7 +213,9 @@ def test_residual_activation_and_net_scope(editor):
     path = editor.insert(new_block("net", name="vgg_16"), "blocks")
     editor.set_field(path, "scope", "tower")
     assert editor.block_at(path)["scope"] == "tower"
-    with pytest.raises(TypeError, match=r"`value` must be a str, got 3 \(int\)"):
+    with pytest.raises(
+        TypeError, match=r"`value` must be an activation name such as 'relu', or null, got 3\."
+    ):
         editor.set_field("blocks[4]", "activation", 3)
 
 
@@ -325,9 +327,9 @@ ERRORS = [
     ("insert-index-type", lambda e: e.insert(new_block("conv2d"), "blocks", "0"), TypeError,
      r"DesignEditor.insert: `index` must be an int, got '0' \(str\)"),
     ("insert-bad-block", lambda e: e.insert({"kind": "lyer"}, "blocks"), ValueError,
-     r"DesignEditor.insert: `block` has kind 'lyer'; expected one of .* Did you mean 'layer'\?"),
+     r"DesignEditor.insert: `block.kind` must be one of layer, repeat, .* got 'lyer'. Did you mean 'layer'\?"),
     ("insert-repeat-of-stack", lambda e: e.insert({**new_block("repeat"), "block": new_block("stack")}, "blocks"), ValueError,
-     r"`block.block` must be a layer block \(repeat calls one layer `count` times\), got a 'stack' block"),
+     r"`block.block.kind` must be 'layer' \(repeat calls one layer `count` times\), got 'stack'"),
     ("move-into-itself", lambda e: e.move("blocks[4]", "blocks[4].shortcut", 0), ValueError,
      r"DesignEditor.move: cannot move 'blocks\[4\]' into itself: `container_path` 'blocks\[4\].shortcut' lies inside it"),
     ("move-into-own-branch", lambda e: e.move("blocks[3]", "blocks[03].branches[1]", 0), ValueError,
@@ -359,25 +361,25 @@ ERRORS = [
     ("args-not-mapping", lambda e: e.update_args("blocks[0]", [("stride", 2)]), TypeError,
      r"DesignEditor.update_args: `changes` must be a mapping of argument names to values, got \[\('stride', 2\)\] \(list\)"),
     ("args-not-literal", lambda e: e.update_args("blocks[0]", {"activation_fn": max}), TypeError,
-     r"`changes.activation_fn` must be a JSON literal \(None, bool, int, float, str, list or dict\), got <built-in function max>"),
+     r"`changes.activation_fn` must be a JSON value \(null, bool, finite number, str, list or dict\), got <built-in function max>"),
     ("args-bad-name", lambda e: e.update_args("blocks[0]", {"num-outputs": 3}), ValueError,
-     r"`changes name 'num-outputs'` must be a name such as 'conv2d', got 'num-outputs'"),
+     r"`changes` must be a dict whose keys are argument names such as 'num_outputs', got 'num-outputs'"),
     ("unset-bad-name", lambda e: e.update_args("blocks[0]", {"num-outputs": None}), ValueError,
      r"`changes name 'num-outputs'` must be a name"),
     ("field-unknown", lambda e: e.set_field("blocks[2]", "cont", 3), ValueError,
-     r"DesignEditor.set_field: `field` must be one of count, scope, block for 'blocks\[2\]' \(a 'repeat' block\), got 'cont'. Did you mean 'count'\?"),
+     r"DesignEditor.set_field: `field` must be one of count, block, scope for 'blocks\[2\]' \(a 'repeat' block\), got 'cont'. Did you mean 'count'\?"),
     ("field-design", lambda e: e.set_field("", "blocks", []), ValueError,
      r"`field` must be one of name, input for the design, got 'blocks'"),
     ("field-count-zero", lambda e: e.set_field("blocks[2]", "count", 0), ValueError,
-     r"DesignEditor.set_field: `value` must be >= 1, got 0"),
+     r"DesignEditor.set_field: `value` must be an int >= 1, got 0"),
     ("field-count-str", lambda e: e.set_field("blocks[2]", "count", "3"), TypeError,
-     r"`value` must be an int, got '3'"),
+     r"`value` must be an int >= 1, got '3'"),
     ("field-repeat-block", lambda e: e.set_field("blocks[2]", "block", new_block("arg_scope")), ValueError,
-     r"`value` must be a layer block \(repeat calls one layer `count` times\), got a 'arg_scope' block"),
+     r"`value.kind` must be 'layer' \(repeat calls one layer `count` times\), got 'arg_scope'"),
     ("field-axis-none", lambda e: e.set_field("blocks[3]", "axis", None), TypeError,
      r"`value` must be an int, got None"),
     ("field-ops", lambda e: e.set_field("blocks[1]", "ops", "conv2d"), TypeError,
-     r"`value` must be a list of op names, got 'conv2d'"),
+     r"`value` must be a list of op names, each once, got 'conv2d'"),
     ("field-input", lambda e: e.set_field("", "input", {"shape": [0, 4, 1]}), ValueError,
      r"the design's `input` must be a dict with a `shape` list of ints >= 1"),
     ("add-branch-to-residual", lambda e: e.add_branch("blocks[4]"), ValueError,
@@ -391,7 +393,7 @@ ERRORS = [
     ("undo-nothing", lambda e: e.undo(), ValueError,
      r"DesignEditor.undo: there is nothing to undo \(`can_undo` is False\)"),
     ("load-bad", lambda e: e.load({**sample_design(), "version": 3}), ValueError,
-     r"DesignEditor.load: design `version` must be 1, got 3"),
+     r"DesignEditor.load: `version` must be 1, got 3"),
 ]  # fmt: skip
 
 

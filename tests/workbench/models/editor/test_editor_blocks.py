@@ -72,21 +72,24 @@ def test_empty_design():
 
 
 BAD_BLOCKS = [
-    ("not-dict", ["conv2d"], TypeError, r"t: `b` must be a block dict, got \['conv2d'\] \(list\)"),
-    ("unknown-kind", {"kind": "resdual"}, ValueError, r"`b` has kind 'resdual'; expected one of layer, repeat, .*Did you mean 'residual'\?"),
-    ("missing-field", {"kind": "layer", "op": "conv2d"}, ValueError, r"`b` is a 'layer' block without 'args'; a 'layer' block needs 'op', 'args'"),
-    ("repeat-of-residual", {"kind": "repeat", "count": 2, "block": new_block("residual")}, ValueError, r"`b.block` must be a layer block \(repeat calls one layer `count` times\), got a 'residual' block"),
-    ("zero-count", {"kind": "repeat", "count": 0, "block": new_block("conv2d")}, ValueError, r"`b.count` must be >= 1, got 0"),
-    ("bool-count", {"kind": "repeat", "count": True, "block": new_block("conv2d")}, TypeError, r"`b.count` must be an int, got True"),
-    ("scope-on-arg_scope", {**new_block("arg_scope"), "scope": "s"}, ValueError, r"`b` is a 'arg_scope' block, which takes no `scope`"),
-    ("empty-scope", {**new_block("conv2d"), "scope": " "}, TypeError, r"`b.scope` must be a non-empty str, got ' '"),
-    ("nested-bad", {"kind": "residual", "blocks": [], "shortcut": [{"kind": "layer"}]}, ValueError, r"`b.shortcut\[0\]` is a 'layer' block without 'op', 'args'"),
+    ("not-dict", ["conv2d"], TypeError, r"^t: `b` must be a block dict such as \{\"kind\": \"layer\", \"op\": \"conv2d\"\}, got \['conv2d'\]\.$"),
+    ("unknown-kind", {"kind": "resdual"}, ValueError, r"`b.kind` must be one of layer, repeat, .* got 'resdual'. Did you mean 'residual'\?"),
+    ("missing-field", {"kind": "layer", "args": {}}, ValueError, r"`b.op` must be given \(a 'layer' block needs 'op'\), got None"),
+    ("repeat-of-residual", {"kind": "repeat", "count": 2, "block": new_block("residual")}, ValueError, r"`b.block.kind` must be 'layer' \(repeat calls one layer `count` times\), got 'residual'"),
+    ("zero-count", {"kind": "repeat", "count": 0, "block": new_block("conv2d")}, ValueError, r"`b.count` must be an int >= 1, got 0"),
+    ("bool-count", {"kind": "repeat", "count": True, "block": new_block("conv2d")}, TypeError, r"`b.count` must be an int >= 1, got True"),
+    ("scope-on-arg_scope", {**new_block("arg_scope"), "scope": "s"}, ValueError, r"`b.scope` must be left out: a 'arg_scope' block takes no scope, got 's'"),
+    ("empty-scope", {**new_block("conv2d"), "scope": " "}, ValueError, r"`b.scope` must be a non-empty str, got ' '"),
+    ("nested-bad", {"kind": "residual", "blocks": [], "shortcut": [{"kind": "layer"}]}, ValueError, r"`b.shortcut\[0\].op` must be given \(a 'layer' block needs 'op'\)"),
     ("branch-not-list", {"kind": "branches", "branches": [{}], "axis": 3}, TypeError, r"`b.branches\[0\]` must be a list of blocks, got \{\}"),
-    ("arg-not-literal", {"kind": "layer", "op": "conv2d", "args": {"activation_fn": print}}, TypeError, r"`b.args.activation_fn` must be a JSON literal"),
-    ("arg-nan", layer("conv2d", rate=float("nan")), TypeError, r"`b.args.rate` must be a finite number, got nan"),
-    ("arg-name", {"kind": "layer", "op": "conv2d", "args": {"num outputs": 3}}, ValueError, r"`b.args name 'num outputs'` must be a name"),
-    ("ops-twice", {**new_block("arg_scope"), "ops": ["conv2d", "conv2d"]}, ValueError, r"`b.ops` must name each op once"),
+    ("arg-not-literal", {"kind": "layer", "op": "conv2d", "args": {"activation_fn": print}}, TypeError, r"`b.args.activation_fn` must be a JSON value"),
+    ("arg-nan", layer("conv2d", rate=float("nan")), TypeError, r"`b.args.rate` must be a JSON value \(null, bool, finite number, .*\), got nan"),
+    ("arg-name", {"kind": "layer", "op": "conv2d", "args": {"num outputs": 3}}, ValueError, r"`b.args` must be a dict whose keys are argument names .* got 'num outputs'"),
+    ("ops-twice", {**new_block("arg_scope"), "ops": ["conv2d", "conv2d"]}, ValueError, r"`b.ops` must be a list of op names, each once"),
     ("per-layer", {**new_block("stack"), "per_layer": [3]}, TypeError, r"`b.per_layer\[0\]` must be a dict of arguments, got 3"),
+    ("every-problem", {"kind": "repeat", "count": 0, "block": {"kind": "layer"}, "scope": 3}, ValueError,
+     r"^t: 3 problems:\n  - `b.block.op` must be given \(a 'layer' block needs 'op'\), got None.\n"
+     r"  - `b.count` must be an int >= 1, got 0.\n  - `b.scope` must be a non-empty str, got 3.$"),
 ]  # fmt: skip
 
 
@@ -100,14 +103,28 @@ def test_unknown_fields_are_kept_not_rejected():
     check_block({**new_block("conv2d"), "note": "from the paper"}, fn="t")
 
 
+def test_optional_fields_may_be_left_out():
+    # What the design format leaves optional (`args`, `shortcut`, `axis`...) the editor does
+    # too: a hand-written `{"kind": "layer", "op": "flatten"}` opens.
+    for block in (
+        {"kind": "layer", "op": "flatten"},
+        {"kind": "stack", "op": "fully_connected", "per_layer": [{}]},
+        {"kind": "arg_scope", "ops": [], "blocks": []},
+        {"kind": "residual", "blocks": [], "activation": None, "scope": None},
+        {"kind": "branches", "branches": [[]]},
+        {"kind": "net", "name": "vgg_16"},
+    ):
+        check_block(block, fn="t")
+
+
 BAD_DESIGNS = [
-    ("not-dict", [], TypeError, r"t: `design` must be a dict, got \[\] \(list\)"),
-    ("format", {**sample_design(), "format": "other"}, ValueError, r"design `format` must be 'slim-workbench-design', got 'other'"),
-    ("version", {**sample_design(), "version": 2}, ValueError, r"design `version` must be 1, got 2"),
-    ("name", {**sample_design(), "name": None}, TypeError, r"design `name` must be a str, got None"),
-    ("input", {**sample_design(), "input": [8, 8, 1]}, TypeError, r"design `input` must be a dict with a `shape` list"),
+    ("not-dict", [], TypeError, r"t: The design must be a design dict \(a JSON object\), got \[\]"),
+    ("format", {**sample_design(), "format": "other"}, ValueError, r"`format` must be 'slim-workbench-design', got 'other'"),
+    ("version", {**sample_design(), "version": 2}, ValueError, r"`version` must be 1, got 2"),
+    ("name", {**sample_design(), "name": None}, TypeError, r"`name` must be a non-empty str, got None"),
+    ("input", {**sample_design(), "input": [8, 8, 1]}, TypeError, r"`input` must be a dict such as \{\"shape\": \[28, 28, 1\]"),
     ("blocks", {**sample_design(), "blocks": {}}, TypeError, r"`blocks` must be a list of blocks, got \{\}"),
-    ("block", {**sample_design(), "blocks": [{"kind": "conv2d"}]}, ValueError, r"`blocks\[0\]` has kind 'conv2d'"),
+    ("block", {**sample_design(), "blocks": [{"kind": "conv2d"}]}, ValueError, r"`blocks\[0\].kind` must be one of layer, "),
 ]  # fmt: skip
 
 
