@@ -3,7 +3,10 @@
 Each browser session of the web app gets its own `WorkbenchSession`; jobs are shared through
 their log directories in the workspace. The session ties the pieces together: the design
 being edited is what Inspect builds, what Fine-tune compares with a checkpoint, and what a
-training job trains.
+training job trains (unless `train_design` is off: then `settings.net`, a `slimlib.nets` net).
+
+Every job the app starts, training or fine-tuning, starts here (`start_training`), so the
+pages in `workbench.views.panel.pages` only collect choices and show results.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import param
 
 from workbench.models.design import template
 from workbench.models.editor import DesignEditor
-from workbench.models.jobs import PathEscapeError, list_jobs, resolve_in_workspace, start
+from workbench.models.jobs import Job, PathEscapeError, list_jobs, resolve_in_workspace, start
 from workbench.models.jobs.settings import TrainSettings
 
 if TYPE_CHECKING:
@@ -48,6 +51,10 @@ class WorkbenchSession(param.Parameterized):
     workspace = param.String(doc="Workspace root: designs, jobs and checkpoints live inside.")
     editor = param.ClassSelector(class_=DesignEditor, doc="The design being edited.")
     settings = param.ClassSelector(class_=TrainSettings, doc="Training settings.")
+    train_design = param.Boolean(
+        default=True,
+        doc="Whether a training job trains the design being edited; else `settings.net`.",
+    )
     checkpoint = param.String(default="", doc="Checkpoint the plan compares with.")
     message = param.String(default="", doc="The last problem of a session action.")
 
@@ -56,6 +63,7 @@ class WorkbenchSession(param.Parameterized):
         params.setdefault("settings", TrainSettings())
         self._inspect = params.pop("inspect", None)
         self._plan = params.pop("plan", None)
+        self._inspected: dict | None = None  # The design `inspect_if_changed` last built.
         super().__init__(**params)
 
     # The inspect model and the restore plan hold TensorFlow graphs: they (and TensorFlow)
@@ -82,6 +90,17 @@ class WorkbenchSession(param.Parameterized):
     @property
     def design(self) -> dict:
         return self.editor.design
+
+    @param.depends("train_design", "editor.design", watch=True, on_init=True)
+    def _follow_design(self) -> None:
+        """Keeps `settings.design` the design being edited while `train_design` is on."""
+        self.settings.design = copy.deepcopy(self.design) if self.train_design else None
+
+    def inspect_if_changed(self) -> None:
+        """Builds the design into the inspect model unless it is already built as it is."""
+        if self._inspected != self.design:
+            self._inspected = copy.deepcopy(self.design)
+            self.inspect_design()
 
     def inspect_design(self) -> None:
         """Builds the current design into the inspect model (errors land in its `error`)."""
@@ -128,11 +147,18 @@ class WorkbenchSession(param.Parameterized):
             message += f" The comparison below is still with {shown!r}."
         self.message = message
 
-    def finetune_config(self) -> dict[str, Any]:
-        """A job config training the design from the plan's checkpoint, with its choices."""
+    def finetune_config(self, dataset: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A job config training the design from the plan's checkpoint, with its choices.
+
+        Args:
+          dataset: The config's `dataset` section (see `workbench.models.jobs.config`).
+            Default: the built-in digits, resized to the design's input height and width.
+        """
         config = self.settings.to_config()
         config["model"] = {"design": copy.deepcopy(self.design)}
-        config["dataset"] = {"kind": "digits", "resize": list(self.design["input"]["shape"][:2])}
+        if dataset is None:
+            dataset = {"kind": "digits", "resize": list(self.design["input"]["shape"][:2])}
+        config["dataset"] = copy.deepcopy(dataset)
         restored = {var.op.name for var in self.plan.variables_to_restore.values()}
         model_variables = [m.name for m in self.plan.matches if m.kind == "model"]
         config["restore"] = {
@@ -143,11 +169,31 @@ class WorkbenchSession(param.Parameterized):
         }
         return config
 
-    def start_training(self, *, finetune: bool = False):
-        """Starts a job training the design (from the plan's checkpoint when `finetune`)."""
+    def start_training(
+        self, *, finetune: bool = False, dataset: dict[str, Any] | None = None
+    ) -> Job:
+        """Starts a job in its own process and returns it.
+
+        Args:
+          finetune: Whether the job fine-tunes the design from the plan's checkpoint, with
+            the plan's restore and train choices (`finetune_config`). Default False: the job
+            trains what `settings` say (the design while `train_design` is on).
+          dataset: The fine-tuning job's `dataset` section (see `finetune_config`). A
+            training job reads its dataset from `settings`.
+
+        Raises:
+          ConfigError: If the config has problems (every one is listed).
+          PathEscapeError: If the log directory is outside the workspace.
+          FileExistsError: If the log directory already holds a job.
+          ValueError: If `dataset` is given for a training job.
+        """
         if finetune:
-            config = self.finetune_config()
+            config = self.finetune_config(dataset)
+        elif dataset is not None:
+            raise ValueError(
+                "WorkbenchSession.start_training: `dataset` must be None for a training job "
+                f"(it reads `settings.dataset`), got {dataset!r}."
+            )
         else:
-            self.settings.design = copy.deepcopy(self.design)
             config = self.settings.to_config()
         return start(config, self.settings.logdir(), workspace=self.workspace)

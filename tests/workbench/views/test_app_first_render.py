@@ -17,7 +17,7 @@ app_page.preload_pages = lambda: None  # Only the render itself is looked at her
 app = app_page.WorkbenchApp()
 tabs = app.__panel__()
 tabs.get_root(Document())
-print("tensorflow" in sys.modules, app.train_view.devices.object)
+print("tensorflow" in sys.modules, app.train_page.devices.object)
 tabs.active = app_page.PAGES.index("Inspect")  # Opening Inspect imports it.
 print("tensorflow" in sys.modules, len(tabs[1].objects))
 """

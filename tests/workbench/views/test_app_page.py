@@ -21,7 +21,7 @@ def test_the_four_pages_in_order(app):
 
 def test_the_train_page_knows_when_it_is_shown(app):
     tabs = app.__panel__()
-    train = app.train_view
+    train = app.train_page
     assert train.shown is False  # Build is open first.
     tabs.active = PAGES.index("Train")
     assert train.shown is True

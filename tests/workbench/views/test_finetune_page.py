@@ -12,7 +12,7 @@ import tensorflow.compat.v1 as tf
 from workbench.models.editor import DesignEditor
 from workbench.models.jobs import Job
 from workbench.models.session import WorkbenchSession
-from workbench.views.panel.finetune_page import FinetunePage
+from workbench.views.panel.pages.finetune import FinetunePage
 
 
 @pytest.fixture

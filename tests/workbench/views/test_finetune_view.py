@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
+from bokeh.document import Document
 
 import slimlib as slim
 from workbench.models.restore_plan import RestorePlan
@@ -41,12 +42,14 @@ def test_status_table_marks_the_new_head_as_a_shape_mismatch(view):
 
 def test_unticking_restore_on_a_scope_updates_the_plan_and_the_code(view):
     assert "logits" in list(view.scope_table().value["Scope"])
-    before = view.revision
+    page = view.__panel__()
+    page.get_root(Document())
+    shown_code = page[1][1][1]  # The code column's pane, bound to the plan's parameters.
+    assert "get_variables_to_restore()" in shown_code._pane.object
     view.choose("logits", "Restore", False)
     assert view.plan.restore_of("logits") is False
     assert sorted(view.plan.variables_to_restore) == ["fc1/biases", "fc1/weights"]
-    assert view.revision > before
-    assert "logits" in view.code().object
+    assert "get_variables_to_restore(exclude=['logits/'])" in shown_code._pane.object
 
 
 def test_unticking_train_freezes_the_scope(view):

@@ -1,4 +1,9 @@
-"""The whole web app: Build, Inspect, Train and Fine-tune pages over one `WorkbenchSession`."""
+"""The whole web app: Build, Inspect, Train and Fine-tune pages over one `WorkbenchSession`.
+
+Each page is a module of `workbench.views.panel.pages`; this module only puts them in tabs,
+tells the Train page whether it is on screen, and asks the session to build the design when
+Inspect is opened after a change.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ import param
 
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
-from workbench.views.panel.build_view import BuildView
+from workbench.views.panel.pages.build import BuildPage
+from workbench.views.panel.pages.train import TrainPage
 from workbench.views.panel.preload import preload_pages
-from workbench.views.panel.train_view import TrainView
 
 TITLE = "Slim Workbench"
 ACCENT = "#2f6f9f"
@@ -29,46 +34,28 @@ class WorkbenchApp(pn.viewable.Viewer):
     def __init__(self, **params):
         params.setdefault("session", WorkbenchSession(workspace=default_workspace(create=True)))
         super().__init__(**params)
-        self._built_design: dict | None = None
-        self.train_view: TrainView | None = None  # Made with the page.
-
-    def inspect_if_changed(self) -> None:
-        """Builds the design into the Inspect page unless it is already built as it is."""
-        if self._built_design != self.session.design:
-            self._built_design = self.session.design
-            self.session.inspect_design()
+        self.train_page: TrainPage | None = None  # Made with the tabs.
 
     def inspect_page(self) -> pn.viewable.Viewable:
-        from workbench.views.panel.inspect_view import InspectView
+        from workbench.views.panel.pages.inspect import InspectPage
 
-        rebuild = pn.widgets.Button(label="Rebuild", color="primary", width=120)
-        rebuild.on_click(lambda _: self.session.inspect_design())
-        return pn.Column(rebuild, InspectView(model=self.session.inspect))
+        return InspectPage(session=self.session)
 
     def finetune_page(self) -> pn.viewable.Viewable:
-        from workbench.views.panel.finetune_page import FinetunePage
+        from workbench.views.panel.pages.finetune import FinetunePage
 
         return FinetunePage(session=self.session)
 
     def __panel__(self) -> pn.viewable.Viewable:
         session = self.session
-        train = self.train_view = TrainView(workspace=session.workspace, settings=session.settings)
-        # Training the design being built is the default; untick to train a slimlib net.
-        train_design = pn.widgets.Checkbox(label="Train the design from the Build page", value=True)
-        session.settings.design = session.design
-
-        def follow_design(*_) -> None:
-            session.settings.design = session.design if train_design.value else None
-
-        train_design.param.watch(follow_design, "value")
-        session.editor.param.watch(follow_design, "design")
+        train = self.train_page = TrainPage(session=session)
         # Inspect and Fine-tune hold TensorFlow graphs: their pages (and TensorFlow, which
         # takes seconds to import) are made when first opened, not for the first render.
         later = {"Inspect": self.inspect_page, "Fine-tune": self.finetune_page}
         tabs = pn.Tabs(
-            ("Build", BuildView(session=session)),
+            ("Build", BuildPage(session=session)),
             ("Inspect", pn.Column(sizing_mode="stretch_width")),
-            ("Train", pn.Column(train_design, train)),
+            ("Train", train),
             ("Fine-tune", pn.Column(sizing_mode="stretch_width")),
             dynamic=True,
             sizing_mode="stretch_width",
@@ -80,7 +67,7 @@ class WorkbenchApp(pn.viewable.Viewer):
             if page in later:
                 tabs[event.new].objects = [later.pop(page)()]
             if page == "Inspect":
-                self.inspect_if_changed()
+                session.inspect_if_changed()
 
         train.shown = PAGES[tabs.active] == "Train"
         tabs.param.watch(opened, "active")

@@ -1,7 +1,8 @@
 """Fine-tune view: a restore and a train checkbox per scope, the status table and the code.
 
 A thin view over `workbench.models.restore_plan.RestorePlan`: ticking a box calls
-`set_restore`/`set_train` on the plan, and every table is re-derived from the plan.
+`set_restore`/`set_train` on the plan, and every table is re-derived from the plan's own
+parameters when they change. `workbench.views.panel.pages.finetune` puts it on the page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ _STATUS_COLOURS = {
     "missing": "#a15c00",
 }
 _SCOPE_COLUMNS = ["Scope", "Variables", "Restore", "Train", "Statuses"]
+#: The plan's parameters every part of the view is derived from.
+_PLAN_PARAMS = ("matches", "variables_to_restore", "variables_to_train", "traps", "error", "code")
 
 
 def _status_style(value: object) -> str:
@@ -29,14 +32,6 @@ class FinetuneView(pn.viewable.Viewer):
     """Scope tree with restore/train checkboxes, traps, status table, unused entries, code."""
 
     plan = param.ClassSelector(class_=RestorePlan, doc="The restore plan being edited.")
-    revision = param.Integer(default=0, doc="Bumped whenever the plan changes.")
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.plan.param.watch(
-            lambda *_: self.param.update(revision=self.revision + 1),
-            ["matches", "variables_to_restore", "variables_to_train", "traps", "error", "code"],
-        )
 
     def scope_table(self) -> pn.widgets.Tabulator:
         frame = pd.DataFrame.from_records(self.plan.scope_records())
@@ -113,25 +108,25 @@ class FinetuneView(pn.viewable.Viewer):
             self.plan.param.update_frozen_batch_norm,
             label="Keep updating batch-norm statistics in frozen scopes",
         )
-        rev = self.param.revision
+        plan = [self.plan.param[name] for name in _PLAN_PARAMS]
         return pn.Column(
-            pn.bind(lambda _: self.traps(), rev),
+            pn.bind(lambda *_: self.traps(), *plan),
             pn.Row(
                 pn.Column(
                     "#### Scopes: restore from the checkpoint? train or freeze?",
-                    pn.bind(lambda _: self.scope_table(), rev),
+                    pn.bind(lambda *_: self.scope_table(), *plan),
                     frozen_bn,
                 ),
                 pn.Column(
                     "#### Generated code",
-                    pn.bind(lambda _: self.code(), rev),
+                    pn.bind(lambda *_: self.code(), *plan),
                     sizing_mode="stretch_width",
                 ),
                 sizing_mode="stretch_width",
             ),
             pn.Tabs(
-                ("Variables vs. checkpoint", pn.bind(lambda _: self.status_table(), rev)),
-                ("Unused checkpoint entries", pn.bind(lambda _: self.unused_table(), rev)),
+                ("Variables vs. checkpoint", pn.bind(lambda *_: self.status_table(), *plan)),
+                ("Unused checkpoint entries", pn.bind(lambda *_: self.unused_table(), *plan)),
                 dynamic=True,
             ),
             sizing_mode="stretch_width",

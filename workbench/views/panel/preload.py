@@ -12,7 +12,7 @@ import importlib
 import threading
 
 #: The modules the Inspect and Fine-tune pages are made from.
-MODULES = ("workbench.views.panel.inspect_view", "workbench.views.panel.finetune_page")
+MODULES = ("workbench.views.panel.pages.inspect", "workbench.views.panel.pages.finetune")
 
 _started = threading.Event()
 

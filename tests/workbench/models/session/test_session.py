@@ -60,3 +60,25 @@ def test_a_refused_comparison_clears_a_failed_one(session, tmp_path):
     assert "must stay inside the workspace" in session.message
     assert "still with" not in session.message
     assert (session.checkpoint, session.plan.checkpoint, session.plan.error) == ("", "", "")
+
+
+def test_training_settings_follow_the_design_while_train_design_is_on(session, tiny_design):
+    assert session.settings.to_config()["model"] == {"design": tiny_design}
+    session.editor.set_field("", "name", "renamed")
+    assert session.settings.to_config()["model"]["design"]["name"] == "renamed"
+    session.train_design = False
+    assert session.settings.to_config()["model"] == {"net": "lenet"}
+    session.train_design = True
+    assert session.settings.design == session.design
+    assert session.settings.design is not session.design  # A copy: a job never sees edits.
+
+
+def test_finetune_config_takes_another_dataset(session, tiny_checkpoint):
+    session.compare_with("jobs/pre")
+    folder = {"kind": "image_folder", "folder": "photos", "resize": [6, 6]}
+    assert session.finetune_config(folder)["dataset"] == folder
+
+
+def test_a_training_job_reads_its_dataset_from_the_settings(session):
+    with pytest.raises(ValueError, match=r"`dataset` must be None for a training job"):
+        session.start_training(dataset={"kind": "digits"})

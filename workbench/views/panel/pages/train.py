@@ -1,7 +1,8 @@
 """Train page: settings, start/stop/resume, the jobs of the workspace and live metric charts.
 
-Jobs run in their own processes (`workbench.models.jobs`); this view only starts, stops and
-watches them. A periodic callback polls the selected job's status and metrics stream, so a
+Jobs run in their own processes (`workbench.models.jobs`), started by the session
+(`WorkbenchSession.start_training`); this page collects the settings, then stops, resumes and
+watches jobs. A periodic callback polls the selected job's status and metrics stream, so a
 refreshed page, or a second tab, reattaches to running jobs by their log directory.
 """
 
@@ -15,8 +16,9 @@ import panel as pn
 import param
 
 from workbench.models.charts import MetricSeries
-from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs, start
+from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs
 from workbench.models.jobs.settings import TrainSettings
+from workbench.models.session import WorkbenchSession
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
 
@@ -67,21 +69,18 @@ def visible_devices() -> str | None:
     return f"{len(gpus)} GPU(s): jobs train on the GPU" if gpus else "CPU only (no GPU seen)"
 
 
-class TrainView(pn.viewable.Viewer):
-    """Start a job from `settings`, pick any job of the workspace, follow it live."""
+class TrainPage(pn.viewable.Viewer):
+    """Start a job from the session's settings, pick any job of the workspace, follow it live."""
 
-    workspace = param.String(doc="Workspace root; jobs live under its `jobs/` folder.")
-    settings = param.ClassSelector(class_=TrainSettings, doc="The form's state.")
+    session = param.ClassSelector(class_=WorkbenchSession, doc="Workspace, settings, design.")
     job = param.ClassSelector(class_=Job, default=None, allow_None=True, doc="Job shown.")
     message = param.String(default="", doc="The last error of an action, shown in red.")
-    revision = param.Integer(default=0, doc="Bumped when the job's status or metrics change.")
     shown = param.Boolean(
         default=True,
         doc="Whether the page is on screen; a hidden page's chart is redrawn when it shows.",
     )
 
     def __init__(self, **params):
-        params.setdefault("settings", TrainSettings())
         super().__init__(**params)
         self.series: MetricSeries | None = None
         self.jobs = pn.widgets.Select(
@@ -98,15 +97,25 @@ class TrainView(pn.viewable.Viewer):
         self.devices = pn.pane.Markdown("This machine: looking for a GPU...")
         self._devices_known = False
         self._show_devices()
-        self.param.watch(lambda _: self._show_status(), ["job", "revision"])
+        self.param.watch(lambda _: self._show_status(), "job")
         self.param.watch(self._on_shown, "shown")
         self.refresh_jobs()
+
+    @property
+    def workspace(self) -> str:
+        """The session's workspace root; jobs live under its `jobs/` folder."""
+        return self.session.workspace
+
+    @property
+    def settings(self) -> TrainSettings:
+        """The session's training settings: the form's state."""
+        return self.session.settings
 
     # -- actions -----------------------------------------------------------------------------
 
     def start_job(self, _=None) -> None:
         try:
-            job = start(self.settings.to_config(), self.settings.logdir(), workspace=self.workspace)
+            job = self.session.start_training()
         except (ConfigError, PathEscapeError, FileExistsError, ValueError) as err:
             self.message = str(err)
             return
@@ -160,7 +169,7 @@ class TrainView(pn.viewable.Viewer):
         if self._chart_stale and self.shown:
             self._redraw_chart()
         if force or added or before != (self.job.state, self.job.step):
-            self.revision += 1
+            self._show_status()
             if before[0] != self.job.state:
                 self.refresh_jobs()
 
@@ -202,6 +211,10 @@ class TrainView(pn.viewable.Viewer):
             show_name=False,
             widgets={"learning_rate": {"type": pn.widgets.FloatInput, "step": 0.001}},
         )  # fmt: skip
+        # Training the design being built is the default; untick to train a slimlib net.
+        train_design = pn.widgets.Checkbox.from_param(
+            self.session.param.train_design, label="Train the design from the Build page"
+        )
         start_button = pn.widgets.Button(label="Start", color="primary")
         stop_button = pn.widgets.Button(label="Stop", color="warning")
         resume_button = pn.widgets.Button(label="Resume", color="default")
@@ -217,7 +230,7 @@ class TrainView(pn.viewable.Viewer):
             polling = pn.io.PeriodicCallback(callback=self.poll, period=POLL_MS, background=True)
             polling.start()
             pn.state.on_session_destroyed(lambda _: polling.stop())
-        return pn.Row(
+        page = pn.Row(
             pn.Column(
                 "### New training job",
                 form,
@@ -243,3 +256,4 @@ class TrainView(pn.viewable.Viewer):
             ),
             sizing_mode="stretch_width",
         )
+        return pn.Column(train_design, page, sizing_mode="stretch_width")

@@ -31,7 +31,7 @@ def _code_or_problem(design: dict) -> str:
         return "# The design is not valid yet:\n# " + str(err).replace("\n", "\n# ")
 
 
-class BuildView(pn.viewable.Viewer):
+class BuildPage(pn.viewable.Viewer):
     """Templates and saved designs on top, palette + canvas, properties, generated code."""
 
     session = param.ClassSelector(class_=WorkbenchSession)

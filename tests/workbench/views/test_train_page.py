@@ -1,4 +1,4 @@
-"""The Train view starts a real job on the digits, follows it, and shows bad input as errors."""
+"""The Train page starts a real job on the digits, follows it, and shows bad input as errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ import time
 import pytest
 
 from workbench.models.jobs.settings import TrainSettings
-from workbench.views.panel.train_view import TrainView
+from workbench.models.session import WorkbenchSession
+from workbench.views.panel.pages.train import TrainPage
+
+
+def _page(workspace, settings: TrainSettings | None = None, **params) -> TrainPage:
+    """The page over a session that trains `settings.net` (the design's checkbox unticked)."""
+    session = WorkbenchSession(
+        workspace=str(workspace), settings=settings or TrainSettings(), train_design=False
+    )
+    return TrainPage(session=session, **params)
 
 
 def _wait(view, states, timeout=240):
@@ -31,7 +40,7 @@ def test_settings_make_a_digits_config_at_the_net_input_size():
 
 def test_a_started_job_is_followed_to_the_end(tmp_path):
     settings = TrainSettings(job_name="tiny", steps=20, log_every_n_steps=5, batch_size=16)
-    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view = _page(tmp_path, settings)
     assert "No job yet" in view.status.object
     view.start_job()
     assert view.message == ""
@@ -47,12 +56,12 @@ def test_a_started_job_is_followed_to_the_end(tmp_path):
     loss = view.chart.object["data"][0]
     assert loss["x"][-1] == 20 and len(loss["y"]) == 4  # logged at steps 5, 10, 15, 20
     # A new view (a refreshed page) finds the job again by its log directory.
-    again = TrainView(workspace=str(tmp_path))
+    again = _page(tmp_path)
     assert again.job is not None and again.job.logdir == view.job.logdir
 
 
 def test_a_logdir_outside_the_workspace_is_refused_with_a_message(tmp_path, monkeypatch):
-    view = TrainView(workspace=str(tmp_path / "ws"))
+    view = _page(tmp_path / "ws")
     monkeypatch.setattr(view.settings, "logdir", lambda: "../outside")
     view.start_job()
     assert "outside" in view.message
@@ -67,7 +76,7 @@ def test_a_failed_job_shows_its_error(tmp_path):
     (logdir / "status.json").write_text(
         json.dumps({"state": "failed", "error": "LossTensor is inf or nan", "step": 3})
     )
-    view = TrainView(workspace=str(tmp_path))
+    view = _page(tmp_path)
     assert view.job is not None and view.job.state == "failed"
     assert "failed" in view.status.object and "step 3" in view.status.object
     assert view.error.visible and view.error.object == "LossTensor is inf or nan"
@@ -75,7 +84,7 @@ def test_a_failed_job_shows_its_error(tmp_path):
     panes = (view.status, view.error, view.trace)
     view.poll(force=True)
     assert (view.status, view.error, view.trace) == panes
-    assert view.__panel__().objects[1].objects[2:5] == list(panes)
+    assert view.__panel__().objects[1].objects[1].objects[2:5] == list(panes)
 
 
 def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):
@@ -87,7 +96,7 @@ def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):
         "folder": "photos",
         "resize": [28, 28],
     }
-    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view = _page(tmp_path, settings)
     view.start_job()
     if view.message:  # refused before launching: the config check found the empty folder
         assert "no images" in view.message
@@ -115,7 +124,7 @@ def test_a_tfrecord_folder_in_the_workspace_trains(tmp_path):
         "folder": "records",
         "resize": [28, 28],
     }
-    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view = _page(tmp_path, settings)
     view.start_job()
     assert view.message == ""
     _wait(view, {"finished", "failed"})
@@ -126,7 +135,7 @@ def test_a_tfrecord_folder_in_the_workspace_trains(tmp_path):
 def test_a_tfrecord_folder_without_dataset_info_is_refused_with_what_to_do(tmp_path):
     (tmp_path / "records").mkdir()
     settings = TrainSettings(job_name="bare", dataset="tfrecord", folder="records")
-    view = TrainView(workspace=str(tmp_path), settings=settings)
+    view = _page(tmp_path, settings)
     view.start_job()
     assert "dataset.folder: must be a folder written by slim.data.writer" in view.message
     assert "dataset.file_pattern, num_samples, num_classes and image_shape" in view.message
@@ -140,7 +149,7 @@ def test_a_hidden_page_redraws_its_chart_only_when_shown(tmp_path):
     (logdir / "status.json").write_text(json.dumps({"state": "finished", "step": 20}))
     metrics = logdir / "metrics.jsonl"
     metrics.write_text('{"step": 10, "loss": 2.5}\n')
-    view = TrainView(workspace=str(tmp_path), shown=False)
+    view = _page(tmp_path, shown=False)
     assert view.chart.object["data"][0]["x"] == []  # Read, not drawn.
     with metrics.open("a") as f:
         f.write('{"step": 20, "loss": 1.5}\n')
@@ -152,3 +161,13 @@ def test_a_hidden_page_redraws_its_chart_only_when_shown(tmp_path):
         f.write('{"step": 30, "loss": 0.5}\n')
     view.poll()  # Shown: drawn at once.
     assert view.chart.object["data"][0]["x"] == [10, 20, 30]
+
+
+def test_the_checkbox_chooses_between_the_design_and_a_net(tmp_path):
+    page = TrainPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    checkbox = page.__panel__().objects[0]
+    assert checkbox.name == "Train the design from the Build page" and checkbox.value is True
+    assert page.settings.to_config()["model"]["design"]["name"] == "lenet"
+    checkbox.value = False
+    assert page.session.train_design is False
+    assert page.settings.to_config()["model"] == {"net": "lenet"}

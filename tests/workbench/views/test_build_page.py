@@ -7,13 +7,13 @@ import pytest
 from workbench.models.design import template
 from workbench.models.editor import DesignEditor
 from workbench.models.session import WorkbenchSession
-from workbench.views.panel.build_view import EMPTY, BuildView
+from workbench.views.panel.pages.build import EMPTY, BuildPage
 
 
 @pytest.fixture
 def view(tmp_path):
     session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(template("lenet")))
-    return BuildView(session=session)
+    return BuildPage(session=session)
 
 
 def test_the_empty_entry_starts_a_design_without_blocks(view):
