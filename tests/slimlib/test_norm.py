@@ -1,7 +1,8 @@
 """Normalization layers: batch_norm, layer_norm and unit_norm against NumPy references.
 
 batch_norm is checked on both of its paths (the fused kernel and tf.nn.moments with
-tf.nn.batch_normalization), which must agree on outputs and moving statistics.
+tf.nn.batch_normalization), which must agree on outputs and moving means; as in TF-Slim,
+the fused path's moving variance follows the unbiased batch variance.
 """
 
 import doctest
@@ -57,9 +58,45 @@ def test_batch_norm_training_normalizes_with_batch_moments(graph, x, axes, fused
     assert bool(kernels) == fused
     value, (moving_mean, moving_var) = train_once(out)
     np.testing.assert_allclose(value, np_batch_norm(x, axes), atol=1e-5)
-    # One step from (0, 1): moving = moving * decay + batch_stat * (1 - decay).
+    # One step from (0, 1): moving = moving * decay + batch_stat * (1 - decay). The
+    # fused path averages the unbiased variance (ddof=1), the plain one the biased.
     np.testing.assert_allclose(moving_mean, 0.1 * x.mean(axis=axes), rtol=1e-5)
-    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * x.var(axis=axes), rtol=1e-5)
+    ddof = 1 if fused else 0
+    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * x.var(axis=axes, ddof=ddof), rtol=1e-5)
+
+
+@PATHS
+def test_batch_norm_moving_variance_is_unbiased_on_the_fused_path_only(graph, fused):
+    # n = 16 values per channel: TF-Slim's fused path moves towards n / (n - 1) * var.
+    x = RNG.normal(0.0, 1.0, size=(4, 2, 2, 3)).astype(np.float32)
+    out = slim.batch_norm(tf.constant(x), decay=0.0, fused=fused)
+    _, (_, moving_var) = train_once(out)
+    ratio = moving_var / x.var(axis=(0, 1, 2))
+    np.testing.assert_allclose(ratio, 16 / 15 if fused else 1.0, rtol=1e-5)
+
+
+def test_batch_norm_accepts_zero_epsilon(graph, run):
+    # Inference with moving statistics (5, 4): (9 - 5) / sqrt(4 + 0) = 2 exactly.
+    out = slim.batch_norm(
+        tf.fill([2, 3], 9.0),
+        epsilon=0.0,
+        is_training=False,
+        param_initializers={
+            "moving_mean": tf.constant_initializer(5.0),
+            "moving_variance": tf.constant_initializer(4.0),
+        },
+    )
+    np.testing.assert_allclose(run(out), np.full([2, 3], 2.0))
+
+
+def test_batch_norm_moving_statistics_are_not_partitioned(graph):
+    partitioner = tf.fixed_size_partitioner(2, axis=0)
+    with tf.variable_scope(tf.get_variable_scope(), partitioner=partitioner):
+        slim.batch_norm(tf.constant(X4), scale=True, is_training=False)
+    shapes = {v.op.name: v.shape.as_list() for v in tf.global_variables()}
+    assert shapes["BatchNorm/moving_mean"] == [2]
+    assert shapes["BatchNorm/moving_variance"] == [2]
+    assert shapes["BatchNorm/beta/part_0"] == [1]  # beta and gamma follow the partitioner.
 
 
 @PATHS
@@ -103,7 +140,12 @@ def test_batch_norm_fused_and_plain_paths_agree(graph, rank, data_format):
             results.append(train_once(out))
     (fused_out, fused_moving), (plain_out, plain_moving) = results
     np.testing.assert_allclose(fused_out, plain_out, atol=1e-5)
-    np.testing.assert_allclose(fused_moving, plain_moving, rtol=1e-5)
+    np.testing.assert_allclose(fused_moving[0], plain_moving[0], rtol=1e-5)
+    # The kernel covers ranks 2 and 4 only; there its moving variance (0.5 + 0.5 * v)
+    # follows the unbiased batch variance, n / (n - 1) times the biased one.
+    n = x.size // x.shape[1 if data_format == "NCHW" else -1]
+    bessel = n / (n - 1) if rank in (2, 4) else 1.0
+    np.testing.assert_allclose(fused_moving[1] - 0.5, (plain_moving[1] - 0.5) * bessel, rtol=1e-5)
 
 
 @PATHS
@@ -186,14 +228,16 @@ def test_batch_norm_batch_weights(graph, run):
 
 def test_batch_norm_zero_debias_moving_mean(graph):
     out = slim.batch_norm(tf.constant(X2), decay=0.9, zero_debias_moving_mean=True)
-    assert names(GLOBAL, ".*(biased|local_step)") == [
+    debias = [
         "BatchNorm/BatchNorm/moving_mean/biased",
         "BatchNorm/BatchNorm/moving_mean/local_step",
     ]
+    assert names(GLOBAL, ".*(biased|local_step)") == debias
+    assert names(MODEL, ".*(biased|local_step)") == debias  # Saved with the model, as TF-Slim.
     _, (moving_mean, moving_var) = train_once(out)
-    # Debiased after one step: 0.1 * m / (1 - 0.9) = m.
+    # Debiased after one step: 0.1 * m / (1 - 0.9) = m. Fused (the default): unbiased variance.
     np.testing.assert_allclose(moving_mean, X2.mean(axis=0), rtol=1e-5)
-    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * X2.var(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * X2.var(axis=0, ddof=1), rtol=1e-5)
 
 
 def test_batch_norm_zero_debias_with_is_training_tensor(graph):
@@ -335,7 +379,7 @@ def test_batch_norm_trace_flops(graph):
         ([3], {}, ValueError, r"known rank >= 2, got shape \(3,\)"),
         ([2, 3], {"renorm": True}, ValueError, "`renorm` must be False, got True"),
         ([2, 3], {"decay": 1.5}, ValueError, r"`decay` must be in \[0.0, 1.0\], got 1.5"),
-        ([2, 3], {"epsilon": 0.0}, ValueError, "`epsilon` must be > 0.0, got 0.0"),
+        ([2, 3], {"epsilon": -1.0}, ValueError, "`epsilon` must be >= 0.0, got -1.0"),
         ([2, 3], {"is_training": "yes"}, TypeError, "`is_training` must be a bool"),
         (
             [2, 3],
@@ -369,7 +413,7 @@ def test_batch_norm_rejects(graph, inputs, kwargs, exc, match):
 
 
 def test_batch_norm_rejects_unknown_channels_and_integers(graph):
-    with pytest.raises(ValueError, match=r"known size on axis 1, got shape \(2, None\)"):
+    with pytest.raises(ValueError, match=r"axis 1 \(undefined channel size\), got shape \(2, None"):
         slim.batch_norm(tf.placeholder(tf.float32, [2, None]))
     with pytest.raises(TypeError, match="must be a floating point tensor, got dtype int32"):
         slim.batch_norm(tf.ones([2, 3], tf.int32))
@@ -407,11 +451,11 @@ def test_layer_norm_options(graph):
 @pytest.mark.parametrize(
     "shape, kwargs, exc, match",
     [
-        ([2, 3], {"begin_norm_axis": 2}, ValueError, r"`begin_norm_axis` must be in \[-2, 2\)"),
-        ([2, 3], {"begin_params_axis": -3}, ValueError, "`begin_params_axis` must be in"),
+        ([2, 3], {"begin_norm_axis": 2}, ValueError, r"must be < rank\(inputs\).* \[-2, 2\)"),
+        ([2, 3], {"begin_params_axis": -3}, ValueError, "`begin_params_axis` must be < rank"),
         ([2, 3], {"begin_norm_axis": 1.0}, TypeError, "`begin_norm_axis` must be an int"),
-        ([2, None], {}, ValueError, r"`inputs.shape\[-1:\]` must be static"),
-        (None, {}, ValueError, "`inputs` must have a known rank"),
+        ([2, None], {}, ValueError, r"`inputs.shape\[-1:\]` is not fully defined"),
+        (None, {}, ValueError, "`inputs` has undefined rank; it must have a known rank"),
     ],
     ids=["norm-axis", "params-axis", "float-axis", "unknown-params", "unknown-rank"],
 )

@@ -5,7 +5,9 @@
 training call in `UPDATE_OPS` (or applied in place with `updates_collections=None`),
 and a fused kernel (`tf.compat.v1.nn.fused_batch_norm`) for 2-D and 4-D inputs.
 The fused and the plain (`tf.nn.moments` + `tf.nn.batch_normalization`) paths give
-the same outputs and the same moving statistics.
+the same outputs; as in TF-Slim, the fused path moves `moving_variance` towards the
+unbiased batch variance (`n / (n - 1)` times the biased one), the plain path towards
+the biased one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from slimlib._src import _checks, trace, utils
+from slimlib._src import _checks, trace, utils, variables
 from slimlib._src.arg_scope import add_arg_scope
 from slimlib._src.layers import _common
 from slimlib._src.layers._common import DATA_FORMAT_NCHW, DATA_FORMAT_NHWC
@@ -50,14 +52,20 @@ def _check_param_dict(fn: str, name: str, value: object) -> dict:
     return dict(value)
 
 
-def _check_number(fn: str, name: str, value: object, low: float, high: float | None) -> None:
-    """Accepts a tensor, or a Python number in [low, high] (low excluded when it is 0)."""
+def _check_number(
+    fn: str, name: str, value: object, low: float, high: float | None, low_included: bool = False
+) -> None:
+    """Accepts a tensor, or a Python number in [low, high] (or above `low` when high is None)."""
     if isinstance(value, (tf.Tensor, tf.Variable)):
         return
-    rng = f"in [{low}, {high}]" if high is not None else f"> {low}"
+    above = f">= {low}" if low_included else f"> {low}"
+    rng = f"in [{low}, {high}]" if high is not None else above
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise TypeError(f"{fn}: `{name}` must be a number {rng}, got {value!r}.")
-    ok = (low <= value <= high) if high is not None else value > low
+    if high is not None:
+        ok = low <= value <= high
+    else:
+        ok = value >= low if low_included else value > low
     if not ok:
         raise ValueError(f"{fn}: `{name}` must be {rng}, got {value!r}.")
 
@@ -113,15 +121,17 @@ def _debias_variables(moving_mean: tf.Variable) -> tuple[tf.Variable, tf.Variabl
     variable inside the current one, hence `BatchNorm/BatchNorm/moving_mean/biased`
     for a layer at the top level; checkpoints written by TF-Slim use these names.
     """
+    # Model variables, as in TF-Slim, where every variable made inside batch_norm's
+    # scope is one; so they are saved and restored with the model.
     with v1.variable_scope(moving_mean.op.name):
-        biased = v1.get_variable(
+        biased = variables.model_variable(
             "biased",
             shape=moving_mean.shape,
             dtype=moving_mean.dtype.base_dtype,
             initializer=tf.zeros_initializer(),
             trainable=False,
         )
-        local_step = v1.get_variable(
+        local_step = variables.model_variable(
             "local_step",
             shape=[],
             dtype=moving_mean.dtype.base_dtype,
@@ -165,8 +175,16 @@ def _make_params(
             params["beta"] = make("beta", tf.zeros_initializer(), trainable)
         if name == "gamma" and scale:
             params["gamma"] = make("gamma", tf.ones_initializer(), trainable)
-    params["moving_mean"] = make("moving_mean", tf.zeros_initializer(), False)
-    params["moving_variance"] = make("moving_variance", tf.ones_initializer(), False)
+    # The moving statistics are never partitioned, whatever the enclosing scope's
+    # partitioner (TF-Slim clears it for them): they are small and updated whole.
+    scope = v1.get_variable_scope()
+    partitioner = scope.partitioner
+    scope.set_partitioner(None)
+    try:
+        params["moving_mean"] = make("moving_mean", tf.zeros_initializer(), False)
+        params["moving_variance"] = make("moving_variance", tf.ones_initializer(), False)
+    finally:
+        scope.set_partitioner(partitioner)
     return params
 
 
@@ -215,7 +233,7 @@ def batch_norm(
       decay: Moving-average decay in [0, 1]; default 0.999.
       center: Add a learned offset `beta`; default True.
       scale: Multiply by a learned `gamma`; default False (the next layer can scale).
-      epsilon: Added to the variance, > 0; default 0.001.
+      epsilon: Added to the variance, >= 0; default 0.001.
       activation_fn: Applied last; default None.
       param_initializers: Initializers keyed by `"beta"`, `"gamma"`, `"moving_mean"`,
         `"moving_variance"` (defaults: zeros, ones, zeros, ones).
@@ -236,7 +254,7 @@ def batch_norm(
         or half inputs, no `batch_weights` or `adjustment`); False never does.
       data_format: `"NHWC"` (channels last, default) or `"NCHW"` (channels on axis 1).
       zero_debias_moving_mean: Zero-debias the moving mean; creates
-        `moving_mean/biased` and `moving_mean/local_step` variables.
+        `moving_mean/biased` and `moving_mean/local_step` model variables.
       scope: Variable scope; default `"BatchNorm"`.
       renorm: Batch renormalization is not supported; must be False.
       renorm_clipping: Unused (only meaningful with `renorm`).
@@ -265,9 +283,7 @@ def batch_norm(
     """
     del renorm_clipping, renorm_decay  # Only meaningful with renorm, which is refused.
     fn = "batch_norm"
-    data_format = _checks.check_choice(
-        fn, "data_format", data_format, (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW)
-    )
+    data_format = _checks.check_data_format(fn, data_format, DATA_FORMAT_NHWC, DATA_FORMAT_NCHW)
     if renorm:
         raise ValueError(
             f"{fn}: `renorm` must be False, got {renorm!r}; batch renormalization "
@@ -276,7 +292,7 @@ def batch_norm(
     initializers = _check_param_dict(fn, "param_initializers", param_initializers)
     regularizers = _check_param_dict(fn, "param_regularizers", param_regularizers)
     _check_number(fn, "decay", decay, 0.0, 1.0)
-    _check_number(fn, "epsilon", epsilon, 0.0, None)
+    _check_number(fn, "epsilon", epsilon, 0.0, None, low_included=True)
     training = _static_training(fn, is_training)
     if training is not None:
         is_training = training  # A plain bool from here on (it may have been 1 or a constant).
@@ -289,7 +305,7 @@ def batch_norm(
             )
         rank = _common.check_min_rank(fn, "inputs", inputs, 2)
         channel_axis = 1 if data_format == DATA_FORMAT_NCHW else rank - 1
-        channels = _checks.check_known_dim(fn, "inputs", inputs, channel_axis)
+        channels = _checks.check_known_dim(fn, "inputs", inputs, channel_axis, what="channel")
         # Half-precision inputs keep float32 statistics, as TF-Slim's fused path does.
         dtype = tf.float32 if inputs.dtype.base_dtype in _HALF_TYPES else inputs.dtype
         dtype = dtype.base_dtype
@@ -451,13 +467,9 @@ class _Normalizer:
                 data_format=self.data_format,
                 is_training=True,
             )
-            # The kernel returns the unbiased (n - 1) variance for the moving average;
-            # scale it back to the biased one that normalized the batch, as TF-Slim's
-            # default (Keras) path and the plain path use.
-            count = tf.cast(tf.size(inputs), variance.dtype) / tf.cast(
-                tf.size(variance), variance.dtype
-            )
-            variance = variance * tf.maximum(count - 1.0, 0.0) / count
+            # The kernel normalizes with the biased batch variance but returns the
+            # unbiased one (Bessel's correction, n / (n - 1)); the moving variance
+            # averages that one, as on every fused path of TF-Slim.
             return out, mean, variance
 
         def infer() -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
@@ -584,22 +596,26 @@ def layer_norm(
         inputs = _checks.to_tensor(fn, "inputs", inputs)
         rank = inputs.shape.rank
         if rank is None:
-            raise ValueError(f"{fn}: `inputs` must have a known rank, got shape {inputs.shape}.")
+            raise ValueError(
+                f"{fn}: `inputs` has undefined rank; it must have a known rank, got shape "
+                f"{inputs.shape}."
+            )
         for name, value in (
             ("begin_norm_axis", begin_norm_axis),
             ("begin_params_axis", begin_params_axis),
         ):
             if not -rank <= value < rank:
                 raise ValueError(
-                    f"{fn}: `{name}` must be in [{-rank}, {rank}) for inputs of rank {rank}, "
-                    f"got {value} (shape {inputs.shape})."
+                    f"{fn}: `{name}` must be < rank(inputs) and >= -rank(inputs), i.e. in "
+                    f"[{-rank}, {rank}) for inputs of rank {rank}, got {value} "
+                    f"(shape {inputs.shape})."
                 )
         norm_axis = begin_norm_axis % rank
         params_shape = inputs.shape[begin_params_axis:]
         if not params_shape.is_fully_defined():
             raise ValueError(
-                f"{fn}: `inputs.shape[{begin_params_axis}:]` must be static, got shape "
-                f"{inputs.shape}."
+                f"{fn}: `inputs.shape[{begin_params_axis}:]` is not fully defined; the "
+                f"parameter axes must be static, got shape {inputs.shape}."
             )
         dtype = inputs.dtype.base_dtype
         beta = gamma = None
