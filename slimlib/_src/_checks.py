@@ -46,6 +46,9 @@ def check_int_tuple(fn: str, name: str, value: object, length: int) -> tuple[int
     TF-Slim accepts `3` as shorthand for `[3, 3]` for kernels and strides.
     """
     expected = f"an int >= 1 or a sequence of {length} ints >= 1"
+    if isinstance(value, tf.TensorShape) and value.rank is not None:
+        # `inputs.shape[1:3]` as a kernel is TF-Slim's global-pooling idiom.
+        value = tuple(value.as_list())
     if isinstance(value, bool):
         raise TypeError(f"{fn}: `{name}` must be {expected}, got {value!r}.")
     if isinstance(value, numbers.Integral):  # NumPy ints too (TF-Slim calls int() on them).
@@ -98,12 +101,20 @@ def check_rank(fn: str, name: str, tensor: tf.Tensor, expected: int | Sequence[i
     return rank
 
 
-def check_known_dim(fn: str, name: str, tensor: tf.Tensor, axis: int) -> int:
-    """Returns the static size of `tensor` along `axis`; raises ValueError when it is unknown."""
+def check_known_dim(
+    fn: str, name: str, tensor: tf.Tensor, axis: int, what: str | None = None
+) -> int:
+    """Returns the static size of `tensor` along `axis`; raises ValueError when it is unknown.
+
+    `what` names the axis in the message (`"channel"` gives "undefined channel size",
+    TF-Slim's wording).
+    """
     size = tensor.shape[axis]
     if size is None:
+        undefined = f" (undefined {what} size)" if what else ""
         raise ValueError(
-            f"{fn}: `{name}` must have a known size on axis {axis}, got shape {tensor.shape}."
+            f"{fn}: `{name}` must have a known size on axis {axis}{undefined}, got shape "
+            f"{tensor.shape}."
         )
     return int(size)
 
@@ -136,3 +147,22 @@ def to_tensor(fn: str, name: str, value: object) -> tf.Tensor:
         raise TypeError(
             f"{fn}: `{name}` must be a tensor or convertible to one, got {value!r}."
         ) from err
+
+
+def check_data_format(fn: str, value: object, channels_last: str, channels_first: str) -> str:
+    """Returns `value` (upper-cased) when it is one of the two layouts; raises otherwise.
+
+    The message keeps TF-Slim's wording ("data_format has to be either NCHW or NHWC"),
+    which code written for TF-Slim may match on.
+    """
+    choices = [channels_last, channels_first]
+    message = (
+        f"{fn}: `data_format` must be one of {choices}, got {value!r} (data_format has to "
+        f"be either {channels_first} or {channels_last})."
+    )
+    if not isinstance(value, str):
+        raise TypeError(message)
+    candidate = value.upper()
+    if candidate not in choices:
+        raise ValueError(message + did_you_mean(candidate, choices))
+    return candidate

@@ -1,5 +1,7 @@
 """The shared argument checks: accepted values and the exact wording of each message."""
 
+import re
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -183,3 +185,20 @@ def test_to_tensor(graph):
         _checks.to_tensor("fc", "inputs", {"a": 1})
     with pytest.raises(TypeError, match=r"got \[\[1\.0\], \[1\.0, 2\.0\]\]\.$"):
         _checks.to_tensor("fc", "inputs", [[1.0], [1.0, 2.0]])  # Ragged lists fail too.
+
+
+@pytest.mark.parametrize(
+    "value, exc", [("CHWN", ValueError), (4, TypeError)], ids=["unknown", "not-a-string"]
+)
+def test_check_data_format_keeps_tf_slims_wording(value, exc):
+    # TF-Slim's tests match "data_format has to be either NCHW or NHWC."; the message
+    # still names the call, the accepted values and the value received.
+    with pytest.raises(exc) as info:
+        _checks.check_data_format("pool", value, "NHWC", "NCHW")
+    message = str(info.value)
+    assert message.startswith(f"pool: `data_format` must be one of ['NHWC', 'NCHW'], got {value!r}")
+    assert re.search("data_format has to be either NCHW or NHWC.", message)
+
+
+def test_check_data_format_upper_cases():
+    assert _checks.check_data_format("pool", "ncdhw", "NDHWC", "NCDHW") == "NCDHW"

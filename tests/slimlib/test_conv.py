@@ -540,10 +540,23 @@ def test_separable_conv2d_regularizes_both_kernels(graph):
     slim.separable_conv2d(
         tf.ones([1, 3, 3, 2]), 4, 3, weights_regularizer=slim.l2_regularizer(1.0), scope="sep"
     )
+    # Named after the Keras weights of TF-Slim's separable layer, as its losses are.
     losses = tf.get_collection(REG_LOSSES)
-    assert [loss.op.name.split("/")[:2] for loss in losses] == [
-        ["sep", "depthwise_weights"],
-        ["sep", "pointwise_weights"],
+    assert [loss.op.name for loss in losses] == [
+        "sep/depthwise_kernel/Regularizer/l2_regularizer",
+        "sep/pointwise_kernel/Regularizer/l2_regularizer",
+    ]
+
+
+def test_depthwise_only_and_in_plane_losses_keep_the_variable_names(graph):
+    reg = slim.l2_regularizer(1.0)
+    slim.separable_conv2d(tf.ones([1, 3, 3, 2]), None, 3, weights_regularizer=reg, scope="dw")
+    slim.conv2d_in_plane(tf.ones([1, 3, 3, 2]), 3, weights_regularizer=reg, scope="ip")
+    slim.conv2d(tf.ones([1, 3, 3, 2]), 2, 3, biases_regularizer=reg, scope="c")
+    assert [loss.op.name for loss in tf.get_collection(REG_LOSSES)] == [
+        "dw/depthwise_weights/Regularizer/l2_regularizer",
+        "ip/weights/Regularizer/l2_regularizer",
+        "c/bias/Regularizer/l2_regularizer",
     ]
 
 

@@ -377,10 +377,35 @@ def test_flatten_alias(graph):
     assert slim.utils.convert_collection_to_dict("ends") == {"flat": out}
 
 
-@pytest.mark.parametrize("shape", [[3], None], ids=["rank1", "unknown-rank"])
-def test_flatten_rejects_low_or_unknown_rank(graph, shape):
-    with pytest.raises(ValueError, match="flatten: `inputs` must have a known rank >= 2"):
+@pytest.mark.parametrize(
+    "shape, match",
+    [([], r"must have a known rank >= 1, got shape \(\)"), (None, "has undefined rank")],
+    ids=["scalar", "unknown-rank"],
+)
+def test_flatten_rejects_scalar_or_unknown_rank(graph, shape, match):
+    with pytest.raises(ValueError, match="flatten: `inputs` " + match):
         slim.flatten(tf.placeholder(tf.float32, shape))
+
+
+def test_flatten_of_a_vector_is_a_column(graph, run):
+    # TF-Slim's reading of a rank-1 input: one feature per example.
+    out = slim.flatten(tf.constant([1.0, 2.0, 3.0]))
+    assert out.shape.as_list() == [3, 1]
+    np.testing.assert_array_equal(run(out), [[1.0], [2.0], [3.0]])
+
+
+def test_regularization_losses_are_named_like_tf_slim(graph):
+    # TF-Slim's fully_connected is a Keras layer: its losses say "kernel" and "bias".
+    reg = slim.l2_regularizer(1.0)
+    slim.fully_connected(
+        tf.ones([2, 3]), 4, weights_regularizer=reg, biases_regularizer=reg, scope="fc"
+    )
+    losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
+    assert [loss.op.name for loss in losses] == [
+        "fc/kernel/Regularizer/l2_regularizer",
+        "fc/bias/Regularizer/l2_regularizer",
+    ]
+    assert [v.op.name for v in slim.get_model_variables()] == ["fc/weights", "fc/biases"]
 
 
 # one_hot_encoding ---------------------------------------------------------------------------

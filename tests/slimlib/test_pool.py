@@ -184,3 +184,20 @@ def test_every_argument_is_documented(layer):
     doc = inspect.getdoc(layer)
     for name in inspect.signature(layer).parameters:
         assert re.search(rf"^\s+\**{name}: ", doc, re.MULTILINE), f"{name} is undocumented"
+
+
+@pytest.mark.parametrize(
+    "pool, shape", [(slim.avg_pool2d, [2, 3, 4, 2]), (slim.max_pool3d, [1, 2, 3, 2, 2])]
+)
+def test_pool_takes_a_tensor_shape_as_kernel_size(graph, run, pool, shape):
+    # TF-Slim's global-pooling idiom: `pool(x, x.shape[1:-1])`.
+    x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    inputs = tf.constant(x)
+    out = pool(inputs, inputs.shape[1:-1], stride=1)
+    axes = tuple(range(1, len(shape) - 1))
+    ref = (
+        x.mean(axis=axes, keepdims=True)
+        if pool is slim.avg_pool2d
+        else x.max(axis=axes, keepdims=True)
+    )
+    np.testing.assert_allclose(run(out), ref)

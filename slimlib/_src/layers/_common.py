@@ -33,18 +33,47 @@ def make_variable(
     regularizer: Callable | None,
     trainable: bool,
     variables_collections: Any,
+    loss_name: str | None = None,
 ) -> tf.Variable:
-    """A model variable of a layer, in the collections `variables_collections` gives `name`."""
+    """A model variable of a layer, in the collections `variables_collections` gives `name`.
+
+    `loss_name` names the regularization loss's scope (`<scope>/<loss_name>/Regularizer/`)
+    when it differs from the variable's name: TF-Slim's Keras-backed layers save
+    `weights` but name its loss after the Keras weight (`kernel`, `bias`).
+    """
     collections = utils.get_variable_collections(variables_collections, name)
     return variables.model_variable(
         name,
         shape=shape,
         dtype=dtype.base_dtype,
         initializer=initializer,
-        regularizer=regularizer,
+        regularizer=_regularizer_named(regularizer, name, loss_name),
         collections=collections,
         trainable=trainable,
     )
+
+
+def _regularizer_named(
+    regularizer: Callable | None, name: str, loss_name: str | None
+) -> Callable | None:
+    """`regularizer`, run under the scope `<variable scope>/<loss_name>/Regularizer/`."""
+    if regularizer is None or loss_name is None or loss_name == name:
+        return regularizer
+
+    def regularize(variable: tf.Variable) -> Any:
+        prefix, _, last = variable.op.name.rpartition("/")
+        # Only the call get_variable makes under `<variable>/Regularizer/` builds the
+        # kept loss (it also calls once outside it to test for None); a slice of a
+        # partitioned variable keeps its own name.
+        current = v1.get_default_graph().get_name_scope()
+        if last != name or current != f"{variable.op.name}/Regularizer":
+            return regularizer(variable)
+        # A name scope ending in "/" is absolute: it replaces the one get_variable opened.
+        loss_scope = f"{prefix}/{loss_name}" if prefix else loss_name
+        with tf.name_scope(f"{loss_scope}/Regularizer/"):
+            return regularizer(variable)
+
+    return regularize
 
 
 def bias_or_normalize(
@@ -58,8 +87,12 @@ def bias_or_normalize(
     variables_collections: Any,
     trainable: bool,
     data_format: str | None = None,
+    loss_name: str | None = None,
 ) -> tf.Tensor:
-    """Applies the normalizer when given, else adds biases (none when the initializer is None)."""
+    """Applies the normalizer when given, else adds biases (none when the initializer is None).
+
+    `loss_name` is the biases' regularization-loss name, as in `make_variable`.
+    """
     if normalizer_fn is not None:
         return normalizer_fn(outputs, **(normalizer_params or {}))
     if biases_initializer is None:
@@ -72,6 +105,7 @@ def bias_or_normalize(
         biases_regularizer,
         trainable,
         variables_collections,
+        loss_name,
     )
     return tf.nn.bias_add(outputs, biases, data_format=data_format)
 
@@ -102,7 +136,13 @@ DATA_FORMAT_NDHWC = "NDHWC"
 def check_min_rank(fn: str, name: str, tensor: tf.Tensor, min_rank: int) -> int:
     """Returns the static rank of `tensor` when it is known and >= `min_rank`."""
     rank = tensor.shape.rank
-    if rank is None or rank < min_rank:
+    if rank is None:
+        # "undefined rank" is TF-Slim's wording, which code written for it may match on.
+        raise ValueError(
+            f"{fn}: `{name}` has undefined rank; it must have a known rank >= {min_rank}, "
+            f"got shape {tensor.shape}."
+        )
+    if rank < min_rank:
         raise ValueError(
             f"{fn}: `{name}` must have a known rank >= {min_rank}, got shape {tensor.shape} "
             f"(rank {rank})."

@@ -28,7 +28,12 @@ CONV_DATA_FORMATS = ("NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW")
 
 
 def check_data_format(fn: str, value: object, choices: Sequence[str]) -> str:
-    """Returns `value` upper-cased when it is one of `choices`; raises otherwise."""
+    """Returns `value` upper-cased when it is one of `choices`; raises otherwise.
+
+    `choices` is `(channels_last, channels_first)` for a layer of one dimensionality.
+    """
+    if len(choices) == 2:
+        return _checks.check_data_format(fn, value, choices[0], choices[1])
     return _checks.check_choice(fn, "data_format", value, tuple(choices))
 
 
@@ -169,17 +174,38 @@ class LayerArgs:
         return v1.variable_scope(self.scope, default_name, [inputs], reuse=self.reuse)
 
     def weights(
-        self, name: str, shape: list[int], dtype: tf.DType, initializer: Any = None
+        self,
+        name: str,
+        shape: list[int],
+        dtype: tf.DType,
+        initializer: Any = None,
+        loss_name: str | None = None,
     ) -> tf.Variable:
-        """A kernel variable; its collections come from the `"weights"` key, as in TF-Slim."""
+        """A kernel variable; its collections come from the `"weights"` key, as in TF-Slim.
+
+        `loss_name` names its regularization loss (see `_common.make_variable`).
+        """
         collections = utils.get_variable_collections(self.variables_collections, "weights")
         initializer = self.weights_initializer if initializer is None else initializer
         return _common.make_variable(
-            name, shape, dtype, initializer, self.weights_regularizer, self.trainable, collections
+            name,
+            shape,
+            dtype,
+            initializer,
+            self.weights_regularizer,
+            self.trainable,
+            collections,
+            loss_name,
         )
 
     def finish(
-        self, sc: v1.VariableScope, outputs: tf.Tensor, channels: int, macs: int | None, layout: str
+        self,
+        sc: v1.VariableScope,
+        outputs: tf.Tensor,
+        channels: int,
+        macs: int | None,
+        layout: str,
+        bias_loss_name: str | None = None,
     ) -> tf.Tensor:
         """Biases or normalizer, activation, trace annotation and output collection."""
         with_biases = self.normalizer_fn is None and self.biases_initializer is not None
@@ -194,6 +220,7 @@ class LayerArgs:
             variables_collections=self.variables_collections,
             trainable=self.trainable,
             data_format=layout,
+            loss_name=bias_loss_name,
         )
         outputs = _common.activate(outputs, self.activation_fn)
         flops = total_flops(macs, bias_flops(positions, channels, with_biases))

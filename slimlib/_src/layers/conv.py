@@ -99,6 +99,13 @@ def _convolution(
         data_format = cu.check_data_format(fn, data_format, cu.CONV_DATA_FORMATS)
     inputs = _common.to_tensor_input(fn, inputs)
     ranks = (3, 4, 5) if conv_dims is None else conv_dims + 2
+    rank = inputs.shape.rank
+    if conv_dims is not None and rank is not None and rank != ranks:
+        # TF-Slim's wording, which code written for it may match on.
+        raise ValueError(
+            f"{fn}: `inputs` must have rank {ranks}, got shape {inputs.shape} "
+            f"(Convolution expects input with rank {ranks}, got {rank})."
+        )
     n = _checks.check_rank(fn, "inputs", inputs, ranks) - 2
     kernel = cu.int_tuple(fn, "kernel_size", kernel_size, n)
     strides = cu.int_tuple(fn, "stride", stride, n)
@@ -111,7 +118,10 @@ def _convolution(
     layout = cu.tf_data_format(n, first)
     in_channels = _checks.check_known_dim(fn, "inputs", inputs, cu.channel_axis(first))
     with layer.variable_scope("Conv", inputs) as sc:
-        weights = layer.weights("weights", [*kernel, in_channels, num_outputs], inputs.dtype)
+        # TF-Slim's convolution is a Keras layer: its losses say "kernel" and "bias".
+        weights = layer.weights(
+            "weights", [*kernel, in_channels, num_outputs], inputs.dtype, loss_name="kernel"
+        )
         if padding == "CAUSAL":
             # Output t sees inputs t - rate * (kernel - 1) .. t: zeros before, none after.
             inputs = tf.pad(inputs, cu.causal_padding(n, first, rates[0] * (kernel[0] - 1)))
@@ -121,7 +131,7 @@ def _convolution(
         )
         positions = cu.num_positions(outputs.shape, first)
         macs = cu.mac_flops(positions, math.prod(kernel) * in_channels, num_outputs)
-        return layer.finish(sc, outputs, num_outputs, macs, layout)
+        return layer.finish(sc, outputs, num_outputs, macs, layout, bias_loss_name="bias")
 
 
 _CONVOLUTION_DOC = """Adds a {what} convolution, then biases or `normalizer_fn`, then `activation_fn`.
@@ -471,7 +481,9 @@ def _convolution_transpose(
     in_channels = _checks.check_known_dim(fn, "inputs", inputs, cu.channel_axis(first))
     with layer.variable_scope(default_scope, inputs) as sc:
         # Transposed kernels hold output channels before input channels.
-        weights = layer.weights("weights", [*kernel, num_outputs, in_channels], inputs.dtype)
+        weights = layer.weights(
+            "weights", [*kernel, num_outputs, in_channels], inputs.dtype, loss_name="kernel"
+        )
         dynamic = tf.shape(inputs)
         batch = dynamic[0] if inputs.shape[0] is None else inputs.shape[0]
         offset = 2 if first else 1
@@ -498,7 +510,7 @@ def _convolution_transpose(
         # multiply-adds into the output.
         in_positions = cu.num_positions(inputs.shape, first)
         macs = cu.mac_flops(in_positions, math.prod(kernel) * in_channels, num_outputs)
-        return layer.finish(sc, outputs, num_outputs, macs, data_format)
+        return layer.finish(sc, outputs, num_outputs, macs, data_format, bias_loss_name="bias")
 
 
 _TRANSPOSE_DOC = """Adds a {what} transposed convolution ("deconvolution"), then biases and activation.
@@ -748,7 +760,15 @@ def separable_convolution2d(
     full_strides = [1, 1, *strides] if first else [1, *strides, 1]
     with layer.variable_scope("SeparableConv2d", inputs) as sc:
         depthwise_shape = [kernel_h, kernel_w, in_channels, depth_multiplier]
-        depthwise = layer.weights("depthwise_weights", depthwise_shape, inputs.dtype)
+        # With `num_outputs`, TF-Slim uses a Keras layer, whose losses name its weights
+        # `depthwise_kernel`, `pointwise_kernel` and `bias`.
+        keras = num_outputs is not None
+        depthwise = layer.weights(
+            "depthwise_weights",
+            depthwise_shape,
+            inputs.dtype,
+            loss_name="depthwise_kernel" if keras else None,
+        )
         if num_outputs is None:
             outputs = tf.nn.depthwise_conv2d(
                 inputs, depthwise, full_strides, padding, data_format=data_format, dilations=rates
@@ -760,6 +780,7 @@ def separable_convolution2d(
                 [1, 1, depthwise_channels, num_outputs],
                 inputs.dtype,
                 initializer=pointwise_initializer,
+                loss_name="pointwise_kernel",
             )
             outputs = tf.nn.separable_conv2d(
                 inputs, depthwise, pointwise, full_strides, padding, data_format, dilations=rates
@@ -771,7 +792,9 @@ def separable_convolution2d(
         macs = cu.mac_flops(positions, kernel_h * kernel_w, depthwise_channels)
         if num_outputs is not None:
             macs = cu.total_flops(macs, cu.mac_flops(positions, depthwise_channels, num_outputs))
-        return layer.finish(sc, outputs, channels, macs, data_format)
+        return layer.finish(
+            sc, outputs, channels, macs, data_format, bias_loss_name="bias" if keras else None
+        )
 
 
 # TF-Slim's short names are the same function objects (so `repeat` still names its

@@ -82,9 +82,7 @@ def bias_add(
       RuntimeError: When called eagerly.
     """
     fn = "bias_add"
-    data_format = _checks.check_choice(
-        fn, "data_format", data_format, (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW)
-    )
+    data_format = _checks.check_data_format(fn, data_format, DATA_FORMAT_NHWC, DATA_FORMAT_NCHW)
     _checks.require_graph(fn)
     with v1.variable_scope(scope, "BiasAdd", [inputs], reuse=reuse) as sc:
         inputs = _checks.to_tensor(fn, "inputs", inputs)
@@ -183,6 +181,7 @@ def fully_connected(
             weights_regularizer,
             trainable,
             variables_collections,
+            loss_name="kernel",  # TF-Slim's fully_connected is a Keras layer.
         )
         if rank == 2:
             outputs = tf.matmul(inputs, weights)
@@ -198,6 +197,7 @@ def fully_connected(
             biases_regularizer=biases_regularizer,
             variables_collections=variables_collections,
             trainable=trainable,
+            loss_name="bias",
         )
         outputs = _common.activate(outputs, activation_fn)
         # Per example: a multiply and an add per weight for each of the `rows` vectors
@@ -284,10 +284,10 @@ def flatten(
     """Reshapes `[batch, d1, ..., dn]` to `[batch, d1 * ... * dn]`.
 
     The inner size is static when `d1 ... dn` are known; otherwise it is computed at
-    run time.
+    run time. A `[batch]` vector becomes `[batch, 1]`, as in TF-Slim.
 
     Args:
-      inputs: Tensor of known rank >= 2 whose first axis is the batch.
+      inputs: Tensor of known rank >= 1 whose first axis is the batch.
       outputs_collections: Collections the output is added to, aliased by the scope.
       scope: Name scope; default `"Flatten"`.
 
@@ -295,14 +295,14 @@ def flatten(
       Tensor `[batch, k]`.
 
     Raises:
-      ValueError: If the rank of `inputs` is unknown or < 2.
+      ValueError: If the rank of `inputs` is unknown or 0.
       RuntimeError: When called eagerly.
     """
     fn = "flatten"
     _checks.require_graph(fn)
     with v1.name_scope(scope, "Flatten", [inputs]) as sc:
         inputs = _checks.to_tensor(fn, "inputs", inputs)
-        _common.check_min_rank(fn, "inputs", inputs, 2)
+        _common.check_min_rank(fn, "inputs", inputs, 1)
         batch = inputs.shape[0]
         inner = _common.per_example_size(inputs.shape)
         if inner is not None and (inner > 0 or batch is not None):

@@ -52,7 +52,7 @@ def _pool(
         if spatial == 2
         else (DATA_FORMAT_NDHWC, DATA_FORMAT_NCDHW)
     )
-    data_format = _checks.check_choice(fn, "data_format", data_format, (last, first))
+    data_format = _checks.check_data_format(fn, data_format, last, first)
     kernel = _checks.check_int_tuple(fn, "kernel_size", kernel_size, spatial)
     strides = _checks.check_int_tuple(fn, "stride", stride, spatial)
     padding = _checks.check_padding(fn, padding)
