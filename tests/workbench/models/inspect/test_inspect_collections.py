@@ -104,7 +104,7 @@ def test_tensor_collections_list_name_type_and_shape(listing):
         TensorEntry("mean_squared_error/value:0", "tensor", "DivNoNan", (), "float32"),
     )
     assert listing["REGULARIZATION_LOSSES"].members == (
-        TensorEntry("fc/weights/Regularizer/l2_regularizer:0", "tensor", "Mul", (), "float32"),
+        TensorEntry("fc/kernel/Regularizer/l2_regularizer:0", "tensor", "Mul", (), "float32"),
     )
     assert listing["SUMMARIES"].members == (
         TensorEntry("loss:0", "tensor", "ScalarSummary", (), "string"),
