@@ -14,6 +14,7 @@ from slimlib import layers as layers
 from slimlib import learning as learning
 from slimlib import losses as losses
 from slimlib import metrics as metrics
+from slimlib import model_analyzer as model_analyzer
 from slimlib import queues as queues
 from slimlib import regularizers as regularizers
 from slimlib import summaries as summaries
@@ -174,6 +175,7 @@ __all__ = [
     "max_pool2d",
     "max_pool3d",
     "metrics",
+    "model_analyzer",
     "model_variable",
     "one_hot_encoding",
     "parallel_reader",

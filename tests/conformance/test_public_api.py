@@ -50,6 +50,7 @@ SIGNATURES: dict[str, list[str] | None] = {
     "summaries": None,
     "losses": None,
     "metrics": None,
+    "model_analyzer": None,  # A module; TF-Slim has it too.
     "regularizers": None,
     "tracing": None,
     "utils": None,
