@@ -19,6 +19,7 @@ from slimlib import queues as queues
 from slimlib import regularizers as regularizers
 from slimlib import summaries as summaries
 from slimlib import tracing as tracing
+from slimlib import training as training
 from slimlib import utils as utils
 from slimlib import variables as variables
 from slimlib._src.arg_scope import add_arg_scope as add_arg_scope
@@ -76,6 +77,7 @@ from slimlib.regularizers import l1_regularizer as l1_regularizer
 from slimlib.regularizers import l2_regularizer as l2_regularizer
 from slimlib.regularizers import sum_regularizer as sum_regularizer
 from slimlib.tracing import trace_layers as trace_layers
+from slimlib.training import evaluation as train_eval
 from slimlib.variables import VariableDeviceChooser as VariableDeviceChooser
 from slimlib.variables import add_model_variable as add_model_variable
 from slimlib.variables import assert_global_step as assert_global_step
@@ -194,6 +196,8 @@ __all__ = [
     "tfexample_decoder",
     "trace_layers",
     "tracing",
+    "train_eval",
+    "training",
     "unit_norm",
     "utils",
     "variable",

@@ -17,6 +17,7 @@ from typing import Any
 import tensorflow as tf
 
 from slimlib._src import _checks
+from slimlib._src.eval_hooks import StopAfterNEvalsHook, get_or_create_eval_step
 
 v1 = tf.compat.v1
 GraphKeys = v1.GraphKeys
@@ -100,38 +101,6 @@ def checkpoints_iterator(
         remaining = start + min_interval_secs - time.time()
         if remaining > 0:
             time.sleep(remaining)
-
-
-def _get_or_create_eval_step(graph: tf.Graph):
-    """The local int64 `eval_step` counter (in `EVAL_STEP`), created at zero when missing."""
-    found = graph.get_collection(GraphKeys.EVAL_STEP)
-    if found:
-        return found[0]
-    return v1.get_variable(
-        "eval_step",
-        shape=[],
-        dtype=tf.int64,
-        initializer=v1.zeros_initializer(),
-        trainable=False,
-        collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.EVAL_STEP],
-    )
-
-
-class _StopAfterNEvalsHook(v1.train.SessionRunHook):
-    """Requests a stop once `evals_completed` (read after each eval run) reaches `num_evals`."""
-
-    def __init__(self, num_evals: int, evals_completed):
-        self._num_evals = num_evals
-        self._evals_completed = evals_completed
-
-    def before_run(self, run_context):
-        return v1.train.SessionRunArgs({"evals_completed": self._evals_completed})
-
-    def after_run(self, run_context, run_values):
-        done = int(run_values.results["evals_completed"])
-        v1.logging.info("Evaluation [%d/%d]", done, self._num_evals)
-        if done >= self._num_evals:
-            run_context.request_stop()
 
 
 class _SummaryAtEndHook(v1.train.SessionRunHook):
@@ -248,9 +217,10 @@ def _evaluate(
         all_hooks: list = []
         summary_hook = None
         if eval_op is not None:
-            eval_step = _get_or_create_eval_step(graph)
-            eval_op, evals_completed = _with_eval_step(eval_op, eval_step)
-            all_hooks.append(_StopAfterNEvalsHook(num_evals, evals_completed))
+            eval_op, evals_completed = _with_eval_step(eval_op, get_or_create_eval_step())
+            stop_hook = StopAfterNEvalsHook(num_evals)
+            stop_hook.set_evals_completed_tensor(evals_completed)
+            all_hooks.append(stop_hook)
         if summary_op is not None:
             if logdir is None:
                 raise ValueError(

@@ -9,7 +9,7 @@ Gradients can be scaled per variable (`multiply_gradients`), clipped by norm
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import tensorflow as tf
@@ -29,7 +29,9 @@ LEARNING_RATE_COLLECTION = "learning_rate"
 __all__ = [
     "LEARNING_RATE_COLLECTION",
     "add_gradients_summaries",
+    "build_train_op",
     "clip_gradient_norms",
+    "clip_gradient_norms_fn",
     "create_train_op",
     "multiply_gradients",
 ]
@@ -64,6 +66,22 @@ def clip_gradient_norms(gradients_to_variables: list, max_norm) -> list:
             grad = _map_values(grad, lambda g: tf.clip_by_norm(g, max_norm))
         clipped.append((grad, var))
     return clipped
+
+
+def clip_gradient_norms_fn(max_norm) -> Callable[[list], list]:
+    """A `transform_grads_fn` that clips each gradient to an L2 norm of at most `max_norm`.
+
+    Args:
+      max_norm: Largest allowed norm, a number or scalar tensor > 0.
+
+    Returns:
+      A function of a `(gradient, variable)` list, as `clip_gradient_norms` with `max_norm`.
+    """
+
+    def clip_norms(gradients_to_variables: list) -> list:
+        return clip_gradient_norms(gradients_to_variables, max_norm)
+
+    return clip_norms
 
 
 def _multiplier_for(var, gradient_multipliers: Mapping) -> tuple[bool, Any]:
@@ -202,7 +220,7 @@ def _remember_learning_rate(optimizer) -> None:
         v1.add_to_collection(LEARNING_RATE_COLLECTION, rate)
 
 
-def _update_barrier(total_loss, update_ops):
+def _update_barrier(fn: str, total_loss, update_ops):
     """An op that runs `update_ops` (None: the collection), and `total_loss` gated by it.
 
     Returns `(total_loss, barrier)`; `barrier` is None when there is nothing to run.
@@ -210,9 +228,7 @@ def _update_barrier(total_loss, update_ops):
     collected = v1.get_collection(GraphKeys.UPDATE_OPS)
     update_ops = collected if update_ops is None else list(update_ops)
     if any(not any(op is mine for mine in update_ops) for op in collected):
-        v1.logging.warning(
-            "create_train_op: `update_ops` leaves out some of the UPDATE_OPS collection."
-        )
+        v1.logging.warning("%s: `update_ops` leaves out some of the UPDATE_OPS collection.", fn)
     if not update_ops:
         return total_loss, None
     with tf.control_dependencies(update_ops):
@@ -221,7 +237,7 @@ def _update_barrier(total_loss, update_ops):
         return tf.identity(total_loss), barrier
 
 
-def _check_variables_to_train(variables_to_train) -> list:
+def _check_variables_to_train(fn: str, variables_to_train) -> list:
     trainable = v1.trainable_variables()
     if variables_to_train is None:
         variables_to_train = trainable
@@ -230,12 +246,12 @@ def _check_variables_to_train(variables_to_train) -> list:
         for var in variables_to_train:
             if not getattr(var, "trainable", False) and not any(var is t for t in trainable):
                 raise ValueError(
-                    "create_train_op: `variables_to_train` must hold trainable variables, "
+                    f"{fn}: `variables_to_train` must hold trainable variables, "
                     f"got {var.op.name!r} which is not trainable."
                 )
     if not variables_to_train:
         raise ValueError(
-            "create_train_op: there are no variables to train: `variables_to_train` is empty "
+            f"{fn}: there are no variables to train: `variables_to_train` is empty "
             "and the graph has no trainable variables."
         )
     return variables_to_train
@@ -300,19 +316,71 @@ def create_train_op(
       ...         float(sess.run(train_op)), float(sess.run(w))
       (1.0, 0.5)
     """
-    fn = "create_train_op"
+    transforms = []
+    if gradient_multipliers:
+        transforms.append(("multiply_grads", lambda g: multiply_gradients(g, gradient_multipliers)))
+    if clip_gradient_norm > 0:
+        transforms.append(("clip_grads", clip_gradient_norms_fn(clip_gradient_norm)))
+
+    def transform_grads_fn(grads):
+        for scope, transform in transforms:
+            with tf.name_scope(scope):
+                grads = transform(grads)
+        return grads
+
+    return build_train_op(
+        "create_train_op",
+        total_loss,
+        optimizer,
+        global_step=global_step,
+        update_ops=update_ops,
+        variables_to_train=variables_to_train,
+        transform_grads_fn=transform_grads_fn,
+        summarize_gradients=summarize_gradients,
+        gate_gradients=gate_gradients,
+        aggregation_method=aggregation_method,
+        colocate_gradients_with_ops=colocate_gradients_with_ops,
+        check_numerics=check_numerics,
+    )
+
+
+def build_train_op(
+    fn: str,
+    total_loss: tf.Tensor,
+    optimizer,
+    *,
+    global_step,
+    update_ops,
+    variables_to_train,
+    transform_grads_fn,
+    summarize_gradients: bool,
+    gate_gradients: int,
+    aggregation_method,
+    colocate_gradients_with_ops: bool,
+    check_numerics: bool,
+) -> tf.Tensor:
+    """The train op of both `slim.learning.create_train_op` and `slim.training.create_train_op`.
+
+    `transform_grads_fn` (or None) maps the `(gradient, variable)` list before the step;
+    `fn` names the public caller in error messages.
+    """
     _checks.require_graph(fn)
     if not (hasattr(optimizer, "compute_gradients") and hasattr(optimizer, "apply_gradients")):
         raise TypeError(
             f"{fn}: `optimizer` must be a tf.compat.v1.train.Optimizer (e.g. "
             f"tf.compat.v1.train.GradientDescentOptimizer), got {type(optimizer).__name__}."
         )
+    if transform_grads_fn is not None and not callable(transform_grads_fn):
+        raise TypeError(
+            f"{fn}: `transform_grads_fn` must be a function of the (gradient, variable) list, "
+            f"got {transform_grads_fn!r}."
+        )
     if _is_sentinel(global_step, _USE_GLOBAL_STEP):
         global_step = v1.train.get_or_create_global_step()
     _remember_learning_rate(optimizer)
 
-    total_loss, barrier = _update_barrier(total_loss, update_ops)
-    variables_to_train = _check_variables_to_train(variables_to_train)
+    total_loss, barrier = _update_barrier(fn, total_loss, update_ops)
+    variables_to_train = _check_variables_to_train(fn, variables_to_train)
     grads = optimizer.compute_gradients(
         total_loss,
         variables_to_train,
@@ -320,12 +388,8 @@ def create_train_op(
         aggregation_method=aggregation_method,
         colocate_gradients_with_ops=colocate_gradients_with_ops,
     )
-    if gradient_multipliers:
-        with tf.name_scope("multiply_grads"):
-            grads = multiply_gradients(grads, gradient_multipliers)
-    if clip_gradient_norm > 0:
-        with tf.name_scope("clip_grads"):
-            grads = clip_gradient_norms(grads, clip_gradient_norm)
+    if transform_grads_fn is not None:
+        grads = transform_grads_fn(grads)
     if summarize_gradients:
         with tf.name_scope("summarize_grads"):
             add_gradients_summaries(grads)

@@ -53,6 +53,8 @@ SIGNATURES: dict[str, list[str] | None] = {
     "model_analyzer": None,  # A module; TF-Slim has it too.
     "regularizers": None,
     "tracing": None,
+    "training": None,  # TF-Slim's hook-based training module.
+    "train_eval": None,  # TF-Slim's name for slim.training.evaluation.
     "utils": None,
     "variables": None,
     "trace_layers": None,
@@ -285,8 +287,11 @@ def test_signature_matches_tf_slim(name):
         "learning",
         "losses",
         "metrics",
+        "model_analyzer",
         "regularizers",
         "summaries",
+        "train_eval",
+        "training",
         "utils",
         "variables",
     ],

@@ -209,8 +209,10 @@ def test_evaluate_once_errors(checkpoint_dir, tmp_path, kwargs, exc, match):
 
 def check_docstring(fn, name):
     """Every parameter is documented under Args, and the doctest examples pass."""
-    assert "Args:" in fn.__doc__, f"{name} lacks Args:"
-    assert "Returns:" in fn.__doc__ or "Yields:" in fn.__doc__, f"{name} lacks Returns:"
+    if inspect.signature(fn).parameters:
+        assert "Args:" in fn.__doc__, f"{name} lacks Args:"
+    if not inspect.isclass(fn):  # A class documents its constructor's arguments only.
+        assert "Returns:" in fn.__doc__ or "Yields:" in fn.__doc__, f"{name} lacks Returns:"
     for parameter in inspect.signature(fn).parameters:
         assert f"      {parameter}:" in fn.__doc__, f"{name} does not document {parameter}"
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
