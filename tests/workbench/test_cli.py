@@ -46,6 +46,17 @@ def test_jobs_lists_the_finished_job(trained, capsys):
     assert line.startswith("finished") and line.endswith(str(trained / "jobs" / "tiny"))
 
 
+def test_jobs_shows_the_speed_settings_on_request(trained, capsys):
+    assert main(["--workspace", str(trained), "jobs", "--settings"]) == 0
+    listed, settings = capsys.readouterr().out.strip().splitlines()
+    assert listed.startswith("finished")
+    summary = json.loads((trained / "jobs" / "tiny" / "status.json").read_text())[
+        "performance_summary"
+    ]
+    assert settings == f"          speed settings: {summary}"
+    assert "threads" in summary and "per map call" in summary
+
+
 def test_evaluate_prints_the_validation_metrics(trained, capsys):
     assert main(["--workspace", str(trained), "evaluate", "jobs/tiny"]) == 0
     results = json.loads(capsys.readouterr().out)

@@ -34,11 +34,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from workbench.models.jobs import ConfigError, Job, PathEscapeError, load_config
     from workbench.models.jobs.paths import JOB_FILE, resolve_in_workspace
-    from workbench.models.jobs.runner import run_job
+    from workbench.models.jobs.runner import run_job, set_process_environment
     from workbench.models.jobs.settings import TrainSettings
     from workbench.models.jobs.status_file import write_json_atomic
 
     raw = read_json(args.config, "train")
+    # oneDNN is chosen before the config's check imports TensorFlow.
+    environment = set_process_environment(raw)
     os.makedirs(args.workspace, exist_ok=True)
     try:
         config = load_config(raw, workspace=args.workspace)
@@ -53,7 +55,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     os.makedirs(logdir, exist_ok=True)
     write_json_atomic(os.path.join(logdir, JOB_FILE), config.data)
     print(f"train: log directory {logdir}", file=sys.stderr)
-    exit_code = run_job(logdir, args.workspace)
+    exit_code = run_job(logdir, args.workspace, environment=environment)
     job = Job(logdir, workspace=args.workspace)
     summary = {"logdir": logdir, "state": job.state, "step": job.step, "device": job.device}
     summary.update({"error": job.error} if job.error else {"validation": job.eval_file()})
@@ -110,6 +112,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         print(
             f"{job.state:9s} {job.step:>7d}/{job.target_steps:<7d} {job.device or '-':4s} {job.logdir}"
         )
+        if args.settings:
+            print(f"          speed settings: {job.speed_settings or 'not chosen yet'}")
     if not jobs:
         print(f"no jobs in {args.workspace}", file=sys.stderr)
     return 0
@@ -141,4 +145,7 @@ def add_parsers(sub: Any) -> None:
     export.set_defaults(run=cmd_export)
 
     jobs = sub.add_parser("jobs", help="list the workspace's jobs")
+    jobs.add_argument(
+        "--settings", action="store_true", help="also show each job's chosen speed settings"
+    )
     jobs.set_defaults(run=cmd_jobs)

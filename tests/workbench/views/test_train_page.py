@@ -52,6 +52,8 @@ def test_a_started_job_is_followed_to_the_end(tmp_path):
     accuracy = view.job.eval_results["accuracy"]
     assert "Validation at step 20 (" in status and f"accuracy {accuracy:.4f}, loss" in status
     assert "wall_time" not in status
+    assert f" &middot; {view.job.speed_settings}<br>" in status
+    assert view.job.speed_settings.startswith("oneDNN ")
     assert not view.error.visible and not view.trace.visible
     loss = view.chart.object["data"][0]
     assert loss["x"][-1] == 20 and len(loss["y"]) == 4  # logged at steps 5, 10, 15, 20

@@ -13,14 +13,17 @@ optional restore plan for fine-tuning, the seed and the device:
                "save_interval_secs": 60, "save_summaries_secs": 60},
      "restore": {"checkpoint": "jobs/pretrained", "exclude": ["LeNet/fc4"],
                  "trainable_scopes": ["LeNet/fc4"]},
-     "seed": 0, "device": "auto"}
+     "seed": 0, "device": "auto",
+     "performance": {"onednn": "auto", "xla": false, "mixed_precision": false}}
 
 A TFRecord folder written by `slim.data.writer` needs only `{"kind": "tfrecord", "folder":
 ...}`; other TFRecords also give `file_pattern`, `num_samples`, `num_classes` and
-`image_shape`. Everything but `model` has a default. `validate_config` returns every problem (path,
-value and what was expected) instead of stopping at the first; `load_config` raises them
-together as a `ConfigError`. Paths (`dataset.folder`, `restore.checkpoint`) are relative
-to the workspace root or absolute inside it.
+`image_shape`. `performance` overrides the speed settings a job chooses for its machine
+(see `workbench.models.jobs.performance`). Everything but `model` has a default.
+`validate_config` returns every problem (path, value and what was expected) instead of
+stopping at the first; `load_config` raises them together as a `ConfigError`. Paths
+(`dataset.folder`, `restore.checkpoint`) are relative to the workspace root or absolute
+inside it.
 
 This module imports no TensorFlow at import time: the job process reads its device choice
 before TensorFlow starts. Checking a net name imports `slimlib.nets` on first use.
@@ -35,7 +38,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.models.jobs import performance
 from workbench.models.jobs.paths import PathEscapeError, resolve_in_workspace
+from workbench.models.jobs.performance import PerformanceSpec
 from workbench.problems import did_you_mean
 
 __all__ = [
@@ -103,7 +108,7 @@ _SCHEDULE_KEYS = {
     "piecewise": ("kind", "boundaries", "values"),
 }
 _RESTORE_KEYS = ("checkpoint", "exclude", "trainable_scopes", "ignore_missing_vars")
-_TOP_KEYS = ("name", "model", "dataset", "train", "restore", "seed", "device")
+_TOP_KEYS = ("name", "model", "dataset", "train", "restore", "seed", "device", "performance")
 _DEFAULT_VALIDATION_FRACTION = 0.2
 
 
@@ -231,6 +236,7 @@ class JobConfig:
     restore: RestoreSpec | None
     seed: int
     device: str
+    performance: PerformanceSpec = field(default_factory=PerformanceSpec)
 
     @property
     def num_classes(self) -> int | None:
@@ -641,6 +647,14 @@ def _restore(c: _Checker, raw: Mapping) -> tuple[RestoreSpec | None, dict | None
     return RestoreSpec(checkpoint, exclude, trainable, ignore), out, True
 
 
+def _performance(c: _Checker, raw: Mapping) -> PerformanceSpec | None:
+    spec, problems = performance.check_section(raw.get("performance"))
+    for key, value, expected in problems:
+        hint = did_you_mean(key, performance.KEYS).lstrip() if key not in performance.KEYS else ""
+        c.add(_join("performance", key) if key else "performance", value, expected, hint)
+    return spec
+
+
 def _check(
     raw: object, workspace: str | os.PathLike, check_files: bool
 ) -> tuple[list[Problem], JobConfig | None]:
@@ -660,6 +674,7 @@ def _check(
     restore, restore_out, restore_ok = _restore(c, raw)
     seed = c.integer(raw, "seed", "", default=0, minimum=0)
     device = c.choice(raw, "device", "", DEVICES, default="auto")
+    speed = _performance(c, raw)
     if c.problems:
         return c.problems, None
     data = {
@@ -670,9 +685,10 @@ def _check(
         "restore": restore_out,
         "seed": seed,
         "device": device,
+        "performance": speed.to_json(),
     }
-    assert model and dataset and train and restore_ok and seed is not None and device
-    config = JobConfig(data, root, name, model, dataset, train, restore, seed, device)
+    assert model and dataset and train and restore_ok and seed is not None and device and speed
+    config = JobConfig(data, root, name, model, dataset, train, restore, seed, device, speed)
     return [], config
 
 

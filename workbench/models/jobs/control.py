@@ -329,6 +329,9 @@ class Job(param.Parameterized):
     pid = param.Integer(default=None, allow_None=True, doc="Pid of the job process.")
     device = param.String(default="", doc="'GPU' or 'CPU': where the job trains.")
     device_name = param.String(default="", doc="The GPU's name, or 'CPU'.")
+    speed_settings = param.String(
+        default="", doc="The speed settings the job chose, in one line ('' until chosen)."
+    )
     step = param.Integer(default=0, doc="Last global step reported (every log interval).")
     target_steps = param.Integer(default=0, doc="The step the job trains up to.")
     loss = param.Number(default=None, allow_None=True, doc="Loss at `step`.")
@@ -367,6 +370,7 @@ class Job(param.Parameterized):
             pid=data.get("pid"),
             device=data.get("device") or "",
             device_name=data.get("device_name") or "",
+            speed_settings=data.get("performance_summary") or "",
             step=int(data.get("step") or 0),
             target_steps=int(data.get("target_steps") or 0),
             loss=data.get("loss"),

@@ -13,6 +13,7 @@ when one is given; an exported model applies the same scaling to its float32 0..
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -25,7 +26,15 @@ from workbench.models.jobs.status_file import read_json, write_json_atomic
 
 v1 = tf.compat.v1
 
-__all__ = ["PreparedData", "batch", "get_dataset", "load_prepared", "prepare", "scale_pixels"]
+__all__ = [
+    "PreparedData",
+    "batch",
+    "get_dataset",
+    "load_prepared",
+    "prepare",
+    "record_values",
+    "scale_pixels",
+]
 
 # Largest pixel value of uint8 images; inputs are scaled by 1/255 into [0, 1].
 _PIXEL_MAX = 255.0
@@ -246,8 +255,23 @@ def preprocess(image: tf.Tensor, data: PreparedData) -> tf.Tensor:
     return image
 
 
+def record_values(data: PreparedData) -> int | None:
+    """Values of one record as decoded and as resized, whichever is more; None when the
+    images vary in size."""
+    if None in data.source_shape:
+        return None
+    return max(math.prod(data.source_shape), math.prod(data.input_shape))
+
+
 def batch(
-    config: JobConfig, data: PreparedData, split: str, *, training: bool
+    config: JobConfig,
+    data: PreparedData,
+    split: str,
+    *,
+    training: bool,
+    num_threads: int = 2,
+    prefetch_batches: int = 5,
+    map_per_batch: bool = False,
 ) -> tuple[tf.Tensor, tf.Tensor]:
     """Builds the input pipeline of `split` in the current graph.
 
@@ -259,6 +283,9 @@ def batch(
       data: The prepared data.
       split: `'train'` or `'validation'`.
       training: Whether this is the training pipeline.
+      num_threads: Records (or batches, with `map_per_batch`) decoded at once.
+      prefetch_batches: Batches kept ready ahead of the training step.
+      map_per_batch: Decode a batch of records per map call (see `slim.data.batch`).
 
     Returns:
       `(images, labels)`: float32 `[batch, height, width, channels]` and int64 `[batch]`.
@@ -281,8 +308,9 @@ def batch(
         images, labels = slim.data.batch(
             [image, label],
             batch_size=batch_size,
-            num_threads=2,
-            capacity=5 * batch_size,
+            num_threads=num_threads,
+            capacity=prefetch_batches * batch_size,
             allow_smaller_final_batch=not training,
+            map_per_batch=map_per_batch,
         )
     return images, tf.cast(labels, tf.int64)

@@ -10,8 +10,12 @@ checkpoint on the validation split, and keeps `DIR/status.json` up to date throu
 - `stopped` after SIGTERM or SIGINT: a stop during training ends after the current step
   and saves a checkpoint at the step reached; a stop in another phase ends it at once.
 
-TensorFlow is imported only after the device is chosen: `"device": "cpu"` hides every
-GPU from it (`CUDA_VISIBLE_DEVICES=-1` must be set before TensorFlow starts).
+TensorFlow is imported only after the device and oneDNN are chosen: `"device": "cpu"`
+hides every GPU from it (`CUDA_VISIBLE_DEVICES=-1` must be set before TensorFlow starts),
+and `TF_ENABLE_ONEDNN_OPTS` is read once, when TensorFlow loads. The speed settings
+(`performance`) are chosen as the facts come in (the CPU, then the GPUs, then the data);
+the final choice and the reason for each go to `job.log` and to `status.json`
+(`performance` and `performance_summary`).
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
+from workbench.models.jobs import performance
 from workbench.models.jobs.config import DEVICES, JobConfig, load_config
 from workbench.models.jobs.paths import JOB_FILE
 from workbench.models.jobs.status_file import StatusFile, read_json
 
-__all__ = ["StopRequestedError", "main", "run_job"]
+__all__ = ["StopRequestedError", "main", "run_job", "set_process_environment"]
 
 # Lines of the traceback kept in status.json (the whole one is in job.log).
 _TRACEBACK_LINES = 30
@@ -108,13 +113,56 @@ def _device(config: JobConfig) -> tuple[dict[str, str], Any]:
     return {"device": "CPU", "device_name": "CPU"}, session_config
 
 
-def run_job(logdir: str, workspace: str | None = None) -> int:
+def set_process_environment(raw: Any) -> tuple[performance.Machine, bool]:
+    """Chooses oneDNN (and XLA's CPU flag) from the CPU and the raw config before
+    TensorFlow loads; returns the machine's facts so far and whether that was in time.
+
+    A program that runs a job in its own process (the CLI's `train`) calls this before it
+    imports TensorFlow and hands the result to `run_job`.
+    """
+    machine = performance.read_machine()
+    choices = performance.choose(performance.spec_from_raw(raw), machine)
+    wanted = performance.process_environment(choices, os.environ)
+    if "tensorflow" not in sys.modules:
+        os.environ.update(wanted)
+    in_time = all(os.environ.get(name) == value for name, value in wanted.items())
+    return machine, in_time
+
+
+def _chosen_settings(
+    config: JobConfig, machine: performance.Machine, in_time: bool, status: StatusFile
+) -> dict[str, performance.Choice]:
+    """The final speed settings: logged, and written into the status."""
+    choices = performance.choose(config.performance, machine)
+    if not in_time:
+        choices["onednn"] = performance.Choice(
+            None, "process", "TensorFlow was loaded before the job started: its default"
+        )
+    cpu = machine.cpu_model or machine.arch
+    print(f"Speed settings on {cpu} ({machine.cores} cores):", flush=True)
+    for key, choice in choices.items():
+        print(f"  {key} = {choice.value!r} ({choice.source}: {choice.reason})", flush=True)
+    status.update(
+        performance=performance.describe(choices),
+        performance_summary=performance.summary(choices),
+    )
+    return choices
+
+
+def run_job(
+    logdir: str,
+    workspace: str | None = None,
+    *,
+    environment: tuple[performance.Machine, bool] | None = None,
+) -> int:
     """Runs the job of `logdir` in this process; returns the exit status (0 unless failed).
 
     Args:
       logdir: The job's log directory, holding `job.json`.
       workspace: Root that the config's paths must stay inside; default the parent
         folder of `logdir`.
+      environment: What `set_process_environment` returned, when the caller ran it
+        before importing TensorFlow; default: run it now.
 
     Returns:
       0 when the job finished or was stopped, 1 when it failed.
@@ -139,6 +187,7 @@ def run_job(logdir: str, workspace: str | None = None) -> int:
         if raw is None:
             raise FileNotFoundError(f"run_job: {os.path.join(logdir, JOB_FILE)!r} is missing.")
         _hide_gpus_if_asked(raw)
+        machine, in_time = environment or set_process_environment(raw)
         config = load_config(raw, workspace=workspace)
         device, session_config = _device(config)
         status.update(phase="preparing data", target_steps=config.train.steps, **device)
@@ -146,6 +195,11 @@ def run_job(logdir: str, workspace: str | None = None) -> int:
         from workbench.models.jobs import evaluate, inputs, training
 
         data = inputs.prepare(config, logdir)
+        machine = machine.learned(
+            gpus=int(device["device"] == "GPU"), record_values=inputs.record_values(data)
+        )
+        speed = _chosen_settings(config, machine, in_time, status)
+        session_config = performance.tune_session_config(speed, session_config)
         status.update(phase="training")
 
         def on_record(record: dict) -> None:
@@ -162,6 +216,7 @@ def run_job(logdir: str, workspace: str | None = None) -> int:
             should_stop=stop.is_set,
             on_record=on_record,
             session_config=session_config,
+            speed=speed,
         )
         stop.graceful = False
         # Records are logged every `log_every_n_steps`; the step reached may lie between.

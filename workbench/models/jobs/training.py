@@ -11,7 +11,7 @@ the accuracy of the training batch of that step.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import tensorflow as tf
@@ -21,6 +21,7 @@ from workbench.models.jobs import inputs, model
 from workbench.models.jobs.config import JobConfig
 from workbench.models.jobs.inputs import PreparedData
 from workbench.models.jobs.paths import METRICS_FILE
+from workbench.models.jobs.performance import Choice
 
 v1 = tf.compat.v1
 
@@ -35,6 +36,7 @@ def run_training(
     should_stop: Callable[[], bool],
     on_record: Callable[[dict], Any],
     session_config: Any = None,
+    speed: Mapping[str, Choice] | None = None,
 ) -> float | None:
     """Builds the training graph and trains until `train.steps` or a stop request.
 
@@ -46,6 +48,8 @@ def run_training(
         checkpoint is saved at the step reached).
       on_record: Called with each metrics record.
       session_config: `tf.compat.v1.ConfigProto` for the session.
+      speed: The job's speed settings (`performance.choose`); their input pipeline
+        settings apply here. Default: the pipeline's own defaults.
 
     Returns:
       The loss of the last step, or None when no step was needed.
@@ -58,7 +62,14 @@ def run_training(
     with graph.as_default():
         v1.set_random_seed(config.seed)
         global_step = slim.get_or_create_global_step()
-        images, labels = inputs.batch(config, data, "train", training=True)
+        pipeline = {}
+        if speed is not None:
+            pipeline = {
+                "num_threads": speed["input_threads"].value,
+                "prefetch_batches": speed["prefetch_batches"].value,
+                "map_per_batch": bool(speed["map_per_batch"].value),
+            }
+        images, labels = inputs.batch(config, data, "train", training=True, **pipeline)
         logits, _ = model.build_logits(config, images, data.num_classes, is_training=True)
         slim.losses.softmax_cross_entropy(
             logits,

@@ -20,6 +20,7 @@ from workbench.models.jobs import (
     JobStateError,
     PathEscapeError,
     list_jobs,
+    performance,
     process,
     read_status,
     resume,
@@ -86,6 +87,30 @@ def test_list_jobs_reattaches_to_the_finished_job(digits_run):
     assert job.metrics() == digits_run.records
     assert job.new_metrics() == []  # Everything was read already.
     assert job.config()["model"] == {"net": "lenet"}
+
+
+def test_the_job_process_logs_and_reports_its_speed_settings(digits_run):
+    status = read_status(digits_run.logdir)
+    settings = status["performance"]
+    assert list(settings) == list(performance.KEYS)
+    # 8 x 8 digits (not resized here): small records, decoded a batch per call.
+    assert settings["map_per_batch"] == {
+        "value": True,
+        "source": "machine",
+        "reason": "small records (64 values <= 12288) decode faster a batch per call",
+    }
+    assert settings["intra_op_threads"]["value"] == performance.usable_cores()
+    assert settings["mixed_precision"]["value"] is False
+    (job,) = list_jobs(digits_run.workspace)
+    assert job.speed_settings == status["performance_summary"]
+    assert "a batch per map call" in job.speed_settings
+    log = (Path(digits_run.logdir) / "job.log").read_text()
+    assert "Speed settings on " in log
+    assert "  map_per_batch = True (machine: small records" in log
+    onednn = settings["onednn"]
+    # The job process chose oneDNN before TensorFlow loaded (never "process" here).
+    assert onednn["source"] in ("machine", "environment"), onednn
+    assert f"  onednn = {onednn['value']!r} ({onednn['source']}: " in log
 
 
 def test_a_new_process_sees_the_job_through_list_jobs(digits_run):
