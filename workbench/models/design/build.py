@@ -19,7 +19,7 @@ import tensorflow as tf
 
 import slimlib as slim
 from slimlib.nets import nets_factory
-from workbench.models.design import calls, choices
+from workbench.models.design import calls, choices, kinds
 from workbench.models.design.catalogue import ArgSpec, OpSpec, catalogue, nets
 from workbench.models.design.validate import Analysis, analyze
 from workbench.problems import DesignError, problem
@@ -171,21 +171,10 @@ class _Builder:
         return net
 
     def block(self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
-        kind = block["kind"]
-        if kind == "arg_scope":
-            return self.arg_scope(block, path, net, frames)
-        if kind == "layer":
-            net = self.layer(block, net, frames)
-        elif kind == "repeat":
-            net = self.repeat(block, net, frames)
-        elif kind == "stack":
-            net = self.stack(block, net, frames)
-        elif kind == "residual":
-            net = self.residual(block, path, net, frames)
-        elif kind == "branches":
-            net = self.branches(block, path, net, frames)
-        else:
-            return self.net(block, net)
+        return BUILD_STEPS[block["kind"]](self, block, path, net, frames)
+
+    def end_point(self, path: str, net: tf.Tensor) -> tf.Tensor:
+        """Keeps `net` as the end point of the block at `path` (named by its scope)."""
         self.end_points[self.analysis.blocks[path].scope] = net
         return net
 
@@ -199,28 +188,27 @@ class _Builder:
         norm = calls.normalizer_context(args, *reversed(frames))
         return {name: calls.python_value(op.arg(name), value, norm) for name, value in pairs}
 
-    def layer(self, block: dict, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
+    def layer(self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
         op = catalogue()[block["op"]]
         args = block.get("args") or {}
         positional, keyword = calls.split_args(op, args)
         kwargs = self._kwargs(op, keyword, args, frames)
         values = self._kwargs(op, positional, args, frames).values()
-        if block.get("scope") is not None:
-            kwargs["scope"] = block["scope"]
-        return op.function(net, *values, **kwargs)
+        kwargs.update(kinds.call_keywords(block))
+        return self.end_point(path, op.function(net, *values, **kwargs))
 
-    def repeat(self, block: dict, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
+    def repeat(self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
         inner = block["block"]
         op = catalogue()[inner["op"]]
         args = inner.get("args") or {}
         positional, keyword = calls.split_args(op, args)
         values = self._kwargs(op, positional, args, frames).values()
         kwargs = self._kwargs(op, keyword, args, frames)
-        if block.get("scope") is not None:
-            kwargs["scope"] = block["scope"]
-        return slim.repeat(net, block["count"], op.function, *values, **kwargs)
+        kwargs.update(kinds.call_keywords(block))
+        net = slim.repeat(net, block["count"], op.function, *values, **kwargs)
+        return self.end_point(path, net)
 
-    def stack(self, block: dict, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
+    def stack(self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
         op = catalogue()[block["op"]]
         args = block.get("args") or {}
         kwargs = self._kwargs(op, list(args.items()), args, frames)
@@ -230,9 +218,8 @@ class _Builder:
             )
             for entry in block["per_layer"]
         ]
-        if block.get("scope") is not None:
-            kwargs["scope"] = block["scope"]
-        return slim.stack(net, op.function, entries, **kwargs)
+        kwargs.update(kinds.call_keywords(block))
+        return self.end_point(path, slim.stack(net, op.function, entries, **kwargs))
 
     def arg_scope(
         self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]
@@ -257,7 +244,7 @@ class _Builder:
             main = self.blocks(block["blocks"], f"{path}.blocks", net, frames)
             out = shortcut + main
             activation = choices.to_python("activation", block.get("activation"))
-            return out if activation is None else activation(out)
+            return self.end_point(path, out if activation is None else activation(out))
 
     def branches(
         self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]
@@ -270,9 +257,9 @@ class _Builder:
                     continue
                 with v1.variable_scope(f"Branch_{index}"):
                     outputs.append(self.blocks(branch, f"{path}.branches[{index}]", net, frames))
-            return tf.concat(outputs, block.get("axis", 3))
+            return self.end_point(path, tf.concat(outputs, kinds.value_of(block, "axis")))
 
-    def net(self, block: dict, net: tf.Tensor) -> tf.Tensor:
+    def net(self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
         op = nets()[block["name"]]
         num_classes, weight_decay, options = calls.net_call(op, block.get("options") or {})
         extra = {} if weight_decay is None else {"weight_decay": weight_decay}
@@ -280,11 +267,22 @@ class _Builder:
             op.name, num_classes, **extra, is_training=self.is_training
         )
         kwargs = {name: calls.python_value(op.arg(name), value) for name, value in options.items()}
-        if block.get("scope") is not None:
-            kwargs["scope"] = block["scope"]
+        kwargs.update(kinds.call_keywords(block))
         net, net_end_points = network_fn(net, **kwargs)
         self.end_points.update(net_end_points)
         return net
+
+
+#: How each block kind is built: `step(builder, block, path, net, frames) -> output`.
+BUILD_STEPS = {
+    "layer": _Builder.layer,
+    "repeat": _Builder.repeat,
+    "stack": _Builder.stack,
+    "arg_scope": _Builder.arg_scope,
+    "residual": _Builder.residual,
+    "branches": _Builder.branches,
+    "net": _Builder.net,
+}
 
 
 def _arg_of(ops: list[OpSpec], name: str) -> ArgSpec | None:

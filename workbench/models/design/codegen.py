@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.models.design import calls, choices, pysource
+from workbench.models.design import calls, choices, kinds, pysource
 from workbench.models.design.catalogue import ArgSpec, OpSpec, catalogue, nets
 from workbench.models.design.pysource import Atom, Call, ListExpr, TupleExpr
 from workbench.models.design.validate import Analysis, analyze
@@ -133,24 +133,38 @@ class _Writer:
     def block(
         self, block: dict, path: str, src: str, dst: str, indent: int, frames: tuple[dict, ...]
     ) -> tuple[list[str], str]:
-        kind = block["kind"]
-        if kind == "arg_scope":
-            return self.arg_scope(block, path, src, dst, indent, frames)
-        if kind == "net":
-            return self.net(block, src, dst, indent), dst
-        if kind == "layer":
-            lines = self.statement(f"{dst} = ", self.layer(block, src, frames), indent)
-        elif kind == "repeat":
-            lines = self.statement(f"{dst} = ", self.repeat(block, src, frames), indent)
-        elif kind == "stack":
-            lines = self.statement(f"{dst} = ", self.stack(block, src, frames), indent)
-        elif kind == "residual":
-            lines = self.residual(block, path, src, dst, indent, frames)
-        else:
-            lines = self.branches(block, path, src, dst, indent, frames)
+        return WRITE_STEPS[block["kind"]](self, block, path, src, dst, indent, frames)
+
+    def end_point(self, path: str, dst: str, indent: int) -> str:
+        """The line keeping `dst` as the end point of the block at `path`."""
         key = pysource.string(self.analysis.blocks[path].scope)
-        lines.append(pysource.INDENT * indent + f"end_points[{key}] = {dst}")
-        return lines, dst
+        return pysource.INDENT * indent + f"end_points[{key}] = {dst}"
+
+    def call_block(
+        self, block: dict, path: str, src: str, dst: str, indent: int, frames: tuple[dict, ...]
+    ) -> tuple[list[str], str]:
+        """A block written as one call (`layer`, `repeat`, `stack`) and its end point."""
+        call = CALLS[block["kind"]](self, block, src, frames)
+        lines = self.statement(f"{dst} = ", call, indent)
+        return [*lines, self.end_point(path, dst, indent)], dst
+
+    def nested_block(
+        self, block: dict, path: str, src: str, dst: str, indent: int, frames: tuple[dict, ...]
+    ) -> tuple[list[str], str]:
+        """A `residual` or `branches` block (a `with` statement) and its end point."""
+        write = self.residual if block["kind"] == "residual" else self.branches
+        lines = write(block, path, src, dst, indent, frames)
+        return [*lines, self.end_point(path, dst, indent)], dst
+
+    def net_block(
+        self, block: dict, path: str, src: str, dst: str, indent: int, frames: tuple[dict, ...]
+    ) -> tuple[list[str], str]:
+        return self.net(block, src, dst, indent), dst
+
+    @staticmethod
+    def keywords(block: dict) -> list[tuple[str, pysource.Expr]]:
+        """The block's fields that go to its call as keyword arguments (its `scope`)."""
+        return [(name, pysource.literal(v)) for name, v in kinds.call_keywords(block).items()]
 
     def _values(
         self,
@@ -167,8 +181,7 @@ class _Writer:
         args = block.get("args") or {}
         positional, keyword = calls.split_args(op, args)
         kwargs = self._values(op, keyword, args, frames)
-        if block.get("scope") is not None:
-            kwargs.append(("scope", Atom(pysource.string(block["scope"]))))
+        kwargs += self.keywords(block)
         values = tuple(v for _, v in self._values(op, positional, args, frames))
         return Call(f"slim.{op.name}", (Atom(src), *values), tuple(kwargs))
 
@@ -179,8 +192,7 @@ class _Writer:
         positional, keyword = calls.split_args(op, args)
         values = tuple(v for _, v in self._values(op, positional, args, frames))
         kwargs = self._values(op, keyword, args, frames)
-        if block.get("scope") is not None:
-            kwargs.append(("scope", Atom(pysource.string(block["scope"]))))
+        kwargs += self.keywords(block)
         head = (Atom(src), Atom(str(block["count"])), Atom(f"slim.{op.name}"))
         return Call("slim.repeat", (*head, *values), tuple(kwargs))
 
@@ -199,8 +211,7 @@ class _Writer:
             else:
                 entries.append(TupleExpr(tuple(values)))
         kwargs = self._values(op, list(args.items()), args, frames)
-        if block.get("scope") is not None:
-            kwargs.append(("scope", Atom(pysource.string(block["scope"]))))
+        kwargs += self.keywords(block)
         return Call(
             "slim.stack",
             (Atom(src), Atom(f"slim.{op.name}"), ListExpr(tuple(entries))),
@@ -284,7 +295,8 @@ class _Writer:
             )
             lines += more
             outputs.append(Atom(result))
-        concat = Call("tf.concat", (ListExpr(tuple(outputs)), Atom(str(block.get("axis", 3)))))
+        axis = Atom(str(kinds.value_of(block, "axis")))
+        concat = Call("tf.concat", (ListExpr(tuple(outputs)), axis))
         lines += self.statement(f"{dst} = ", concat, indent + 1)
         self.depth -= 1
         return lines
@@ -302,14 +314,28 @@ class _Writer:
             tuple(factory_kwargs),
         )
         kwargs = [(name, calls.code_value(op.arg(name), value)) for name, value in options.items()]
-        if block.get("scope") is not None:
-            kwargs.append(("scope", Atom(pysource.string(block["scope"]))))
+        kwargs += self.keywords(block)
         lines = self.statement("network_fn = ", factory, indent)
         lines += self.statement(
             f"{dst}, net_end_points = ", Call("network_fn", (Atom(src),), tuple(kwargs)), indent
         )
         lines.append(pysource.INDENT * indent + "end_points.update(net_end_points)")
         return lines
+
+
+#: How each block kind is written: `step(writer, block, path, src, dst, indent, frames)`
+#: returns the lines and the variable holding the block's output.
+WRITE_STEPS = {
+    "layer": _Writer.call_block,
+    "repeat": _Writer.call_block,
+    "stack": _Writer.call_block,
+    "arg_scope": _Writer.arg_scope,
+    "residual": _Writer.nested_block,
+    "branches": _Writer.nested_block,
+    "net": _Writer.net_block,
+}
+#: The call that `layer`, `repeat` and `stack` blocks are written as.
+CALLS = {"layer": _Writer.layer, "repeat": _Writer.repeat, "stack": _Writer.stack}
 
 
 def _arg_of(ops: list[OpSpec], name: str) -> ArgSpec | None:

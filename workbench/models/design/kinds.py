@@ -146,6 +146,8 @@ _SCOPE = Field(
     call_keyword=True,
     doc="Variable scope name; empty for the op's default name.",
 )
+# Residual and branches blocks open their scope themselves (`tf.variable_scope`).
+_OWN_SCOPE = dataclasses.replace(_SCOPE, call_keyword=False)
 _LIST_HINT = "Drop layers here"
 
 #: Every block kind, in the order a palette lists them.
@@ -206,7 +208,7 @@ KIND_TABLE: dict[str, Kind] = {
                       hint="Identity shortcut: drop layers here to project it"),
                 Field("activation", "activation", settable=True,
                       doc="Applied to the sum; empty for none."),
-                _SCOPE,
+                _OWN_SCOPE,
             ),
             doc="Blocks added to a shortcut (identity when empty).",
         ),
@@ -217,7 +219,7 @@ KIND_TABLE: dict[str, Kind] = {
                       hint="Empty branch: drop layers here"),
                 Field("axis", "int", default=3, new=3, settable=True, head="value",
                       template="concat axis {}", doc="The axis the outputs are joined on."),
-                _SCOPE,
+                _OWN_SCOPE,
             ),
             doc="Parallel branches concatenated along `axis`.",
         ),

@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbench.models.design import spec
-from workbench.models.design.walker import TRAINING_OPS, BlockInfo, Flow, Walker
+from workbench.models.design.analysis import (
+    TRAINING_OPS,
+    BlockInfo,
+    Flow,
+    State,
+    report,
+    walk_design,
+)
 from workbench.problems import Problem
 
 __all__ = [
@@ -89,27 +96,28 @@ def analyze(design: Any, *, is_training: bool = True) -> Analysis:
       >>> print(analyze(design).problems[0])
       `blocks[0].args.kernel_size` must be a window that fits the 8x8 input with padding 'VALID', got [11, 11]. Use a smaller kernel, padding 'SAME', or less downsampling before.
     """
-    walker = Walker(is_training)
+    state = State(is_training)
     try:
-        flow = walker.design(design)
+        flow = walk_design(state, design)
     except Exception as err:  # noqa: BLE001 - validation reports, it never raises
-        walker.report(
+        report(
+            state,
             Problem(
                 path="",
                 message=f"The design could not be checked: {type(err).__name__}: {err}.",
                 value=None,
                 expected="a design the checks can read",
                 kind="internal",
-            )
+            ),
         )
         flow = Flow(None, None)
     return Analysis(
-        problems=tuple(walker.problems),
-        blocks=dict(walker.infos),
+        problems=tuple(state.problems),
+        blocks=dict(state.infos),
         output_shape=None if flow.shape is None else tuple(flow.shape[1:]),
         dtype=flow.dtype,
-        variables=tuple((n, s, t) for n, (s, t, _) in walker.variables.items()),
-        training_ops=tuple(op for op in TRAINING_OPS if op in walker.training_ops),
+        variables=tuple((n, s, t) for n, (s, t, _) in state.variables.items()),
+        training_ops=tuple(op for op in TRAINING_OPS if op in state.training_ops),
     )
 
 

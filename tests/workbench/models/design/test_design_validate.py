@@ -11,7 +11,7 @@ from design_support import broken_designs, json_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.models.design import argcheck, shapes, template, walker
+from workbench.models.design import argcheck, shapes, template
 from workbench.models.design.spec import (
     arg_scope,
     branches,
@@ -659,5 +659,5 @@ def test_any_json_value_gives_problems_never_exceptions(value):
 
 
 def test_doctests():
-    for module in (validate_module, walker, argcheck, shapes):
+    for module in (validate_module, argcheck, shapes):
         assert doctest.testmod(module).failed == 0, module.__name__

@@ -1,8 +1,10 @@
-"""What a walk through a design carries, and how it reports what it finds.
+"""What the analysis carries through a design, and how it reports what it finds.
 
-`Flow` is the tensor between blocks, `Frame`/`Ctx` the `arg_scope` defaults in effect and
-the nesting depth, `BlockInfo` what a block turned out to be; `WalkBase` holds the
-problems and block infos found so far and the state a build would have.
+`State` is the analysis's one mutable object, passed to every function of the package: the
+problems found so far, a `BlockInfo` per block, the scope names given so far
+(`names.ScopeNamer`) and the variables created so far. `Flow` is the tensor between blocks,
+`Frame`/`Ctx` the `arg_scope` defaults in effect and the nesting depth. `report` and `bad`
+add a problem; `record` a block's `BlockInfo`.
 """
 
 from __future__ import annotations
@@ -89,6 +91,10 @@ class Flow:
         return self.shape is not None and self.dtype is not None
 
 
+#: The flow after a block that could not be read: shape and dtype unknown.
+UNKNOWN = Flow(None, None)
+
+
 @dataclasses.dataclass(frozen=True)
 class Frame:
     """An `arg_scope` in effect: the `arg_scope_op` keys it sets, and its defaults."""
@@ -99,33 +105,82 @@ class Frame:
 
 @dataclasses.dataclass(frozen=True)
 class Ctx:
+    """Where a block sits: the `arg_scope` frames around it and its nesting depth."""
+
     frames: tuple[Frame, ...]
     depth: int
 
 
-class WalkBase:
-    """The state of one walk: problems found, block infos, scope names, variables."""
+@dataclasses.dataclass
+class State:
+    """One analysis of one design, filled in as the blocks are visited in build order.
 
-    def __init__(self, is_training: bool):
-        self.is_training = is_training
-        self.problems: list[Problem] = []
-        self._seen: set[tuple[str, str]] = set()
-        self.infos: dict[str, BlockInfo] = {}
-        self.namer = names.ScopeNamer()
-        # Full variable name -> (shape, trainable, path of the block that creates it).
-        self.variables: dict[str, tuple[tuple[int, ...], bool, str]] = {}
-        self.training_ops: set[str] = set()
+    Attributes:
+      is_training: The `is_training` the design would be built with.
+      problems: Every problem found, in the order found.
+      seen: `(path, message)` of each problem, so that none is reported twice.
+      infos: A `BlockInfo` per block path.
+      namer: The scope names given so far.
+      variables: Full variable name -> (shape, trainable, path of the block creating it).
+      training_ops: The ops among `TRAINING_OPS` called so far.
+    """
 
-    def report(self, found: Problem) -> None:
-        key = (found.path, found.message)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.problems.append(found)
+    is_training: bool
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    seen: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+    infos: dict[str, BlockInfo] = dataclasses.field(default_factory=dict)
+    namer: names.ScopeNamer = dataclasses.field(default_factory=names.ScopeNamer)
+    variables: dict[str, tuple[tuple[int, ...], bool, str]] = dataclasses.field(
+        default_factory=dict
+    )
+    training_ops: set[str] = dataclasses.field(default_factory=set)
 
-    def bad(
-        self, path: str, expected: str, value: Any, *, kind: str = "value", hint: str = ""
-    ) -> None:
-        self.report(problem(path, expected, value, kind=kind, hint=hint))
+
+def report(state: State, found: Problem) -> None:
+    """Adds `found` to the problems, unless the same one is there already."""
+    key = (found.path, found.message)
+    if key not in state.seen:
+        state.seen.add(key)
+        state.problems.append(found)
+
+
+def bad(
+    state: State, path: str, expected: str, value: Any, *, kind: str = "value", hint: str = ""
+) -> None:
+    """Reports "`path` must be EXPECTED, got VALUE." (see `problems.problem`)."""
+    report(state, problem(path, expected, value, kind=kind, hint=hint))
+
+
+def record(
+    state: State,
+    path: str,
+    kind: str,
+    op: str | None,
+    scope: str | None,
+    flow_in: Flow,
+    flow_out: Flow,
+    variables: list[Variable],
+) -> None:
+    """Keeps what the block at `path` turned out to be."""
+    state.infos[path] = BlockInfo(
+        path=path,
+        kind=kind,
+        op=op,
+        scope=scope,
+        input_shape=None if flow_in.shape is None else tuple(flow_in.shape[1:]),
+        output_shape=None if flow_out.shape is None else tuple(flow_out.shape[1:]),
+        dtype=flow_out.dtype if flow_out.shape is not None else None,
+        variables=tuple(variables),
+    )
+
+
+def variables_under(state: State, path: str) -> list[Variable]:
+    """The variables created by the block at `path` and the blocks inside it."""
+    return [
+        (name, shape, trainable)
+        for name, (shape, trainable, owner) in state.variables.items()
+        if owner == path or owner.startswith(path + ".")
+    ]
 
 
 def arg_keys(value: Any) -> set:
