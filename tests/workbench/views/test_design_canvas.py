@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.models.design import kinds
 from workbench.models.editor import DesignEditor, empty_design, new_block
 from workbench.views.panel.canvas import (
     ACTIONS,
@@ -202,7 +203,21 @@ def test_palette_block_and_structure_palette():
     for entry in STRUCTURE_PALETTE:
         assert palette_block(entry)["kind"] == entry["kind"]
         assert entry["doc"]
-    assert DesignCanvas._constants == {"structure": STRUCTURE_PALETTE}
+    constants = DesignCanvas(DesignEditor())._constants
+    assert constants["structure"] == STRUCTURE_PALETTE
+    # How each kind is drawn comes from the kind table, not from canvas.js.
+    assert list(constants["kinds"]) == list(kinds.KIND_TABLE)
+    assert constants["kinds"]["residual"]["body"] == [
+        {"field": "blocks", "type": "blocks", "title": "main path", "hint": "Drop layers here"},
+        {
+            "field": "shortcut",
+            "type": "blocks",
+            "title": "shortcut",
+            "hint": "Identity shortcut: drop layers here to project it",
+        },
+    ]
+    assert constants["kinds"]["net"]["chips"] == "options"
+    assert constants["kinds"]["arg_scope"]["chips"] == "defaults"
     with pytest.raises(ValueError, match="a palette entry must have an `op` or a `kind`"):
         palette_block({"group": "core"})
 

@@ -407,13 +407,18 @@ def _walk_block(block: Any, path: str, depth: int) -> Iterator[tuple[str, dict]]
                 yield from _walk_list(branch, f"{path}.{f.name}[{index}]", depth + 1)
 
 
+# How a header item looks: names like an op, numbers like a count, lists of ops.
+_HEAD_STYLES = {"count": "count", "int": "count", "argument_list": "count", "op_list": "ops"}
+
+
 def canvas_layout() -> dict[str, dict[str, Any]]:
     """How the canvas draws each kind, as plain data for the browser.
 
     Returns:
       `{kind: {"badge", "head", "chips", "body", "defaults", "fields", "group", "doc"}}`:
       `badge` whether the header starts with the kind's name (all but layers); `head` the
-      header items `{"field", "show", "template", "empty"}`; `chips` the argument dict shown
+      header items `{"field", "show", "style", "template", "empty"}` (`style`: `"op"`,
+      `"count"` or `"ops"`); `chips` the argument dict shown
       as chips; `body` the parts holding blocks or argument sets, each `{"field", "type",
       "title", "hint"}` with `type` one of `"layer"`, `"blocks"`, `"block_lists"`,
       `"argument_list"`; `defaults` the optional fields' defaults; `fields` every field.
@@ -426,7 +431,13 @@ def canvas_layout() -> dict[str, dict[str, Any]]:
         layout[record.name] = {
             "badge": record.group != "layer",
             "head": [
-                {"field": f.name, "show": f.head, "template": f.template, "empty": f.hint}
+                {
+                    "field": f.name,
+                    "show": f.head,
+                    "style": _HEAD_STYLES.get(f.type, "op"),
+                    "template": f.template,
+                    "empty": f.hint,
+                }
                 for f in record.fields
                 if f.head
             ],

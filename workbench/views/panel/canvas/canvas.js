@@ -2,11 +2,19 @@
 // and reports drops, clicks and keys to Python with `model.send_msg`. Python applies them to
 // its DesignEditor and sends the new design back, which redraws everything. No imports: the
 // page must work offline, with only what Panel itself serves.
+//
+// The block kinds are not declared here: `esm_constants.kinds` (from the kind table,
+// workbench/models/design/kinds.py, `canvas_layout`) says for each kind what its header
+// shows, which argument dict its chips show and which fields hold blocks.
 
-const CONTAINER_HINT = {
-  blocks: "Drop layers here",
-  shortcut: "Identity shortcut: drop layers here to project it",
-  branch: "Empty branch: drop layers here",
+// The layout of a kind; an unknown kind is drawn as a bare badge.
+function kindLayout(layouts, kind) {
+  return layouts[kind] || {badge: true, head: [], chips: null, body: [], defaults: {}, group: "structure"}
+}
+
+// `block[field]`, or the field's default when the block leaves it out.
+function fieldValue(block, field, layout) {
+  return block[field] !== undefined ? block[field] : (layout.defaults || {})[field]
 }
 
 // Bokeh may hand dicts over as `Map`s; the drawing code wants plain objects.
@@ -102,15 +110,18 @@ function isWithin(path, ancestor) {
   return path === ancestor || path.startsWith(ancestor + ".") || path.startsWith(ancestor + "[")
 }
 
-function isLayerEntry(entry) {
-  return entry && entry.op && (!entry.kind || entry.kind === "layer")
-}
-
-function entryLabel(entry) {
-  return entry.kind && entry.kind !== "layer" && entry.kind !== "net" ? entry.kind : entry.op
-}
-
 export function render({model, el}) {
+  // Set from `esm_constants` on every draw: how each block kind is drawn.
+  let layouts = {}
+
+  function isLayerEntry(entry) {
+    return entry && entry.op && (!entry.kind || kindLayout(layouts, entry.kind).group === "layer")
+  }
+
+  function entryLabel(entry) {
+    return entry.kind && kindLayout(layouts, entry.kind).group === "structure" ? entry.kind : entry.op
+  }
+
   const root = h("div", {class: "wb-root", tabindex: "0"})
   const indicator = h("div", {class: "wb-indicator"})
   // While dragging: {type: "palette", entry} or {type: "block", path}, plus `gap`, the
@@ -218,24 +229,21 @@ export function render({model, el}) {
 
   function headEl(block, path, state) {
     const head = h("div", {class: "wb-head"})
-    const kind = block.kind
-    if (kind === "layer") {
-      head.append(h("span", {class: "wb-op"}, block.op))
-    } else {
-      head.append(h("span", {class: "wb-badge"}, kind))
-      if (kind === "repeat") {
-        head.append(h("span", {class: "wb-count"}, `\u00d7 ${block.count}`))
-      } else if (kind === "stack") {
-        head.append(h("span", {class: "wb-op"}, block.op))
-        head.append(h("span", {class: "wb-count"}, `\u00d7 ${(block.per_layer || []).length}`))
-      } else if (kind === "net") {
-        head.append(h("span", {class: "wb-op"}, block.name))
-      } else if (kind === "arg_scope") {
-        const ops = block.ops || []
-        head.append(h("span", {class: "wb-ops"}, ops.length ? "[" + ops.join(", ") + "]" : "[no ops yet]"))
-      } else if (kind === "branches") {
-        head.append(h("span", {class: "wb-count"}, `concat axis ${block.axis}`))
+    const layout = kindLayout(layouts, block.kind)
+    if (layout.badge) {
+      head.append(h("span", {class: "wb-badge"}, block.kind))
+    }
+    for (const item of layout.head) {
+      const value = fieldValue(block, item.field, layout)
+      let text
+      if (item.show === "length") {
+        text = String((value || []).length)
+      } else if (item.show === "list") {
+        text = Array.isArray(value) && value.length ? "[" + value.join(", ") + "]" : item.empty
+      } else {
+        text = String(value)
       }
+      head.append(h("span", {class: `wb-${item.style}`}, item.template.replace("{}", text)))
     }
     if (block.scope) {
       head.append(h("span", {class: "wb-scope", title: "variable scope"}, block.scope))
@@ -251,76 +259,88 @@ export function render({model, el}) {
     return h("div", {class: "wb-column"}, h("div", {class: "wb-column-title"}, title, extra), body)
   }
 
-  function bodyEl(block, path, status) {
-    const kind = block.kind
-    if (kind === "arg_scope") {
-      return listEl(block.blocks || [], `${path}.blocks`, status, CONTAINER_HINT.blocks)
-    }
-    if (kind === "repeat") {
-      const slot = h("div", {class: "wb-slot", "data-slot": path})
-      slot.append(blockEl(block.block, `${path}.block`, status))
-      slot.addEventListener("dragover", (event) => {
-        if (drag && drag.type === "palette" && isLayerEntry(drag.entry)) {
-          event.preventDefault()
-          event.stopPropagation()
-          event.dataTransfer.dropEffect = "copy"
-          drag.gap = null
-          indicator.remove()
-          slot.classList.add("wb-slot-over")
-        }
-      })
-      slot.addEventListener("dragleave", (event) => {
-        if (!slot.contains(event.relatedTarget)) {
-          slot.classList.remove("wb-slot-over")
-        }
-      })
-      slot.addEventListener("drop", (event) => {
-        if (drag && drag.type === "palette" && isLayerEntry(drag.entry)) {
-          event.preventDefault()
-          event.stopPropagation()
-          send({action: "replace_layer", path, op: drag.entry.op})
-          endDrag()
-        }
-      })
-      return slot
-    }
-    if (kind === "residual") {
-      return h("div", {class: "wb-columns"},
-        column("main path", listEl(block.blocks || [], `${path}.blocks`, status, CONTAINER_HINT.blocks)),
-        column("shortcut", listEl(block.shortcut || [], `${path}.shortcut`, status, CONTAINER_HINT.shortcut)))
-    }
-    if (kind === "branches") {
-      const branches = block.branches || []
-      const columns = h("div", {class: "wb-columns"})
-      branches.forEach((branch, number) => {
-        const remove = branches.length > 1
-          ? h("button", {class: "wb-mini", title: `Remove branch ${number}`, "aria-label": `remove branch ${number}`}, "\u00d7")
-          : null
-        if (remove) {
-          remove.addEventListener("click", (event) => {
-            event.stopPropagation()
-            send({action: "remove_branch", path, branch: number})
-          })
-        }
-        const container = `${path}.branches[${number}]`
-        columns.append(column(`branch ${number}`, listEl(branch, container, status, CONTAINER_HINT.branch), remove))
-      })
-      const add = h("button", {class: "wb-add-branch", title: "Add a branch"}, "+ branch")
-      add.addEventListener("click", (event) => {
+  // A repeat's one layer: a slot a palette layer can be dropped on to replace it.
+  function slotEl(block, path, field, status) {
+    const slot = h("div", {class: "wb-slot", "data-slot": path})
+    slot.append(blockEl(block, `${path}.${field}`, status))
+    slot.addEventListener("dragover", (event) => {
+      if (drag && drag.type === "palette" && isLayerEntry(drag.entry)) {
+        event.preventDefault()
         event.stopPropagation()
-        send({action: "add_branch", path})
-      })
-      columns.append(add)
-      return columns
+        event.dataTransfer.dropEffect = "copy"
+        drag.gap = null
+        indicator.remove()
+        slot.classList.add("wb-slot-over")
+      }
+    })
+    slot.addEventListener("dragleave", (event) => {
+      if (!slot.contains(event.relatedTarget)) {
+        slot.classList.remove("wb-slot-over")
+      }
+    })
+    slot.addEventListener("drop", (event) => {
+      if (drag && drag.type === "palette" && isLayerEntry(drag.entry)) {
+        event.preventDefault()
+        event.stopPropagation()
+        send({action: "replace_layer", path, op: drag.entry.op})
+        endDrag()
+      }
+    })
+    return slot
+  }
+
+  // A list of lists of blocks side by side, each removable, and a button adding one.
+  function branchesEl(lists, path, part, status) {
+    const columns = h("div", {class: "wb-columns"})
+    lists.forEach((branch, number) => {
+      const remove = lists.length > 1
+        ? h("button", {class: "wb-mini", title: `Remove branch ${number}`, "aria-label": `remove branch ${number}`}, "\u00d7")
+        : null
+      if (remove) {
+        remove.addEventListener("click", (event) => {
+          event.stopPropagation()
+          send({action: "remove_branch", path, branch: number})
+        })
+      }
+      const container = `${path}.${part.field}[${number}]`
+      columns.append(column(`branch ${number}`, listEl(branch, container, status, part.hint), remove))
+    })
+    const add = h("button", {class: "wb-add-branch", title: "Add a branch"}, "+ branch")
+    add.addEventListener("click", (event) => {
+      event.stopPropagation()
+      send({action: "add_branch", path})
+    })
+    columns.append(add)
+    return columns
+  }
+
+  // What a block holds, as its kind's layout says: one layer, lists of blocks (side by
+  // side when there are several), lists of lists, or one argument set per call.
+  function bodyEl(block, path, status) {
+    const layout = kindLayout(layouts, block.kind)
+    const parts = layout.body
+    if (parts.length === 0) {
+      return null
     }
-    if (kind === "stack") {
+    const first = parts[0]
+    if (first.type === "layer") {
+      return slotEl(block[first.field], path, first.field, status)
+    }
+    if (first.type === "block_lists") {
+      return branchesEl(fieldValue(block, first.field, layout) || [], path, first, status)
+    }
+    if (first.type === "argument_list") {
       const rows = h("ol", {class: "wb-per-layer"})
-      for (const args of block.per_layer || []) {
+      for (const args of fieldValue(block, first.field, layout) || []) {
         rows.append(h("li", {}, argChips(args) || h("span", {class: "wb-none"}, "no arguments")))
       }
       return rows
     }
-    return null
+    const list = (part) => listEl(fieldValue(block, part.field, layout) || [], `${path}.${part.field}`, status, part.hint)
+    if (parts.length === 1) {
+      return list(first)
+    }
+    return h("div", {class: "wb-columns"}, ...parts.map((part) => column(part.title, list(part))))
   }
 
   function blockEl(block, path, status) {
@@ -333,7 +353,8 @@ export function render({model, el}) {
       classes.push("wb-selected")
     }
     const card = h("div", {class: classes.join(" "), "data-path": path, "data-kind": block.kind})
-    const args = block.kind === "arg_scope" ? block.defaults : block.kind === "net" ? block.options : block.args
+    const layout = kindLayout(layouts, block.kind)
+    const args = layout.chips ? block[layout.chips] : null
     const error = state.error ? h("div", {class: "wb-error", role: "note"}, state.error) : null
     for (const part of [headEl(block, path, state), argChips(args), error, bodyEl(block, path, status)]) {
       if (part !== null) {
@@ -460,6 +481,7 @@ export function render({model, el}) {
     const design = plain(model.spec) || {}
     const status = plain(model.status) || {}
     const constants = plain(model.esm_constants) || {}
+    layouts = constants.kinds || {}
     const entries = [...(plain(model.palette) || []), ...(constants.structure || [])]
     const scrolls = [...root.querySelectorAll(".wb-scroll, .wb-palette")].map((n) => [n.scrollTop, n.scrollLeft])
     const focused = root.getRootNode().activeElement

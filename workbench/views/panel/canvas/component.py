@@ -16,17 +16,16 @@ from typing import Any
 import param
 from panel.custom import JSComponent
 
+from workbench.models.design import kinds
 from workbench.models.editor import STRUCTURE_KINDS, DesignEditor, new_block
 from workbench.problems import did_you_mean
 
-#: Palette entries for the structure kinds, appended to every palette.
+#: Palette entries for the structure kinds, appended to every palette (from the kind table).
 STRUCTURE_PALETTE: list[dict[str, str]] = [
-    {"group": "structure", "kind": "repeat", "doc": "Call one layer `count` times (slim.repeat)."},
-    {"group": "structure", "kind": "stack", "doc": "Call one layer with a list of arguments (slim.stack)."},
-    {"group": "structure", "kind": "arg_scope", "doc": "Default arguments for the ops inside (slim.arg_scope)."},
-    {"group": "structure", "kind": "residual", "doc": "Blocks added to a shortcut (identity when empty)."},
-    {"group": "structure", "kind": "branches", "doc": "Parallel branches concatenated along `axis`."},
-]  # fmt: skip
+    {"group": "structure", "kind": kind.name, "doc": kind.doc}
+    for kind in kinds.KIND_TABLE.values()
+    if kind.group == "structure"
+]
 
 #: Actions the browser sends, with the message keys each one needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -81,8 +80,13 @@ class DesignCanvas(JSComponent):
     # The CSS text itself, not its file name: Panel also asks for a file name relative to the
     # page (/canvas.css), which answers 404 and shows as a console error.
     _stylesheets = [(Path(__file__).parent / "canvas.css").read_text(encoding="utf-8")]
-    # Sent once with the component; the browser appends these entries to every palette.
-    _constants = {"structure": STRUCTURE_PALETTE}
+
+    @property
+    def _constants(self) -> dict[str, Any]:
+        # Sent once with the component: the entries the browser appends to every palette,
+        # and how each block kind is drawn (`kinds.canvas_layout`), so that canvas.js
+        # declares no kinds or fields of its own.
+        return {"structure": STRUCTURE_PALETTE, "kinds": kinds.canvas_layout()}
 
     def __init__(
         self,
@@ -205,11 +209,11 @@ def palette_block(entry: Mapping[str, Any]) -> dict:
         return new_block(kind)
     if kind in (None, "layer") and op is not None:
         return new_block("layer", op=op)
-    kinds = (*STRUCTURE_KINDS, "net")
+    known = (*STRUCTURE_KINDS, "net")
     named = {key: entry[key] for key in ("kind", "op") if key in entry}
     raise ValueError(
         f"DesignCanvas: a palette entry must have an `op` or a `kind` among "
-        f"{', '.join(kinds)}, got {named!r}." + (did_you_mean(kind, kinds) if kind else "")
+        f"{', '.join(known)}, got {named!r}." + (did_you_mean(kind, known) if kind else "")
     )
 
 
