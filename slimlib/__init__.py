@@ -37,6 +37,8 @@ from slimlib.data import prefetch_queue as prefetch_queue
 from slimlib.data import tfexample_decoder as tfexample_decoder
 from slimlib.initializers import variance_scaling_initializer as variance_scaling_initializer
 from slimlib.initializers import xavier_initializer as xavier_initializer
+from slimlib.initializers import xavier_initializer_conv2d as xavier_initializer_conv2d
+from slimlib.layers import GDN as GDN
 from slimlib.layers import avg_pool2d as avg_pool2d
 from slimlib.layers import avg_pool3d as avg_pool3d
 from slimlib.layers import batch_norm as batch_norm
@@ -54,21 +56,34 @@ from slimlib.layers import convolution2d_in_plane as convolution2d_in_plane
 from slimlib.layers import convolution2d_transpose as convolution2d_transpose
 from slimlib.layers import convolution3d as convolution3d
 from slimlib.layers import convolution3d_transpose as convolution3d_transpose
+from slimlib.layers import dense_to_sparse as dense_to_sparse
 from slimlib.layers import dropout as dropout
+from slimlib.layers import elu as elu
 from slimlib.layers import flatten as flatten
 from slimlib.layers import fully_connected as fully_connected
+from slimlib.layers import gdn as gdn
+from slimlib.layers import images_to_sequence as images_to_sequence
 from slimlib.layers import layer_norm as layer_norm
+from slimlib.layers import legacy_fully_connected as legacy_fully_connected
+from slimlib.layers import legacy_linear as legacy_linear
+from slimlib.layers import legacy_relu as legacy_relu
 from slimlib.layers import linear as linear
 from slimlib.layers import max_pool as max_pool
 from slimlib.layers import max_pool2d as max_pool2d
 from slimlib.layers import max_pool3d as max_pool3d
+from slimlib.layers import maxout as maxout
 from slimlib.layers import one_hot_encoding as one_hot_encoding
+from slimlib.layers import poincare_normalize as poincare_normalize
+from slimlib.layers import pool as pool
 from slimlib.layers import relu as relu
 from slimlib.layers import relu6 as relu6
 from slimlib.layers import repeat as repeat
+from slimlib.layers import scale_gradient as scale_gradient
 from slimlib.layers import separable_conv2d as separable_conv2d
 from slimlib.layers import separable_convolution2d as separable_convolution2d
+from slimlib.layers import sequence_to_images as sequence_to_images
 from slimlib.layers import softmax as softmax
+from slimlib.layers import spatial_softmax as spatial_softmax
 from slimlib.layers import stack as stack
 from slimlib.layers import unit_norm as unit_norm
 from slimlib.regularizers import apply_regularization as apply_regularization
@@ -106,6 +121,7 @@ from slimlib.variables import variable as variable
 from slimlib.variables import zero_initializer as zero_initializer
 
 __all__ = [
+    "GDN",
     "VariableDeviceChooser",
     "add_arg_scope",
     "add_model_variable",
@@ -144,12 +160,15 @@ __all__ = [
     "dataset",
     "dataset_data_provider",
     "datasets",
+    "dense_to_sparse",
     "deployment",
     "dropout",
+    "elu",
     "evaluation",
     "filter_variables",
     "flatten",
     "fully_connected",
+    "gdn",
     "get_global_step",
     "get_local_variables",
     "get_model_variables",
@@ -163,6 +182,7 @@ __all__ = [
     "get_variables_to_restore",
     "global_variable",
     "has_arg_scope",
+    "images_to_sequence",
     "initializers",
     "l1_l2_regularizer",
     "l1_regularizer",
@@ -170,26 +190,35 @@ __all__ = [
     "layer_norm",
     "layers",
     "learning",
+    "legacy_fully_connected",
+    "legacy_linear",
+    "legacy_relu",
     "linear",
     "local_variable",
     "losses",
     "max_pool",
     "max_pool2d",
     "max_pool3d",
+    "maxout",
     "metrics",
     "model_analyzer",
     "model_variable",
     "one_hot_encoding",
     "parallel_reader",
+    "poincare_normalize",
+    "pool",
     "prefetch_queue",
     "queues",
     "regularizers",
     "relu",
     "relu6",
     "repeat",
+    "scale_gradient",
     "separable_conv2d",
     "separable_convolution2d",
+    "sequence_to_images",
     "softmax",
+    "spatial_softmax",
     "stack",
     "sum_regularizer",
     "summaries",
@@ -204,5 +233,6 @@ __all__ = [
     "variables",
     "variance_scaling_initializer",
     "xavier_initializer",
+    "xavier_initializer_conv2d",
     "zero_initializer",
 ]

@@ -17,6 +17,7 @@ from slimlib._src.layers.conv import separable_conv2d as separable_conv2d
 from slimlib._src.layers.conv import separable_convolution2d as separable_convolution2d
 from slimlib._src.layers.core import bias_add as bias_add
 from slimlib._src.layers.core import dropout as dropout
+from slimlib._src.layers.core import elu as elu
 from slimlib._src.layers.core import flatten as flatten
 from slimlib._src.layers.core import fully_connected as fully_connected
 from slimlib._src.layers.core import linear as linear
@@ -24,16 +25,29 @@ from slimlib._src.layers.core import one_hot_encoding as one_hot_encoding
 from slimlib._src.layers.core import relu as relu
 from slimlib._src.layers.core import relu6 as relu6
 from slimlib._src.layers.core import softmax as softmax
+from slimlib._src.layers.gdn import GDN as GDN
+from slimlib._src.layers.gdn import gdn as gdn
+from slimlib._src.layers.gradients import scale_gradient as scale_gradient
+from slimlib._src.layers.legacy import legacy_fully_connected as legacy_fully_connected
+from slimlib._src.layers.legacy import legacy_linear as legacy_linear
+from slimlib._src.layers.legacy import legacy_relu as legacy_relu
+from slimlib._src.layers.maxout import maxout as maxout
 from slimlib._src.layers.meta import repeat as repeat
 from slimlib._src.layers.meta import stack as stack
 from slimlib._src.layers.norm import batch_norm as batch_norm
 from slimlib._src.layers.norm import layer_norm as layer_norm
 from slimlib._src.layers.norm import unit_norm as unit_norm
+from slimlib._src.layers.poincare import poincare_normalize as poincare_normalize
 from slimlib._src.layers.pool import avg_pool2d as avg_pool2d
 from slimlib._src.layers.pool import avg_pool3d as avg_pool3d
 from slimlib._src.layers.pool import max_pool2d as max_pool  # the name the TF-Slim README uses
 from slimlib._src.layers.pool import max_pool2d as max_pool2d
 from slimlib._src.layers.pool import max_pool3d as max_pool3d
+from slimlib._src.layers.pool import pool as pool
+from slimlib._src.layers.sequence import images_to_sequence as images_to_sequence
+from slimlib._src.layers.sequence import sequence_to_images as sequence_to_images
+from slimlib._src.layers.sparse_ops import dense_to_sparse as dense_to_sparse
+from slimlib._src.layers.spatial_softmax import spatial_softmax as spatial_softmax
 
 __all__ = [
     "avg_pool2d",
@@ -53,21 +67,35 @@ __all__ = [
     "convolution2d_transpose",
     "convolution3d",
     "convolution3d_transpose",
+    "dense_to_sparse",
     "dropout",
+    "elu",
     "flatten",
     "fully_connected",
+    "GDN",
+    "gdn",
+    "images_to_sequence",
     "layer_norm",
+    "legacy_fully_connected",
+    "legacy_linear",
+    "legacy_relu",
     "linear",
     "max_pool",
     "max_pool2d",
     "max_pool3d",
+    "maxout",
     "one_hot_encoding",
+    "poincare_normalize",
+    "pool",
     "relu",
     "relu6",
     "repeat",
+    "scale_gradient",
     "separable_conv2d",
     "separable_convolution2d",
+    "sequence_to_images",
     "softmax",
+    "spatial_softmax",
     "stack",
     "unit_norm",
 ]

@@ -29,6 +29,11 @@ _VARIABLE = ["name", "shape", "dtype", "initializer", "regularizer", "trainable"
              "synchronization", "aggregation"]  # fmt: skip
 _NEW_VARIABLE = ["initial_value", "validate_shape", "name", "use_resource"]
 _GET_VARIABLES = ["scope", "suffix"]
+_LEGACY_FC = ["x", "num_output_units", "activation_fn", "weight_init", "bias_init", "name",
+              "weight_collections", "bias_collections", "output_collections", "trainable",
+              "weight_regularizer", "bias_regularizer"]  # fmt: skip
+_GDN = ["inverse", "beta_min", "gamma_init", "reparam_offset", "data_format",
+        "activity_regularizer", "trainable", "name"]  # fmt: skip
 
 SIGNATURES: dict[str, list[str] | None] = {
     # Modules and names TF-Slim never had.
@@ -209,6 +214,43 @@ SIGNATURES: dict[str, list[str] | None] = {
     "stack": ["inputs", "layer", "stack_args"],
     "softmax": ["logits", "scope"],
     "unit_norm": ["inputs", "dim", "epsilon", "scope"],
+    "pool": [
+        "inputs",
+        "kernel_size",
+        "pooling_type",
+        "padding",
+        "data_format",
+        "dilation_rate",
+        "stride",
+        "outputs_collections",
+        "scope",
+    ],  # fmt: skip
+    "elu": _FC,
+    "legacy_fully_connected": _LEGACY_FC,
+    "legacy_relu": _LEGACY_FC,
+    "legacy_linear": _LEGACY_FC,
+    "spatial_softmax": [
+        "features",
+        "temperature",
+        "name",
+        "variables_collections",
+        "trainable",
+        "data_format",
+    ],  # fmt: skip
+    "gdn": ["inputs", *_GDN, "reuse"],
+    "GDN": _GDN,
+    "maxout": ["inputs", "num_units", "axis", "scope"],
+    "poincare_normalize": ["x", "axis", "epsilon", "name"],
+    "images_to_sequence": ["inputs", "data_format", "outputs_collections", "scope"],
+    "sequence_to_images": [
+        "inputs",
+        "height",
+        "output_data_format",
+        "outputs_collections",
+        "scope",
+    ],  # fmt: skip
+    "dense_to_sparse": ["tensor", "eos_token", "outputs_collections", "scope"],
+    "scale_gradient": ["inputs", "gradient_multiplier"],
     # Regularizers and initializers.
     "l1_regularizer": ["scale", "scope"],
     "l2_regularizer": ["scale", "scope"],
@@ -216,6 +258,7 @@ SIGNATURES: dict[str, list[str] | None] = {
     "sum_regularizer": ["regularizer_list", "scope"],
     "apply_regularization": ["regularizer", "weights_list"],
     "xavier_initializer": ["uniform", "seed", "dtype"],
+    "xavier_initializer_conv2d": ["uniform", "seed", "dtype"],
     "variance_scaling_initializer": ["factor", "mode", "uniform", "seed", "dtype"],
     # Variables.
     "variable": _VARIABLE,

@@ -24,6 +24,7 @@ v1 = tf.compat.v1
 __all__ = [
     "bias_add",
     "dropout",
+    "elu",
     "flatten",
     "fully_connected",
     "linear",
@@ -220,6 +221,7 @@ def _partial(activation_fn: Activation | None, name: str, what: str) -> functool
     return layer
 
 
+elu = _partial(tf.nn.elu, "elu", "tf.nn.elu")
 linear = _partial(None, "linear", "None")
 relu = _partial(tf.nn.relu, "relu", "tf.nn.relu")
 relu6 = _partial(tf.nn.relu6, "relu6", "tf.nn.relu6")

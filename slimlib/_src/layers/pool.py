@@ -1,4 +1,4 @@
-"""Pooling layers: `avg_pool2d`, `max_pool2d`, `avg_pool3d`, `max_pool3d`.
+"""Pooling layers: `avg_pool2d`, `max_pool2d`, `avg_pool3d`, `max_pool3d` and the N-D `pool`.
 
 They hold no variables and open a name scope (`AvgPool2D`, `MaxPool2D`, `AvgPool3D`,
 `MaxPool3D` by default), as TF-Slim does. Channels-first inputs are pooled in the
@@ -24,7 +24,7 @@ from slimlib._src.layers._common import (
 
 v1 = tf.compat.v1
 
-__all__ = ["avg_pool2d", "avg_pool3d", "max_pool2d", "max_pool3d"]
+__all__ = ["avg_pool2d", "avg_pool3d", "max_pool2d", "max_pool3d", "pool"]
 
 IntOrInts = int | Sequence[int]
 
@@ -263,3 +263,100 @@ def max_pool3d(
         scope,
         3,
     )
+
+
+_POOLING_TYPES = ("AVG", "MAX")
+
+
+@add_arg_scope
+def pool(
+    inputs: tf.Tensor,
+    kernel_size: IntOrInts,
+    pooling_type: str,
+    padding: str = "VALID",
+    data_format: str | None = None,
+    dilation_rate: IntOrInts = 1,
+    stride: IntOrInts = 1,
+    outputs_collections: list[str] | str | None = None,
+    scope: str | None = None,
+) -> tf.Tensor:
+    """Average or max pooling over the 1, 2 or 3 spatial axes of `inputs` (`tf.nn.pool`).
+
+    Unlike `avg_pool2d` / `max_pool2d`, the number of spatial axes follows the rank of
+    `inputs`, the stride defaults to 1 and the window may be dilated.
+
+    Args:
+      inputs: Tensor `[batch, *spatial, channels]`, or `[batch, channels, *spatial]`
+        when `data_format` starts with `"NC"`; rank 3, 4 or 5.
+      kernel_size: Window per spatial axis, or one int for all of them.
+      pooling_type: `"AVG"` or `"MAX"` (case-insensitive).
+      padding: `"VALID"` (default) or `"SAME"`, case-insensitive.
+      data_format: None or a channels-last name (`"NWC"`, `"NHWC"`, `"NDHWC"`) for
+        channels last (default); `"NCW"`, `"NCHW"` or `"NCDHW"` for channels first.
+      dilation_rate: Window dilation per spatial axis, or one int; default 1. A rate
+        above 1 needs every stride to be 1.
+      stride: Step per spatial axis, or one int; default 1.
+      outputs_collections: Collections the output is added to, aliased by the scope.
+      scope: Name scope, also the output op's name; default `"avg_pool"` / `"max_pool"`.
+
+    Returns:
+      The pooled tensor, in `data_format`.
+
+    Raises:
+      TypeError: If a size is not an int or a sequence of ints.
+      ValueError: If `pooling_type`, `padding` or `data_format` is unknown, the rank of
+        `inputs` is unknown or not 3 to 5, a size has the wrong length or a value < 1,
+        or both a stride and a dilation rate exceed 1.
+      RuntimeError: When called eagerly.
+    """
+    fn = "pool"
+    pooling_type = _checks.check_choice(fn, "pooling_type", pooling_type, _POOLING_TYPES)
+    padding = _checks.check_padding(fn, padding)
+    if data_format is not None:
+        data_format = _checks.check_choice(
+            fn, "data_format", data_format, ("NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW")
+        )
+    _checks.require_graph(fn)
+    with v1.name_scope(scope, f"{pooling_type.lower()}_pool", [inputs]) as sc:
+        inputs = _checks.to_tensor(fn, "inputs", inputs)
+        rank = inputs.shape.rank
+        if rank is None:
+            raise ValueError(
+                f"{fn}: `inputs` must have a known rank of 3 to 5, got shape <unknown>."
+            )
+        _checks.check_rank(fn, "inputs", inputs, (3, 4, 5))
+        spatial = rank - 2
+        kernel = _checks.check_int_tuple(fn, "kernel_size", kernel_size, spatial)
+        rates = _checks.check_int_tuple(fn, "dilation_rate", dilation_rate, spatial)
+        strides = _checks.check_int_tuple(fn, "stride", stride, spatial)
+        if max(rates) > 1 and max(strides) > 1:
+            raise ValueError(
+                f"{fn}: `stride` must be 1 when `dilation_rate` > 1, got stride {strides} "
+                f"and dilation_rate {rates}."
+            )
+        if data_format is not None and len(data_format) != rank:
+            raise ValueError(
+                f"{fn}: `data_format` {data_format!r} is for rank {len(data_format)}, got "
+                f"`inputs` of shape {inputs.shape} (rank {rank})."
+            )
+        channels_first = data_format is not None and data_format.startswith("NC")
+        # TensorFlow's CPU pooling kernels take channels last only: pool in that layout.
+        if channels_first:
+            inputs = tf.transpose(inputs, [0, *range(2, rank), 1])
+        outputs = tf.nn.pool(
+            inputs,
+            window_shape=kernel,
+            pooling_type=pooling_type,
+            strides=strides,
+            padding=padding,
+            dilations=rates,
+        )
+        if channels_first:
+            outputs = tf.transpose(outputs, [0, rank - 1, *range(1, rank - 1)])
+        outputs = tf.identity(outputs, name=sc)  # The output op carries the scope's name.
+        size = _common.per_example_size(outputs.shape)
+        area = 1
+        for k in kernel:
+            area *= k
+        trace.annotate(scope=sc.rstrip("/"), flops=None if size is None else size * area)
+        return _common.collect(outputs_collections, sc, outputs)

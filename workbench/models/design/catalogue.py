@@ -80,6 +80,24 @@ ALIASES: dict[str, str] = {
     "max_pool": "max_pool2d",
 }
 
+#: Public slimlib layers the builder does not offer, each with the reason.
+NOT_IN_PALETTE: dict[str, str] = {
+    "GDN": "a layer object; the palette offers functions",
+    "gdn": "image-compression normalization, outside the builder's teaching scope",
+    "pool": "N-D pooling with a required pooling_type; max_pool2d/avg_pool2d cover the builder",
+    "elu": "fully_connected with activation_fn='elu' says the same",
+    "legacy_fully_connected": "TF-Slim's pre-arg_scope vocabulary; fully_connected replaces it",
+    "legacy_linear": "TF-Slim's pre-arg_scope vocabulary; linear replaces it",
+    "legacy_relu": "TF-Slim's pre-arg_scope vocabulary; relu replaces it",
+    "spatial_softmax": "outputs keypoints [batch, 2 * channels], not a feature map",
+    "maxout": "no variables and no shape rule in the builder yet",
+    "poincare_normalize": "an embedding projection, not a network layer",
+    "images_to_sequence": "outputs a time-major sequence, which no builder block consumes",
+    "sequence_to_images": "takes a time-major sequence, which no builder block produces",
+    "dense_to_sparse": "outputs a SparseTensor",
+    "scale_gradient": "changes gradients only; the builder draws the forward graph",
+}
+
 #: Spatial axes of each op's input (None: 1, 2 or 3, from the input's rank).
 _SPATIAL: dict[str, int | None] = {
     "conv1d": 1,
