@@ -92,6 +92,23 @@ def test_bad_paths_exit_2_with_a_message(tmp_path, capsys, monkeypatch, argv, me
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "logdir, message",
+    [
+        (".", "--logdir must be a folder inside the workspace, got the workspace root"),
+        ("jobs/taken", "jobs/taken' already holds a job; use another --logdir."),
+    ],
+)
+def test_train_refuses_the_workspace_root_and_a_taken_folder(tmp_path, capsys, logdir, message):
+    (tmp_path / "jobs" / "taken").mkdir(parents=True)
+    (tmp_path / "jobs" / "taken" / "job.json").write_text("{}")
+    config = _write(tmp_path / "tiny.json", CONFIG)
+    assert main(["--workspace", str(tmp_path), "train", config, "--logdir", logdir]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "job.json").exists()
+    assert (tmp_path / "jobs" / "taken" / "job.json").read_text() == "{}"
+
+
 def test_python_dash_m_workbench_prints_help():
     result = subprocess.run(
         [sys.executable, "-m", "workbench", "--help"], capture_output=True, text=True, timeout=60

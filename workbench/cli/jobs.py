@@ -33,10 +33,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from workbench.models.jobs import ConfigError, Job, PathEscapeError, load_config
-    from workbench.models.jobs.paths import JOB_FILE, resolve_in_workspace
+    from workbench.models.jobs.control import claim_logdir
+    from workbench.models.jobs.paths import resolve_in_workspace
     from workbench.models.jobs.runner import run_job, set_process_environment
     from workbench.models.jobs.settings import TrainSettings
-    from workbench.models.jobs.status_file import write_json_atomic
 
     raw = read_json(args.config, "train")
     # oneDNN is chosen before the config's check imports TensorFlow.
@@ -50,10 +50,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
     except (ConfigError, PathEscapeError) as err:
         raise InvalidInputError(str(err)) from None
-    if os.path.exists(os.path.join(logdir, JOB_FILE)):
-        raise InvalidInputError(f"train: {logdir!r} already holds a job; use another --logdir.")
-    os.makedirs(logdir, exist_ok=True)
-    write_json_atomic(os.path.join(logdir, JOB_FILE), config.data)
+    if logdir == os.path.realpath(args.workspace):
+        raise InvalidInputError(
+            f"train: --logdir must be a folder inside the workspace, got the workspace root "
+            f"{logdir!r}; use e.g. jobs/run1."
+        )
+    try:
+        # A generated name may be taken by a job started in the same second: number it.
+        logdir = claim_logdir(logdir, config.data, unique=args.logdir is None)
+    except FileExistsError:
+        raise InvalidInputError(
+            f"train: {logdir!r} already holds a job; use another --logdir."
+        ) from None
     print(f"train: log directory {logdir}", file=sys.stderr)
     exit_code = run_job(logdir, args.workspace, environment=environment)
     job = Job(logdir, workspace=args.workspace)

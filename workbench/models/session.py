@@ -196,4 +196,4 @@ class WorkbenchSession(param.Parameterized):
             )
         else:
             config = self.settings.to_config()
-        return start(config, self.settings.logdir(), workspace=self.workspace)
+        return start(config, self.settings.logdir(), workspace=self.workspace, unique=True)

@@ -43,9 +43,19 @@ from workbench.models.jobs.status_file import (
     STATES,
     read_json,
     write_json_atomic,
+    write_json_exclusive,
 )
 
-__all__ = ["Job", "JobStateError", "list_jobs", "read_status", "resume", "start", "stop"]
+__all__ = [
+    "Job",
+    "JobStateError",
+    "claim_logdir",
+    "list_jobs",
+    "read_status",
+    "resume",
+    "start",
+    "stop",
+]
 
 # Seconds a job may stay `starting` without a pid before it counts as failed to launch.
 _LAUNCH_TIMEOUT_SECS = 120.0
@@ -56,6 +66,8 @@ _KILL_WAIT_SECS = 10.0
 # Folders below the workspace root searched for jobs by `list_jobs`.
 _MAX_DEPTH = 4
 _LOG_TAIL_LINES = 20
+# How many numbered variants of a generated log folder `start(unique=True)` tries.
+_MAX_UNIQUE_SUFFIX = 100
 
 
 class JobStateError(RuntimeError):
@@ -162,12 +174,48 @@ def _launch(logdir: str, workspace: str, python: str | None) -> None:
         f.write(f"{pid}\n")
 
 
+def claim_logdir(logdir: str, config_data: Mapping[str, Any], *, unique: bool = False) -> str:
+    """Creates `<logdir>/job.json` holding `config_data`, unless some job has it already.
+
+    The claim is atomic (`write_json_exclusive`): of two processes starting a job in the
+    same folder at the same moment, exactly one gets it.
+
+    Args:
+      logdir: The absolute log directory.
+      config_data: The validated config.
+      unique: When `logdir` is taken, claim `<logdir>-2`, `<logdir>-3`, ... instead (for
+        generated names such as `jobs/NAME-TIME`, which two users may get in one second).
+
+    Returns:
+      The folder claimed.
+
+    Raises:
+      FileExistsError: If `logdir` holds a job and `unique` is False.
+    """
+    for attempt in range(1, _MAX_UNIQUE_SUFFIX + 1):
+        folder = logdir if attempt == 1 else f"{logdir}-{attempt}"
+        os.makedirs(folder, exist_ok=True)
+        try:
+            write_json_exclusive(os.path.join(folder, JOB_FILE), config_data)
+            return folder
+        except FileExistsError:
+            if not unique:
+                raise FileExistsError(
+                    f"start: `logdir` {logdir!r} already holds a job; resume it with "
+                    "resume(logdir, ...) or start the new job in another folder."
+                ) from None
+    raise FileExistsError(
+        f"start: {logdir!r} and its {_MAX_UNIQUE_SUFFIX - 1} numbered variants all hold jobs."
+    )
+
+
 def start(
     config: Mapping[str, Any],
     logdir: str | os.PathLike,
     *,
     workspace: str | os.PathLike,
     python: str | None = None,
+    unique: bool = False,
 ) -> Job:
     """Validates `config`, writes it to `<logdir>/job.json` and launches the job process.
 
@@ -179,6 +227,8 @@ def start(
       logdir: A new (or empty) folder inside the workspace, relative to it or absolute.
       workspace: The workspace root; the config's paths must stay inside it.
       python: Interpreter for the job process; default the current one.
+      unique: When `logdir` holds a job already, use `<logdir>-2`, `-3`, ... (for
+        generated folder names).
 
     Returns:
       The `Job`, in state `starting`.
@@ -197,13 +247,7 @@ def start(
             f"{root!r}; use e.g. 'jobs/run1'."
         )
     job_config = load_config(config, workspace=root)
-    if os.path.exists(os.path.join(logdir, JOB_FILE)):
-        raise FileExistsError(
-            f"start: `logdir` {logdir!r} already holds a job; resume it with "
-            "resume(logdir, ...) or start the new job in another folder."
-        )
-    os.makedirs(logdir, exist_ok=True)
-    write_json_atomic(os.path.join(logdir, JOB_FILE), job_config.data)
+    logdir = claim_logdir(logdir, job_config.data, unique=unique)
     _launch(logdir, root, python)
     return Job(logdir, workspace=root)
 

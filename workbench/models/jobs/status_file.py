@@ -13,9 +13,11 @@ Fields: `state` (one of `STATES`), `phase`, `pid`, `device`, `device_name`, `ste
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import tempfile
 import time
 from typing import Any
 
@@ -28,6 +30,7 @@ __all__ = [
     "StatusFile",
     "read_json",
     "write_json_atomic",
+    "write_json_exclusive",
 ]
 
 # `new`: a folder with a job config but no status yet; `starting`: launched, the process
@@ -53,6 +56,29 @@ def write_json_atomic(path: str, data: Any) -> None:
     Floats that are inf or NaN are written as `null`.
     """
     atomic_write(path, json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+
+
+def write_json_exclusive(path: str, data: Any) -> None:
+    """Writes `data` as JSON to `path` only if `path` does not exist yet, atomically.
+
+    The JSON goes to a temporary file that is then hard-linked to `path`; the link fails
+    when `path` exists, so of several processes claiming the same path at the same moment
+    exactly one succeeds, and readers never see a partly written file.
+
+    Raises:
+      FileExistsError: If `path` exists (another process claimed it first).
+    """
+    folder, name = os.path.split(path)
+    fd, tmp = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def read_json(path: str) -> Any:
