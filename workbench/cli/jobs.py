@@ -9,9 +9,11 @@ that fails exits with status 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +64,39 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"train: {logdir!r} already holds a job; use another --logdir."
         ) from None
-    print(f"train: log directory {logdir}", file=sys.stderr)
-    exit_code = run_job(logdir, args.workspace, environment=environment)
+    print(f"train: log directory {logdir}; the job's output goes to its job.log", file=sys.stderr)
+    with _output_to(os.path.join(logdir, "job.log")):
+        exit_code = run_job(logdir, args.workspace, environment=environment)
     job = Job(logdir, workspace=args.workspace)
     summary = {"logdir": logdir, "state": job.state, "step": job.step, "device": job.device}
     summary.update({"error": job.error} if job.error else {"validation": job.eval_file()})
     print_json(summary)
     return EXIT_OK if exit_code == 0 and job.state == "finished" else EXIT_FAILED
+
+
+@contextlib.contextmanager
+def _output_to(path: str) -> Iterator[None]:
+    """Sends this process's stdout and stderr (TensorFlow's too) to `path` for a while.
+
+    A job run in the foreground writes what a launched job writes to its job.log (its
+    progress, and the whole traceback of a failure); the terminal gets the summary.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(path, "ab") as log:
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):  # The log may be on a full disk.
+                stream.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def _job_dir(args: argparse.Namespace) -> str:

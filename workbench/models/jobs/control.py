@@ -101,8 +101,9 @@ def log_tail(logdir: str, lines: int = _LOG_TAIL_LINES) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _mark_ended(logdir: str, data: dict, pid: int | None) -> dict:
-    """Records the end of a job whose process is gone without a final status."""
+def _mark_ended(logdir: str, data: dict, pid: int | None, record: bool) -> dict:
+    """The end of a job whose process is gone without a final status; `record` writes it
+    to `status.json` (where the disk allows)."""
     if os.path.exists(os.path.join(logdir, STOP_FILE)):
         data.update(state="stopped", error="stopped (the process was ended before it reported)")
     else:
@@ -118,19 +119,25 @@ def _mark_ended(logdir: str, data: dict, pid: int | None) -> dict:
         )
     now = time.time()
     data.update(phase="done", ended_at=now, updated_at=now)
-    write_json_atomic(os.path.join(logdir, STATUS_FILE), data)
+    if record:
+        try:
+            write_json_atomic(os.path.join(logdir, STATUS_FILE), data)
+        except OSError:
+            pass  # A full or read-only disk: the status read here is still right.
     return data
 
 
-def read_status(logdir: str | os.PathLike) -> dict[str, Any]:
+def read_status(logdir: str | os.PathLike, *, record: bool = True) -> dict[str, Any]:
     """The job's status, with a dead process taken into account.
 
     Reads `status.json`. A job that says `starting` or `running` but whose process is
-    gone is recorded (in `status.json` too) as `stopped` when a stop was asked for, else
-    as `failed` with the end of `job.log` as its error.
+    gone is recorded (in `status.json` too, unless `record` is False) as `stopped` when a
+    stop was asked for, else as `failed` with the end of `job.log` as its error.
 
     Args:
       logdir: The job's log directory.
+      record: Whether the end of a dead job is written to `status.json`; listing jobs
+        reads only.
 
     Returns:
       The status dict (see `workbench.models.jobs.status_file`); `{"state": "new"}` for a
@@ -146,7 +153,7 @@ def read_status(logdir: str | os.PathLike) -> dict[str, Any]:
     pid = data.get("pid") or _read_pid_file(logdir)
     if pid is None:
         if time.time() - float(data.get("launched_at") or 0) > _LAUNCH_TIMEOUT_SECS:
-            return _mark_ended(logdir, data, None)
+            return _mark_ended(logdir, data, None, record)
         return data
     if process.pid_alive(pid, logdir):
         return data
@@ -157,7 +164,7 @@ def read_status(logdir: str | os.PathLike) -> dict[str, Any]:
         return {"state": "new"}
     current = data.get("pid") or _read_pid_file(logdir)
     if data.get("state") in ACTIVE_STATES and current == pid:
-        return _mark_ended(logdir, data, pid)
+        return _mark_ended(logdir, data, pid, record)
     return data
 
 
@@ -334,7 +341,8 @@ def list_jobs(workspace: str | os.PathLike) -> list[Job]:
       workspace: The workspace root.
 
     Returns:
-      One `Job` per log directory, with its status read.
+      One `Job` per log directory, with its status read (listing never writes: a job found
+      dead is not recorded as ended; its `Job` records it when asked for its status again).
     """
     root = os.path.realpath(os.fspath(workspace))
     found: list[str] = []
@@ -347,7 +355,7 @@ def list_jobs(workspace: str | os.PathLike) -> list[Job]:
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         if depth >= _MAX_DEPTH:
             subfolders[:] = []
-    jobs = [Job(folder, workspace=root) for folder in found]
+    jobs = [Job(folder, workspace=root, record=False) for folder in found]
     return sorted(jobs, key=lambda job: job.created_at, reverse=True)
 
 
@@ -361,6 +369,8 @@ class Job(param.Parameterized):
     Args:
       logdir: The job's log directory (absolute, or relative to `workspace`).
       workspace: The workspace root.
+      record: Whether the first status read may record the end of a dead job (see
+        `read_status`); False when listing.
     """
 
     logdir = param.String(default="", constant=True, doc="The job's log directory, absolute.")
@@ -382,24 +392,32 @@ class Job(param.Parameterized):
     accuracy = param.Number(default=None, allow_None=True, doc="Batch accuracy at `step`.")
     error = param.String(default="", doc="Why the job failed or stopped.")
     traceback = param.String(default="", doc="Tail of the traceback of a failed job.")
+    warning = param.String(default="", doc="What the job repaired, e.g. a checkpoint skipped.")
     eval_results = param.Dict(default={}, doc="Validation metrics of the finished job.")
     created_at = param.Number(default=0.0, doc="When job.json was written (epoch seconds).")
 
-    def __init__(self, logdir: str | os.PathLike, *, workspace: str | os.PathLike, **params):
+    def __init__(
+        self,
+        logdir: str | os.PathLike,
+        *,
+        workspace: str | os.PathLike,
+        record: bool = True,
+        **params,
+    ):
         root = os.path.realpath(os.fspath(workspace))
         folder = resolve_in_workspace(root, logdir, what="logdir")
         super().__init__(logdir=folder, workspace=root, **params)
         self._reader = MetricsReader(os.path.join(folder, METRICS_FILE))
-        self.status()
+        self.status(record=record)
 
     @property
     def is_active(self) -> bool:
         """Whether the job process is starting or running."""
         return self.state in ACTIVE_STATES
 
-    def status(self) -> dict[str, Any]:
+    def status(self, *, record: bool = True) -> dict[str, Any]:
         """Reads the status (see `read_status`), updates the parameters and returns it."""
-        data = read_status(self.logdir)
+        data = read_status(self.logdir, record=record)
         config = read_json(os.path.join(self.logdir, JOB_FILE))
         name = (config or {}).get("name") if isinstance(config, dict) else None
         state = data.get("state")
@@ -421,6 +439,7 @@ class Job(param.Parameterized):
             accuracy=data.get("accuracy"),
             error=data.get("error") or "",
             traceback=data.get("traceback") or "",
+            warning=data.get("warning") or "",
             eval_results=data.get("eval") or {},
             created_at=created,
         )

@@ -21,6 +21,7 @@ the final choice and the reason for each go to `job.log` and to `status.json`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -30,7 +31,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.models.jobs import performance
+from workbench.models.jobs import disk_full, performance
 from workbench.models.jobs.config import DEVICES, JobConfig, load_config
 from workbench.models.jobs.paths import JOB_FILE
 from workbench.models.jobs.status_file import StatusFile, read_json
@@ -172,17 +173,18 @@ def run_job(
     stop = _StopSignal()
     stop.install()
     status = StatusFile(logdir)
-    status.update(
-        state="running",
-        phase="starting",
-        pid=os.getpid(),
-        started_at=time.time(),
-        ended_at=None,
-        error=None,
-        traceback=None,
-        eval=None,
-    )
     try:
+        status.update(
+            state="running",
+            phase="starting",
+            pid=os.getpid(),
+            started_at=time.time(),
+            ended_at=None,
+            error=None,
+            traceback=None,
+            eval=None,
+            warning=None,
+        )
         raw = read_json(os.path.join(logdir, JOB_FILE))
         if raw is None:
             raise FileNotFoundError(f"run_job: {os.path.join(logdir, JOB_FILE)!r} is missing.")
@@ -201,6 +203,12 @@ def run_job(
         speed = _chosen_settings(config, machine, in_time, status)
         session_config = performance.tune_session_config(speed, session_config)
         status.update(phase="training")
+        # A damaged checkpoint state is repaired before training restores from it; the
+        # notes (which checkpoint was skipped and why) stay in the status.
+        notes = training.recover_checkpoints(logdir)
+        if notes:
+            print("\n".join(f"checkpoints: {note}" for note in notes), flush=True)
+            status.update(warning="; ".join(notes))
 
         def on_record(record: dict) -> None:
             fields = {k: record.get(k) for k in ("step", "loss", "accuracy") if k in record}
@@ -236,18 +244,30 @@ def run_job(
     except BaseException as err:
         stop.graceful = True
         lines = traceback.format_exc().rstrip().splitlines()
-        traceback.print_exc()  # The whole traceback goes to job.log.
-        status.update(
-            state="failed",
-            phase="done",
-            ended_at=time.time(),
-            error=_error_text(err),
-            traceback="\n".join(lines[-_TRACEBACK_LINES:]),
-        )
+        with contextlib.suppress(OSError):  # job.log may be on the disk that is full.
+            traceback.print_exc()  # The whole traceback goes to job.log.
+        error = _error_text(err)
+        if disk_full.is_disk_full(err):
+            removed = disk_full.remove_temporary_files(logdir)
+            if removed:
+                with contextlib.suppress(OSError):
+                    print(f"removed half-written files: {', '.join(removed)}", flush=True)
+            error = disk_full.disk_full_message(err, logdir)
+        try:
+            status.update(
+                state="failed",
+                phase="done",
+                ended_at=time.time(),
+                error=error,
+                traceback="\n".join(lines[-_TRACEBACK_LINES:]),
+            )
+        except OSError as status_err:
+            print(f"run_job: could not record the failure: {status_err}", file=sys.stderr)
         return 1
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):
+                stream.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

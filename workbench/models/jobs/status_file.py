@@ -8,12 +8,14 @@ sees half a file.
 
 Fields: `state` (one of `STATES`), `phase`, `pid`, `device`, `device_name`, `step`,
 `target_steps`, `loss`, `started_at`, `updated_at`, `ended_at` (seconds since the epoch),
-`error` and `traceback` (failed jobs), `eval` (the validation metrics of a finished job).
+`error` and `traceback` (failed jobs), `warning` (what the job repaired before training,
+e.g. a damaged checkpoint it skipped), `eval` (the validation metrics of a finished job).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -103,8 +105,21 @@ class StatusFile:
         self.data: dict[str, Any] = data if isinstance(data, dict) else {}
 
     def update(self, **fields: Any) -> dict[str, Any]:
-        """Sets `fields` (and `updated_at`), writes the file and returns a copy of the data."""
+        """Sets `fields` (and `updated_at`), writes the file and returns a copy of the data.
+
+        On a full disk, where the temporary file of an atomic write cannot be made, the file
+        is rewritten in place instead (its own blocks are reused), so a job can still record
+        that it failed.
+        """
         self.data.update(fields)
         self.data["updated_at"] = time.time()
-        write_json_atomic(self.path, self.data)
+        try:
+            write_json_atomic(self.path, self.data)
+        except OSError as err:
+            if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            text = json.dumps(_finite(self.data), indent=2, allow_nan=False) + "\n"
+            with open(self.path, "r+" if os.path.exists(self.path) else "w", encoding="utf-8") as f:
+                f.write(text)
+                f.truncate()
         return dict(self.data)

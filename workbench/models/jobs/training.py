@@ -25,7 +25,20 @@ from workbench.models.jobs.performance import Choice
 
 v1 = tf.compat.v1
 
-__all__ = ["checkpoint_step", "run_training"]
+__all__ = ["checkpoint_step", "recover_checkpoints", "run_training"]
+
+
+def recover_checkpoints(logdir: str) -> list[str]:
+    """Repairs the checkpoint state of `logdir` (`slim.learning.recover_checkpoint_state`).
+
+    Returns:
+      What was repaired, e.g. `["skipped checkpoint model.ckpt-120: ...",
+      "restoring model.ckpt-100"]`; empty when nothing was.
+
+    Raises:
+      RuntimeError: If checkpoint files exist and none of them can be read.
+    """
+    return slim.learning.recover_checkpoint_state(logdir)
 
 
 def run_training(
