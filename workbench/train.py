@@ -4,9 +4,7 @@ See `workbench.models.jobs.runner` for what the process does, and
 `workbench.models.jobs.control.start` for launching one from Python.
 """
 
-import sys
-
-from workbench.models.jobs.runner import main
+from workbench.models.jobs.runner import exit_at_once, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_at_once(main())
