@@ -462,11 +462,41 @@ TF_SLIM_SIGNATURES = {
     "softmax_cross_entropy": "logits, onehot_labels, weights=1.0, label_smoothing=0, scope=None",
     "sparse_softmax_cross_entropy": "logits, labels, weights=1.0, scope=None",
     "sum_of_squares": _PRED_LOSS,  # The README's name; TF-Slim itself lacked it.
+    # tf_slim/losses/metric_learning.py, also exported by tf_slim.losses.
+    "contrastive_loss": "labels, embeddings_anchor, embeddings_positive, margin=1.0",
+    "triplet_semihard_loss": "labels, embeddings, margin=1.0",
+    "lifted_struct_loss": "labels, embeddings, margin=1.0",
+    "npairs_loss": (
+        "labels, embeddings_anchor, embeddings_positive, reg_lambda=0.002, print_losses=False"
+    ),
+    "npairs_loss_multilabel": (
+        "sparse_labels, embeddings_anchor, embeddings_positive, reg_lambda=0.002, "
+        "print_losses=False"
+    ),
+}
+# The helpers only tf_slim.losses.metric_learning exports.
+TF_SLIM_METRIC_LEARNING_HELPERS = {
+    "pairwise_distance": "feature, squared=False",
+    "masked_maximum": "data, mask, dim=1",
+    "masked_minimum": "data, mask, dim=1",
 }
 
 
 def test_public_names_are_exactly_the_table():
-    assert sorted(losses.__all__) == sorted(TF_SLIM_SIGNATURES)
+    assert sorted(losses.__all__) == sorted([*TF_SLIM_SIGNATURES, "metric_learning"])
+    metric_learning_losses = ["contrastive_loss", "lifted_struct_loss", "npairs_loss",
+                              "npairs_loss_multilabel", "triplet_semihard_loss"]  # fmt: skip
+    assert sorted(losses.metric_learning.__all__) == sorted(
+        [*TF_SLIM_METRIC_LEARNING_HELPERS, *metric_learning_losses]
+    )
+    for name in metric_learning_losses:
+        assert getattr(losses, name) is getattr(losses.metric_learning, name)
+
+
+@pytest.mark.parametrize("name", sorted(TF_SLIM_METRIC_LEARNING_HELPERS))
+def test_metric_learning_helper_signature_matches_tf_slim(name):
+    fn = getattr(losses.metric_learning, name)
+    assert signature(fn) == TF_SLIM_METRIC_LEARNING_HELPERS[name]
 
 
 @pytest.mark.parametrize("name", sorted(TF_SLIM_SIGNATURES))
