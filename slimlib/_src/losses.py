@@ -96,6 +96,18 @@ def _align_weights(fn: str, weights: tf.Tensor, losses: tf.Tensor) -> tf.Tensor:
     """
     if weights.shape.rank > 1 and weights.shape[-1] == 1:
         weights = tf.squeeze(weights, [-1])
+    elif weights.shape.rank > max(losses.shape.rank, 1) and weights.shape[-1] is None:
+        # Only a `[batch, 1]` fed at run time can fit (TF-Slim squeezes any dimension that
+        # may be 1): check that it is 1 when the graph runs.
+        last = tf.shape(weights)[-1]
+        check = tf.debugging.assert_equal(
+            last,
+            1,
+            message=f"{fn}: `weights` of shape {_shape(weights)} must be fed as [batch, 1] "
+            f"to weigh losses of shape {losses.shape.as_list()}; its last dimension is",
+        )
+        with tf.control_dependencies([check]):
+            weights = tf.squeeze(weights, [-1])
     w_dims = weights.shape.as_list()
     l_dims = losses.shape.as_list()
     fits = len(w_dims) <= len(l_dims) and all(

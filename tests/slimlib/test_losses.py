@@ -178,6 +178,25 @@ def test_softmax_cross_entropy_has_no_gradient_into_labels(graph):
     assert tf.gradients(loss, labels) == [None]
 
 
+@pytest.mark.parametrize(
+    "loss_fn",
+    [
+        lambda logits, weights: losses.softmax_cross_entropy(logits, [[1, 0]] * 3, weights),
+        lambda logits, weights: losses.sparse_softmax_cross_entropy(logits, [0, 1, 0], weights),
+    ],
+    ids=["softmax", "sparse"],
+)
+def test_cross_entropy_takes_weights_of_unknown_shape(graph, loss_fn):
+    # Equal logits: every example costs ln 2; weights 1, 2, 3 give (1 + 2 + 3) ln 2 / 3.
+    weights = tf.placeholder(tf.float32, [None, None])
+    loss = loss_fn(tf.zeros([3, 2]), weights)
+    with tf.Session() as sess:
+        value = sess.run(loss, {weights: [[1.0], [2.0], [3.0]]})
+        assert value == pytest.approx(2 * np.log(2))
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"must be fed as \[batch, 1\]"):
+            sess.run(loss, {weights: [[1.0, 1.0]] * 3})
+
+
 def test_loss_names_follow_their_scopes(graph):
     a = losses.absolute_difference(PRED, LABELS)
     b = losses.softmax_cross_entropy(PRED, ONEHOT, scope="xent")
