@@ -62,7 +62,9 @@ from slimlib.layers import elu as elu
 from slimlib.layers import flatten as flatten
 from slimlib.layers import fully_connected as fully_connected
 from slimlib.layers import gdn as gdn
+from slimlib.layers import group_norm as group_norm
 from slimlib.layers import images_to_sequence as images_to_sequence
+from slimlib.layers import instance_norm as instance_norm
 from slimlib.layers import layer_norm as layer_norm
 from slimlib.layers import legacy_fully_connected as legacy_fully_connected
 from slimlib.layers import legacy_linear as legacy_linear
@@ -181,9 +183,11 @@ __all__ = [
     "get_variables_by_suffix",
     "get_variables_to_restore",
     "global_variable",
+    "group_norm",
     "has_arg_scope",
     "images_to_sequence",
     "initializers",
+    "instance_norm",
     "l1_l2_regularizer",
     "l1_regularizer",
     "l2_regularizer",

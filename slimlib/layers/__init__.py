@@ -1,4 +1,7 @@
-"""TF-Slim's layers (`slim.layers`): the public names, implemented in `slimlib._src.layers`."""
+"""TF-Slim's layers (`slim.layers`): the public names, implemented in `slimlib._src.layers`.
+
+As in TF-Slim, the submodules `normalization` and `sparse_ops` are reachable here too.
+"""
 
 from slimlib._src.layers.conv import conv1d as conv1d
 from slimlib._src.layers.conv import conv2d as conv2d
@@ -28,6 +31,8 @@ from slimlib._src.layers.core import softmax as softmax
 from slimlib._src.layers.gdn import GDN as GDN
 from slimlib._src.layers.gdn import gdn as gdn
 from slimlib._src.layers.gradients import scale_gradient as scale_gradient
+from slimlib._src.layers.group_norm import group_norm as group_norm
+from slimlib._src.layers.group_norm import instance_norm as instance_norm
 from slimlib._src.layers.legacy import legacy_fully_connected as legacy_fully_connected
 from slimlib._src.layers.legacy import legacy_linear as legacy_linear
 from slimlib._src.layers.legacy import legacy_relu as legacy_relu
@@ -48,6 +53,8 @@ from slimlib._src.layers.sequence import images_to_sequence as images_to_sequenc
 from slimlib._src.layers.sequence import sequence_to_images as sequence_to_images
 from slimlib._src.layers.sparse_ops import dense_to_sparse as dense_to_sparse
 from slimlib._src.layers.spatial_softmax import spatial_softmax as spatial_softmax
+from slimlib.layers import normalization as normalization
+from slimlib.layers import sparse_ops as sparse_ops
 
 __all__ = [
     "avg_pool2d",
@@ -74,7 +81,9 @@ __all__ = [
     "fully_connected",
     "GDN",
     "gdn",
+    "group_norm",
     "images_to_sequence",
+    "instance_norm",
     "layer_norm",
     "legacy_fully_connected",
     "legacy_linear",

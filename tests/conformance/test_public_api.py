@@ -251,6 +251,31 @@ SIGNATURES: dict[str, list[str] | None] = {
     ],  # fmt: skip
     "dense_to_sparse": ["tensor", "eos_token", "outputs_collections", "scope"],
     "scale_gradient": ["inputs", "gradient_multiplier"],
+    "instance_norm": [
+        "inputs",
+        "center",
+        "scale",
+        "epsilon",
+        "activation_fn",
+        "param_initializers",
+        *_LAYER_TAIL,
+        "data_format",
+        "scope",
+    ],  # fmt: skip
+    "group_norm": [
+        "inputs",
+        "groups",
+        "channels_axis",
+        "reduction_axes",
+        "center",
+        "scale",
+        "epsilon",
+        "activation_fn",
+        "param_initializers",
+        *_LAYER_TAIL,
+        "scope",
+        "mean_close_to_zero",
+    ],  # fmt: skip
     # Regularizers and initializers.
     "l1_regularizer": ["scale", "scope"],
     "l2_regularizer": ["scale", "scope"],

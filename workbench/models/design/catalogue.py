@@ -96,6 +96,9 @@ NOT_IN_PALETTE: dict[str, str] = {
     "sequence_to_images": "takes a time-major sequence, which no builder block produces",
     "dense_to_sparse": "outputs a SparseTensor",
     "scale_gradient": "changes gradients only; the builder draws the forward graph",
+    "group_norm": "not offered yet: its groups must divide the channels, which the builder "
+    "cannot check before the graph is built",
+    "instance_norm": "not offered yet; batch_norm and layer_norm cover the builder's lessons",
 }
 
 #: Spatial axes of each op's input (None: 1, 2 or 3, from the input's rank).
