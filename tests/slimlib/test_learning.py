@@ -9,6 +9,7 @@ import doctest
 import glob
 import inspect
 import json
+import logging
 import os
 import threading
 
@@ -407,6 +408,54 @@ def test_train_custom_step_fn_kwargs_and_session_wrapper(tmp_path):
     assert [r["step"] for r in seen] == [1, 2, 3]
     assert len(wrapped_runs) == 6  # The step and the global step, three times.
     assert not os.path.exists(tmp_path / "metrics.jsonl")
+
+
+class _CountingSession:
+    """A `session_wrapper` that keeps the fetches of every run."""
+
+    def __init__(self, sess, runs):
+        self._sess, self._runs = sess, runs
+
+    def run(self, fetches, *args, **kwargs):
+        self._runs.append(fetches)
+        return self._sess.run(fetches, *args, **kwargs)
+
+
+def test_train_step_decides_stop_and_log_in_the_steps_own_run(tmp_path, caplog):
+    runs = []
+    with tf.Graph().as_default(), caplog.at_level(logging.INFO, logger="tensorflow"):
+        train_op, _ = build_train_op()
+        slim.learning.train(
+            train_op,
+            str(tmp_path),
+            number_of_steps=5,
+            log_every_n_steps=2,
+            session_wrapper=lambda sess: _CountingSession(sess, runs),
+        )
+    # The check of the global step before the loop, then one run per step (TF-Slim's
+    # train_step runs should_log and should_stop separately: three runs per step).
+    assert len(runs) == 1 + 5
+    assert all(len(fetches) == 2 for fetches in runs[1:])
+    assert all(fetches[1].name == "train_step/step_after:0" for fetches in runs[1:])
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-5")
+    logged = [r.getMessage() for r in caplog.records if "global step" in r.getMessage()]
+    assert [m.split(":")[0] for m in logged] == ["global step 2", "global step 4"]
+
+
+def test_train_step_runs_should_stop_and_should_log_it_was_given(tmp_path):
+    runs = []
+    with tf.Graph().as_default():
+        train_op, _ = build_train_op()
+        step = tf.train.get_global_step()
+        kwargs = {"should_stop": tf.greater_equal(step, 3), "should_log": tf.constant(False)}
+        slim.learning.train(
+            train_op,
+            str(tmp_path),
+            train_step_kwargs=kwargs,
+            session_wrapper=lambda sess: _CountingSession(sess, runs),
+        )
+    assert len(runs) == 3 * 3  # The step, should_log and should_stop, three times.
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-3")
 
 
 def test_train_resumes_past_a_half_written_checkpoint(tmp_path):
