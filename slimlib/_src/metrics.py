@@ -27,26 +27,20 @@ GraphKeys = v1.GraphKeys
 MetricOps = tuple[tf.Tensor, tf.Tensor | tf.Operation]
 
 __all__ = [
-    "accuracy",
     "aggregate_metric_map",
     "aggregate_metrics",
-    "percentage_less",
-    "precision",
-    "recall",
+    "count",
     "streaming_accuracy",
     "streaming_auc",
+    "streaming_false_negative_rate",
     "streaming_false_negatives",
+    "streaming_false_positive_rate",
     "streaming_false_positives",
     "streaming_mean",
-    "streaming_mean_absolute_error",
     "streaming_mean_iou",
-    "streaming_mean_relative_error",
-    "streaming_mean_squared_error",
     "streaming_mean_tensor",
-    "streaming_percentage_less",
     "streaming_precision",
     "streaming_recall",
-    "streaming_root_mean_squared_error",
     "streaming_true_negatives",
     "streaming_true_positives",
 ]
@@ -82,11 +76,13 @@ def start(fn: str, metrics_collections, updates_collections) -> None:
 
 
 def tensor(fn: str, name: str, value: object) -> tf.Tensor:
-    """Converts a required argument; `SparseTensor`s pass through unchanged."""
+    """Converts a required argument; a `SparseTensorValue` becomes a `SparseTensor`."""
     if value is None:
         raise ValueError(f"{fn}: `{name}` must be a tensor, got None.")
     if isinstance(value, tf.SparseTensor):
         return value
+    if isinstance(value, v1.SparseTensorValue):
+        return tf.SparseTensor.from_value(value)
     return _checks.to_tensor(fn, name, value)
 
 
@@ -106,6 +102,23 @@ def check_same_shape(fn: str, ref_name: str, ref: tf.Tensor, name: str, other: t
         f"{fn}: `{name}` must have shape {shape_str(ref)} (the shape of `{ref_name}`), "
         f"got {shape_str(other)}."
     )
+
+
+def squeeze_to_match(predictions: tf.Tensor, labels: tf.Tensor):
+    """Drops a trailing 1 from whichever input has one dimension more (`[n, 1]` vs `[n]`)."""
+    p_rank, l_rank = predictions.shape.rank, labels.shape.rank
+    if p_rank is not None and l_rank is not None:
+        if p_rank == l_rank + 1:
+            predictions = tf.squeeze(predictions, [-1])
+        elif l_rank == p_rank + 1:
+            labels = tf.squeeze(labels, [-1])
+    return predictions, labels
+
+
+def accumulate(variable, delta) -> tf.Tensor:
+    """Adds `delta` to a metric variable; returns the new value, read after the add."""
+    with tf.control_dependencies([variable.assign_add(delta, read_value=False)]):
+        return variable.read_value()
 
 
 def optional_weights(fn: str, weights: object, values: tf.Tensor, values_name: str):
@@ -159,7 +172,7 @@ def add_to_collections(value, update_op, metrics_collections, updates_collection
         v1.add_to_collections(updates_collections, update_op)
 
 
-def _paired(fn: str, predictions, labels, weights, mc, uc, labels_dtype=None):
+def paired(fn: str, predictions, labels, weights, mc, uc, labels_dtype=None):
     """Common preparation of `(predictions, labels, weights)` for two-input metrics."""
     start(fn, mc, uc)
     predictions = tensor(fn, "predictions", predictions)
@@ -176,7 +189,7 @@ def _paired(fn: str, predictions, labels, weights, mc, uc, labels_dtype=None):
 
 
 def _confusion_count(fn, tf_metric, predictions, labels, weights, mc, uc, name):
-    predictions, labels, weights = _paired(fn, predictions, labels, weights, mc, uc)
+    predictions, labels, weights = paired(fn, predictions, labels, weights, mc, uc)
     return tf_metric(labels, predictions, weights, mc, uc, name)
 
 
@@ -330,6 +343,58 @@ def streaming_mean_tensor(
     return v1.metrics.mean_tensor(values, weights, metrics_collections, updates_collections, name)
 
 
+def count(
+    values, weights=None, metrics_collections=None, updates_collections=None, name=None
+) -> MetricOps:
+    """Streaming (weighted) number of elements seen: each element adds its weight.
+
+    Args:
+      values: Tensor of any shape and dtype; only its shape matters.
+      weights: Optional scalar or tensor broadcastable to `values`; default 1 each.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"count"`.
+
+    Returns:
+      `(count, update_op)`: float32 scalars (float64 when `values` is float64).
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If `weights` does not fit `values`.
+
+    Example:
+      >>> import tensorflow as tf
+      >>> from slimlib import metrics
+      >>> with tf.Graph().as_default():
+      ...     values = tf.compat.v1.placeholder(tf.float32, [None])
+      ...     total, update = metrics.count(values, weights=0.5)
+      ...     with tf.compat.v1.Session() as sess:
+      ...         sess.run(tf.compat.v1.local_variables_initializer())
+      ...         _ = sess.run(update, {values: [1.0, 2.0, 3.0]})
+      ...         print(sess.run(total))
+      1.5
+    """
+    fn = "count"
+    start(fn, metrics_collections, updates_collections)
+    values = tensor(fn, "values", values)
+    weights = optional_weights(fn, weights, values, "values")
+    dtype = tf.float64 if values.dtype == tf.float64 else tf.float32
+    with v1.variable_scope(name, "count", [values, weights]):
+        total = metric_variable([], dtype, name="count")
+        if weights is None:
+            batch = tf.cast(tf.size(values), dtype)
+        else:
+            weights = tf.cast(weights, dtype)
+            if weights.shape.rank is not None and values.shape.rank is not None:
+                if weights.shape.rank == values.shape.rank + 1:
+                    weights = tf.squeeze(weights, [-1])
+            batch = tf.reduce_sum(weights * tf.ones_like(values, dtype))
+        value = tf.identity(total.value(), name="value")
+        update_op = tf.identity(accumulate(total, batch), name="update_op")
+    add_to_collections(value, update_op, metrics_collections, updates_collections)
+    return value, update_op
+
+
 def streaming_accuracy(
     predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
 ) -> MetricOps:
@@ -351,7 +416,7 @@ def streaming_accuracy(
       ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     fn = "streaming_accuracy"
-    predictions, labels, weights = _paired(
+    predictions, labels, weights = paired(
         fn, predictions, labels, weights, metrics_collections, updates_collections
     )
     return v1.metrics.accuracy(
@@ -380,7 +445,7 @@ def streaming_precision(
       ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     fn = "streaming_precision"
-    predictions, labels, weights = _paired(
+    predictions, labels, weights = paired(
         fn, predictions, labels, weights, metrics_collections, updates_collections
     )
     return v1.metrics.precision(
@@ -396,11 +461,86 @@ def streaming_recall(
     Arguments, return value and errors as `streaming_precision`; default scope `"recall"`.
     """
     fn = "streaming_recall"
-    predictions, labels, weights = _paired(
+    predictions, labels, weights = paired(
         fn, predictions, labels, weights, metrics_collections, updates_collections
     )
     return v1.metrics.recall(
         labels, predictions, weights, metrics_collections, updates_collections, name
+    )
+
+
+def _rate(
+    fn, numerator_metric, other_metric, default_scope, predictions, labels, weights, mc, uc, name
+):
+    """`a / (a + b)` of two streaming counts, 0 while both are 0 (TF-Slim's convention)."""
+    predictions, labels, weights = paired(fn, predictions, labels, weights, mc, uc)
+    predictions, labels = squeeze_to_match(tf.cast(predictions, tf.bool), tf.cast(labels, tf.bool))
+    with v1.variable_scope(name, default_scope, (predictions, labels, weights)):
+        a, update_a = numerator_metric(labels, predictions, weights)
+        b, update_b = other_metric(labels, predictions, weights)
+        value = tf.math.divide_no_nan(a, a + b, name="value")
+        update_op = tf.math.divide_no_nan(update_a, update_a + update_b, name="update_op")
+    add_to_collections(value, update_op, mc, uc)
+    return value, update_op
+
+
+def streaming_false_positive_rate(
+    predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
+) -> MetricOps:
+    """Streaming false positive rate `fp / (fp + tn)`: the share of negatives predicted true.
+
+    The value is 0 until a negative label was seen.
+
+    Args:
+      predictions: Tensor of any shape, cast to bool.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      weights: Optional scalar or tensor broadcastable to `labels`.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"false_positive_rate"` (holding the counters
+        `false_positives` and `true_negatives`).
+
+    Returns:
+      `(false_positive_rate, update_op)`: float32 scalars in [0, 1].
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
+    return _rate(
+        "streaming_false_positive_rate",
+        v1.metrics.false_positives,
+        v1.metrics.true_negatives,
+        "false_positive_rate",
+        predictions,
+        labels,
+        weights,
+        metrics_collections,
+        updates_collections,
+        name,
+    )
+
+
+def streaming_false_negative_rate(
+    predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
+) -> MetricOps:
+    """Streaming false negative rate `fn / (fn + tp)`: the share of positives predicted false.
+
+    The value is 0 until a positive label was seen. Arguments, return value and
+    errors as `streaming_false_positive_rate`; default scope `"false_negative_rate"`
+    (holding the counters `false_negatives` and `true_positives`).
+    """
+    return _rate(
+        "streaming_false_negative_rate",
+        v1.metrics.false_negatives,
+        v1.metrics.true_positives,
+        "false_negative_rate",
+        predictions,
+        labels,
+        weights,
+        metrics_collections,
+        updates_collections,
+        name,
     )
 
 
@@ -441,7 +581,7 @@ def streaming_auc(
     _checks.check_positive_int(fn, "num_thresholds", num_thresholds)
     if num_thresholds < 2:
         raise ValueError(f"{fn}: `num_thresholds` must be >= 2, got {num_thresholds}.")
-    predictions, labels, weights = _paired(
+    predictions, labels, weights = paired(
         fn, predictions, labels, weights, metrics_collections, updates_collections
     )
     return v1.metrics.auc(
@@ -457,169 +597,7 @@ def streaming_auc(
 
 
 # ---------------------------------------------------------------------------------------------
-# Regression errors.
-
-
-def _regression(fn, tf_metric, predictions, labels, weights, mc, uc, name):
-    predictions = tensor(fn, "predictions", predictions)
-    predictions, labels, weights = _paired(
-        fn, predictions, labels, weights, mc, uc, labels_dtype=predictions.dtype
-    )
-    return tf_metric(labels, predictions, weights, mc, uc, name)
-
-
-def streaming_mean_absolute_error(
-    predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
-) -> MetricOps:
-    """Streaming weighted mean of `|predictions - labels|`.
-
-    Args:
-      predictions: Float tensor of any shape.
-      labels: Tensor with the shape of `predictions` (cast to its dtype).
-      weights: Optional scalar or tensor broadcastable to `labels`.
-      metrics_collections: Collections to add the value to.
-      updates_collections: Collections to add the update op to.
-      name: Variable scope; default `"mean_absolute_error"`.
-
-    Returns:
-      `(mean_absolute_error, update_op)`: float32 scalars.
-
-    Raises:
-      TypeError: If a collections argument is not a list or tuple.
-      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
-    """
-    return _regression(
-        "streaming_mean_absolute_error",
-        v1.metrics.mean_absolute_error,
-        predictions,
-        labels,
-        weights,
-        metrics_collections,
-        updates_collections,
-        name,
-    )
-
-
-def streaming_mean_squared_error(
-    predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
-) -> MetricOps:
-    """Streaming weighted mean of `(predictions - labels) ** 2`.
-
-    Arguments and errors as `streaming_mean_absolute_error`; default scope
-    `"mean_squared_error"`.
-    """
-    return _regression(
-        "streaming_mean_squared_error",
-        v1.metrics.mean_squared_error,
-        predictions,
-        labels,
-        weights,
-        metrics_collections,
-        updates_collections,
-        name,
-    )
-
-
-def streaming_root_mean_squared_error(
-    predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
-) -> MetricOps:
-    """Square root of the streaming mean squared error.
-
-    Arguments and errors as `streaming_mean_absolute_error`; default scope
-    `"root_mean_squared_error"`.
-    """
-    return _regression(
-        "streaming_root_mean_squared_error",
-        v1.metrics.root_mean_squared_error,
-        predictions,
-        labels,
-        weights,
-        metrics_collections,
-        updates_collections,
-        name,
-    )
-
-
-def streaming_mean_relative_error(
-    predictions,
-    labels,
-    normalizer,
-    weights=None,
-    metrics_collections=None,
-    updates_collections=None,
-    name=None,
-) -> MetricOps:
-    """Streaming weighted mean of `|predictions - labels| / normalizer` (0 where it is 0).
-
-    Args:
-      predictions: Float tensor of any shape.
-      labels: Tensor with the shape of `predictions` (cast to its dtype).
-      normalizer: Tensor with the shape of `predictions`, often `labels` itself.
-      weights: Optional scalar or tensor broadcastable to `labels`.
-      metrics_collections: Collections to add the value to.
-      updates_collections: Collections to add the update op to.
-      name: Variable scope; default `"mean_relative_error"`.
-
-    Returns:
-      `(mean_relative_error, update_op)`: float32 scalars.
-
-    Raises:
-      TypeError: If a collections argument is not a list or tuple.
-      ValueError: If the shapes of the inputs do not fit.
-    """
-    fn = "streaming_mean_relative_error"
-    predictions = tensor(fn, "predictions", predictions)
-    predictions, labels, weights = _paired(
-        fn,
-        predictions,
-        labels,
-        weights,
-        metrics_collections,
-        updates_collections,
-        labels_dtype=predictions.dtype,
-    )
-    normalizer = tf.cast(tensor(fn, "normalizer", normalizer), predictions.dtype)
-    check_same_shape(fn, "predictions", predictions, "normalizer", normalizer)
-    return v1.metrics.mean_relative_error(
-        labels, predictions, normalizer, weights, metrics_collections, updates_collections, name
-    )
-
-
-def streaming_percentage_less(
-    values, threshold, weights=None, metrics_collections=None, updates_collections=None, name=None
-) -> MetricOps:
-    """Streaming weighted fraction of `values` below `threshold`.
-
-    Args:
-      values: Numeric tensor of any shape.
-      threshold: Scalar threshold.
-      weights: Optional scalar or tensor broadcastable to `values`.
-      metrics_collections: Collections to add the value to.
-      updates_collections: Collections to add the update op to.
-      name: Variable scope; default `"percentage_below_threshold"`.
-
-    Returns:
-      `(percentage, update_op)`: float32 scalars in [0, 1].
-
-    Raises:
-      TypeError: If a collections argument is not a list or tuple.
-      ValueError: If `threshold` is not a scalar or `weights` does not fit `values`.
-    """
-    fn = "streaming_percentage_less"
-    start(fn, metrics_collections, updates_collections)
-    values = tensor(fn, "values", values)
-    threshold = tensor(fn, "threshold", threshold)
-    if threshold.shape.rank not in (None, 0):
-        raise ValueError(f"{fn}: `threshold` must be a scalar, got shape {shape_str(threshold)}.")
-    weights = optional_weights(fn, weights, values, "values")
-    return v1.metrics.percentage_below(
-        values,
-        tf.cast(threshold, values.dtype),
-        weights,
-        metrics_collections,
-        updates_collections,
-        name,
-    )
+# Mean intersection-over-union.
 
 
 def streaming_mean_iou(
@@ -654,7 +632,7 @@ def streaming_mean_iou(
     """
     fn = "streaming_mean_iou"
     _checks.check_positive_int(fn, "num_classes", num_classes)
-    predictions, labels, weights = _paired(
+    predictions, labels, weights = paired(
         fn, predictions, labels, weights, metrics_collections, updates_collections
     )
     return v1.metrics.mean_iou(
@@ -718,11 +696,3 @@ def aggregate_metric_map(names_to_tuples: Mapping[str, Sequence]) -> tuple[dict,
         {name: value for name, (value, _) in pairs.items()},
         {name: update for name, (_, update) in pairs.items()},
     )
-
-
-# The TF-Slim README calls these without the `streaming_` prefix; TF-Slim itself only
-# had the prefixed names. Same functions, same signatures.
-accuracy = streaming_accuracy
-precision = streaming_precision
-recall = streaming_recall
-percentage_less = streaming_percentage_less

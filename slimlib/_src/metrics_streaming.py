@@ -17,6 +17,7 @@ from slimlib._src.metrics import (
     metric_variable,
     optional_weights,
     shape_str,
+    squeeze_to_match,
     start,
     tensor,
 )
@@ -130,24 +131,13 @@ def streaming_concat(
     return value, update_op
 
 
-def _squeeze_to_match(predictions: tf.Tensor, labels: tf.Tensor):
-    """Drops a trailing 1 from whichever input has one dimension more (`[n, 1]` vs `[n]`)."""
-    p_rank, l_rank = predictions.shape.rank, labels.shape.rank
-    if p_rank is not None and l_rank is not None:
-        if p_rank == l_rank + 1:
-            predictions = tf.squeeze(predictions, [-1])
-        elif l_rank == p_rank + 1:
-            labels = tf.squeeze(labels, [-1])
-    return predictions, labels
-
-
 def _covariance_parts(fn, predictions, labels, weights, mc, uc):
     start(fn, mc, uc)
     predictions = tensor(fn, "predictions", predictions)
     labels = tensor(fn, "labels", labels)
     check_same_shape(fn, "predictions", predictions, "labels", labels)
     weights = optional_weights(fn, weights, labels, "labels")
-    predictions, labels = _squeeze_to_match(
+    predictions, labels = squeeze_to_match(
         tf.cast(predictions, tf.float32), tf.cast(labels, tf.float32)
     )
     if weights is not None:

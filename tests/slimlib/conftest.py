@@ -21,3 +21,26 @@ def run(graph):
             return sess.run(fetches, feed_dict=feed_dict)
 
     return _run
+
+
+@pytest.fixture
+def stream(graph):
+    """`stream(metric_fn, batches)`: a streaming metric's value after updating on each batch.
+
+    Builds `metric_fn(*placeholders)` (one placeholder per array of a batch, batch axis
+    free), runs its update op on every batch (a list of tuples of arrays), and returns
+    `(value before any update, [update results], value after all updates)`.
+    """
+
+    def _stream(metric_fn, batches):
+        inputs = [
+            tf.placeholder(tf.as_dtype(a.dtype), [None] + list(a.shape[1:])) for a in batches[0]
+        ]
+        value, update = metric_fn(*inputs)
+        with tf.Session(graph=graph) as sess:
+            sess.run(tf.local_variables_initializer())
+            before = sess.run(value)
+            updates = [sess.run(update, dict(zip(inputs, batch))) for batch in batches]
+            return before, updates, sess.run(value)
+
+    return _stream

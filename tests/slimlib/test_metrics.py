@@ -74,6 +74,16 @@ PAIRED = [
     (metrics.streaming_true_negatives, (P_BOOL, L_BOOL), lambda p, y, w: weighted_sum(~p & ~y, w)),
     (metrics.streaming_false_negatives, (P_BOOL, L_BOOL), lambda p, y, w: weighted_sum(~p & y, w)),
     (
+        metrics.streaming_false_positive_rate,
+        (P_BOOL, L_BOOL),
+        lambda p, y, w: weighted_sum(p & ~y, w) / weighted_sum(~y, w),
+    ),
+    (
+        metrics.streaming_false_negative_rate,
+        (P_BOOL, L_BOOL),
+        lambda p, y, w: weighted_sum(~p & y, w) / weighted_sum(y, w),
+    ),
+    (
         metrics.streaming_mean_absolute_error,
         (P_FLOAT, L_FLOAT),
         lambda p, y, w: weighted_sum(np.abs(p - y), w) / w.sum(),
@@ -117,6 +127,8 @@ PAIRED_IDS = [
     "false_positives",
     "true_negatives",
     "false_negatives",
+    "false_positive_rate",
+    "false_negative_rate",
     "mean_absolute_error",
     "mean_squared_error",
     "root_mean_squared_error",
@@ -339,7 +351,9 @@ def test_labels_with_a_trailing_one_are_squeezed(graph):
 
 
 def test_readme_names_are_the_streaming_metrics():
-    assert metrics.accuracy is metrics.streaming_accuracy
+    # `accuracy` is TF-Slim's one-batch tensor (test_metrics_classification.py); the
+    # README's other names, which TF-Slim lacks, are the streaming functions.
+    assert metrics.accuracy is not metrics.streaming_accuracy
     assert metrics.precision is metrics.streaming_precision
     assert metrics.recall is metrics.streaming_recall
     assert metrics.percentage_less is metrics.streaming_percentage_less
@@ -405,11 +419,13 @@ def test_readme_aggregate_metric_map_evaluation_loop(graph):
 
 
 def test_readme_classification_names(graph):
+    # The TF-Slim README passes `slim.metrics.accuracy` here, which in TF-Slim returns
+    # a tensor, not a pair, and fails in `aggregate_metric_map`: the streaming name works.
     predictions = tf.constant([1, 0, 1, 1])
     labels = tf.constant([1, 0, 0, 1])
     names_to_values, names_to_updates = slim.metrics.aggregate_metric_map(
         {
-            "accuracy": slim.metrics.accuracy(predictions, labels),
+            "accuracy": slim.metrics.streaming_accuracy(predictions, labels),
             "precision": slim.metrics.precision(predictions, labels),
             "recall": slim.metrics.recall(predictions, labels),
         }
@@ -614,6 +630,7 @@ def signature(fn):
 _TAIL = "weights=None, metrics_collections=None, updates_collections=None, name=None"
 _PAIRED = f"predictions, labels, {_TAIL}"
 _COLLECTIONS = "metrics_collections=None, updates_collections=None, name=None"
+_COUNTS_AT = "predictions, labels, thresholds, weights=None"
 # TF-Slim's signatures (tf_slim/metrics/metric_ops.py): names, order and defaults.
 TF_SLIM_SIGNATURES = {
     "streaming_accuracy": _PAIRED,
@@ -643,8 +660,64 @@ TF_SLIM_SIGNATURES = {
     "streaming_true_positives": _PAIRED,
     "aggregate_metrics": "",
     "aggregate_metric_map": "names_to_tuples",
+    # tf_slim/metrics/classification.py.
+    "accuracy": "predictions, labels, weights=None, name=None",
+    "f1_score": (
+        "labels, predictions, weights=None, num_thresholds=200, metrics_collections=None, "
+        "updates_collections=None, name=None"
+    ),
+    # tf_slim/metrics/histogram_ops.py.
+    "auc_using_histogram": (
+        "boolean_labels, scores, score_range, nbins=100, collections=None, check_shape=True, "
+        "name=None"
+    ),
+    # The rest of tf_slim/metrics/metric_ops.py.
+    "auc_with_confidence_intervals": (
+        "labels, predictions, weights=None, alpha=0.95, logit_transformation=True, "
+        "metrics_collections=(), updates_collections=(), name=None"
+    ),
+    "cohen_kappa": f"labels, predictions_idx, num_classes, {_TAIL}",
+    "count": f"values, {_TAIL}",
+    "precision_at_recall": (
+        f"labels, predictions, target_recall, weights=None, num_thresholds=200, {_COLLECTIONS}"
+    ),
+    "precision_recall_at_equal_thresholds": (
+        "labels, predictions, weights=None, num_thresholds=None, use_locking=None, name=None"
+    ),
+    "recall_at_precision": (
+        f"labels, predictions, precision, weights=None, num_thresholds=200, {_COLLECTIONS}, "
+        "strict_mode=False"
+    ),
+    "sparse_recall_at_top_k": f"labels, top_k_predictions, class_id=None, {_TAIL}",
+    "streaming_curve_points": (
+        "labels=None, predictions=None, weights=None, num_thresholds=200, "
+        "metrics_collections=None, updates_collections=None, curve='ROC', name=None"
+    ),
+    "streaming_dynamic_auc": (
+        "labels, predictions, curve='ROC', metrics_collections=(), updates_collections=(), "
+        "name=None, weights=None"
+    ),
+    "streaming_false_negative_rate": _PAIRED,
+    "streaming_false_negative_rate_at_thresholds": f"predictions, labels, thresholds, {_TAIL}",
+    "streaming_false_negatives_at_thresholds": _COUNTS_AT,
+    "streaming_false_positive_rate": _PAIRED,
+    "streaming_false_positive_rate_at_thresholds": f"predictions, labels, thresholds, {_TAIL}",
+    "streaming_false_positives_at_thresholds": _COUNTS_AT,
+    "streaming_mean_cosine_distance": f"predictions, labels, dim, {_TAIL}",
+    "streaming_precision_at_thresholds": f"predictions, labels, thresholds, {_TAIL}",
+    "streaming_recall_at_thresholds": f"predictions, labels, thresholds, {_TAIL}",
+    "streaming_sensitivity_at_specificity": (
+        f"predictions, labels, specificity, weights=None, num_thresholds=200, {_COLLECTIONS}"
+    ),
+    "streaming_sparse_average_precision_at_k": f"predictions, labels, k, {_TAIL}",
+    "streaming_sparse_average_precision_at_top_k": f"top_k_predictions, labels, {_TAIL}",
+    "streaming_sparse_precision_at_top_k": f"top_k_predictions, labels, class_id=None, {_TAIL}",
+    "streaming_specificity_at_sensitivity": (
+        f"predictions, labels, sensitivity, weights=None, num_thresholds=200, {_COLLECTIONS}"
+    ),
+    "streaming_true_negatives_at_thresholds": _COUNTS_AT,
+    "streaming_true_positives_at_thresholds": _COUNTS_AT,
     # The README's names; TF-Slim itself only had the `streaming_` forms.
-    "accuracy": _PAIRED,
     "precision": _PAIRED,
     "recall": _PAIRED,
     "percentage_less": f"values, threshold, {_TAIL}",
@@ -658,3 +731,32 @@ def test_public_names_are_exactly_the_table():
 @pytest.mark.parametrize("name", sorted(TF_SLIM_SIGNATURES))
 def test_signature_matches_tf_slim(name):
     assert signature(getattr(metrics, name)) == TF_SLIM_SIGNATURES[name]
+
+
+def test_streaming_mean_cosine_distance(stream):
+    # Unit vectors: equal (distance 0), opposite (2) and orthogonal (1).
+    predictions = np.array([[1, 0, 0], [0, 0, -1], [1, 0, 0]], np.float32)
+    labels = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], np.float32)
+    weights = np.array([[0.0], [1.0], [3.0]], np.float32)
+    _, _, plain = stream(
+        lambda p, y: metrics.streaming_mean_cosine_distance(p, y, dim=1),
+        [(predictions[:1], labels[:1]), (predictions[1:], labels[1:])],
+    )
+    _, _, weighted = stream(
+        lambda p, y, w: metrics.streaming_mean_cosine_distance(p, y, 1, weights=w),
+        [(predictions, labels, weights)],
+    )
+    np.testing.assert_allclose([plain, weighted], [1.0, (2.0 + 3.0) / 4.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "dim, exc, match",
+    [
+        (1.0, TypeError, "streaming_mean_cosine_distance: `dim` must be an int, got 1.0"),
+        (2, ValueError, r"streaming_mean_cosine_distance: `dim` must be in \[-2, 2\), got 2"),
+    ],
+    ids=["type", "range"],
+)
+def test_streaming_mean_cosine_distance_errors(graph, dim, exc, match):
+    with pytest.raises(exc, match=match):
+        metrics.streaming_mean_cosine_distance(tf.ones([2, 3]), tf.ones([2, 3]), dim)
