@@ -10,7 +10,7 @@ ORIGIN ?=
 # The editable install is redone only when pyproject.toml changes (or .venv is new).
 STAMP := $(VENV)/.slim-workbench-installed
 
-.PHONY: setup system-packages app test lint format clean
+.PHONY: setup system-packages app test conformance lint format clean
 
 setup: system-packages $(STAMP)
 
@@ -28,6 +28,10 @@ app: setup
 
 test: setup
 	$(VENV)/bin/python -m pytest
+
+# TF-Slim's own test files against slimlib, alone (make test runs them too).
+conformance: setup
+	$(VENV)/bin/python -m pytest -m tf_slim_conformance tests/tf_slim_conformance
 
 lint: setup
 	$(VENV)/bin/ruff check .
