@@ -5,10 +5,6 @@ Golden values are checkable by hand: inputs of ones and weights of ones give
 `depth * 1.0` per output (4 inputs -> 4.0).
 """
 
-import doctest
-import inspect
-import re
-
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -468,32 +464,3 @@ def test_softmax_scope(graph):
 def test_softmax_rejects(graph, shape, match):
     with pytest.raises(ValueError, match=match):
         slim.softmax(tf.placeholder(tf.float32, shape))
-
-
-# Documentation ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "layer",
-    [
-        slim.fully_connected,
-        slim.bias_add,
-        slim.dropout,
-        slim.flatten,
-        slim.one_hot_encoding,
-        slim.softmax,
-    ],
-    ids=lambda f: f.__name__,
-)
-def test_every_argument_is_documented(layer):
-    doc = inspect.getdoc(layer)
-    for name in inspect.signature(layer).parameters:
-        assert re.search(rf"^\s+\**{name}: ", doc, re.MULTILINE), f"{name} is undocumented"
-
-
-@pytest.mark.parametrize("layer", [slim.fully_connected], ids=lambda f: f.__name__)
-def test_docstring_examples_run(layer):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    for test in doctest.DocTestFinder().find(layer, layer.__name__, globs={}):
-        runner.run(test)
-    assert runner.tries > 0 and runner.failures == 0

@@ -6,9 +6,7 @@ error 1/4 = 0.25 over both batches, 0 over the first batch only; accuracy of
 `round(w * x) == y` is 3/4.
 """
 
-import doctest
 import glob
-import inspect
 import os
 import time
 
@@ -205,23 +203,3 @@ def test_evaluate_once_errors(checkpoint_dir, tmp_path, kwargs, exc, match):
         tf.summary.scalar("mae", values["mae"])
         with pytest.raises(exc, match=match):
             slim.evaluation.evaluate_once("", eval_op=updates, **args)
-
-
-def check_docstring(fn, name):
-    """Every parameter is documented under Args, and the doctest examples pass."""
-    if inspect.signature(fn).parameters:
-        assert "Args:" in fn.__doc__, f"{name} lacks Args:"
-    if not inspect.isclass(fn):  # A class documents its constructor's arguments only.
-        assert "Returns:" in fn.__doc__ or "Yields:" in fn.__doc__, f"{name} lacks Returns:"
-    for parameter in inspect.signature(fn).parameters:
-        assert f"      {parameter}:" in fn.__doc__, f"{name} does not document {parameter}"
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    for test in doctest.DocTestFinder().find(fn, name, globs={}):
-        runner.run(test)
-    assert runner.failures == 0
-    assert runner.tries > 0 or ">>>" not in fn.__doc__
-
-
-@pytest.mark.parametrize("name", slim.evaluation.__all__)
-def test_public_docstrings_document_every_argument_and_examples_run(name):
-    check_docstring(getattr(slim.evaluation, name), name)

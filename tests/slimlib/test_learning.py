@@ -5,9 +5,7 @@ plain gradient descent with rate 0.1. By hand: the step k loss is 10 / 4**(k-1)
 (10, 2.5, 0.625, 0.15625, ...) and w goes 0 -> 1 -> 1.5 -> 1.75 -> ...
 """
 
-import doctest
 import glob
-import inspect
 import json
 import logging
 import os
@@ -747,21 +745,3 @@ def test_readme_fine_tuning_with_init_fn(tmp_path):
     reader = tf.train.load_checkpoint(log_dir)
     np.testing.assert_allclose(reader.get_tensor("conv/weights"), [[1.0]])
     np.testing.assert_allclose(reader.get_tensor("fc8/weights"), [[1.0]])  # 0 + 0.1 * 10
-
-
-def check_docstring(fn, name):
-    """Every parameter is documented under Args, and the doctest examples pass."""
-    assert "Args:" in fn.__doc__, f"{name} lacks Args:"
-    assert "Returns:" in fn.__doc__ or "Yields:" in fn.__doc__, f"{name} lacks Returns:"
-    for parameter in inspect.signature(fn).parameters:
-        assert f"      {parameter}:" in fn.__doc__, f"{name} does not document {parameter}"
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    for test in doctest.DocTestFinder().find(fn, name, globs={}):
-        runner.run(test)
-    assert runner.failures == 0
-    assert runner.tries > 0 or ">>>" not in fn.__doc__
-
-
-@pytest.mark.parametrize("name", slim.learning.__all__)
-def test_public_docstrings_document_every_argument_and_examples_run(name):
-    check_docstring(getattr(slim.learning, name), name)

@@ -1,9 +1,6 @@
 """repeat and stack: unrolled scope names, arguments passed to every call, tracing, errors."""
 
-import doctest
 import functools
-import inspect
-import re
 
 import numpy as np
 import pytest
@@ -198,21 +195,3 @@ def test_stack_conv2d_tuples(graph):
         ("core/core_3/weights", [3, 3, 32, 64]),
         ("core/core_4/weights", [1, 1, 64, 64]),
     ]
-
-
-# Documentation ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("layer", [slim.repeat, slim.stack], ids=lambda f: f.__name__)
-def test_every_argument_is_documented(layer):
-    doc = inspect.getdoc(layer)
-    for name in inspect.signature(layer).parameters:
-        assert re.search(rf"^\s+\**{name}: ", doc, re.MULTILINE), f"{name} is undocumented"
-
-
-@pytest.mark.parametrize("layer", [slim.repeat, slim.stack], ids=lambda f: f.__name__)
-def test_docstring_examples_run(layer):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    for test in doctest.DocTestFinder().find(layer, layer.__name__, globs={}):
-        runner.run(test)
-    assert runner.tries > 0 and runner.failures == 0

@@ -5,10 +5,6 @@ tf.nn.batch_normalization), which must agree on outputs and moving means; as in 
 the fused path's moving variance follows the unbiased batch variance.
 """
 
-import doctest
-import inspect
-import re
-
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -505,23 +501,3 @@ def test_unit_norm_rejects(graph, dim, exc, match):
 def test_eager_call_raises(call):
     with pytest.raises(RuntimeError, match=r"tf.Graph\(\).as_default\(\)"):
         call()
-
-
-# Documentation ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "layer", [slim.batch_norm, slim.layer_norm, slim.unit_norm], ids=lambda f: f.__name__
-)
-def test_every_argument_is_documented(layer):
-    doc = inspect.getdoc(layer)
-    for name in inspect.signature(layer).parameters:
-        assert re.search(rf"^\s+\**{name}: ", doc, re.MULTILINE), f"{name} is undocumented"
-
-
-@pytest.mark.parametrize("layer", [slim.batch_norm], ids=lambda f: f.__name__)
-def test_docstring_examples_run(layer):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    for test in doctest.DocTestFinder().find(layer, layer.__name__, globs={}):
-        runner.run(test)
-    assert runner.tries > 0 and runner.failures == 0

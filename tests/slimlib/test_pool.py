@@ -1,8 +1,5 @@
 """Pooling layers: avg/max pool in 2-D and 3-D, both data formats, scopes and errors."""
 
-import inspect
-import re
-
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -170,20 +167,6 @@ def test_pool_rejects(graph, layer, shape, kwargs, exc, match):
 def test_eager_call_raises(layer):
     with pytest.raises(RuntimeError, match=r"tf.Graph\(\).as_default\(\)"):
         getattr(slim, layer)(tf.ones([1, 4, 4, 1]), 2)
-
-
-# Documentation ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "layer",
-    [slim.avg_pool2d, slim.max_pool2d, slim.avg_pool3d, slim.max_pool3d],
-    ids=lambda f: f.__name__,
-)
-def test_every_argument_is_documented(layer):
-    doc = inspect.getdoc(layer)
-    for name in inspect.signature(layer).parameters:
-        assert re.search(rf"^\s+\**{name}: ", doc, re.MULTILINE), f"{name} is undocumented"
 
 
 @pytest.mark.parametrize(
