@@ -9,72 +9,38 @@ running in the main thread, which would break later tests that call `asyncio.run
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.serving import ROOT, panel_serve
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("SLIM_WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-HOST = "127.0.0.1"
-# First start imports TensorFlow and Panel; slow CI machines need well over a minute.
-SERVER_START_TIMEOUT_S = 240
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"panel serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=30) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} did not answer within {SERVER_START_TIMEOUT_S} s:\n{log.read_text()}")
+#: How long an expectation waits for its state (Playwright's default is 5 s). An edit's effect
+#: (a drop, Undo) reaches the page in well under a second on a quiet machine, and in several
+#: seconds when other work uses every core: tests wait for the state, never for a time.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's workspace: each module gets its own, so saved designs and jobs never
+    touch the repository."""
+    return tmp_path_factory.mktemp("workspace")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, app_workspace: Path) -> Iterator[str]:
     """Base URL (`http://127.0.0.1:PORT`) of `panel serve app.py`, bound to 127.0.0.1 only."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("panel") / "serve.log"
-    command = [
-        *(sys.executable, "-m", "panel", "serve", "app.py"),
-        *("--address", HOST, "--port", str(port)),
-        *("--allow-websocket-origin", f"{HOST}:{port}"),
-    ]
-    # Each run gets its own workspace, so saved designs and jobs never touch the repository.
-    env = dict(os.environ, SLIM_WORKBENCH_WORKSPACE=str(tmp_path_factory.mktemp("workspace")))
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_serving(f"http://{HOST}:{port}/app", process, log)
-        yield f"http://{HOST}:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    env = dict(os.environ, SLIM_WORKBENCH_WORKSPACE=str(app_workspace))
+    with panel_serve("app.py", log, ready_path="/app", env=env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,59 +19,22 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.ui.serving import HOST, panel_serve
+
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 SCRIPT = "tests/ui/canvas_page.py"
-SERVER_START_TIMEOUT_S = 240  # as tests/ui/conftest.py: slow CI machines
 RENDER_TIMEOUT_MS = 60_000
-UPDATE_TIMEOUT_S = 15
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+UPDATE_TIMEOUT_S = 30  # as EXPECT_TIMEOUT_MS in conftest.py: a busy machine
 
 
 @pytest.fixture(scope="module")
 def canvas_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of tests/ui/canvas_page.py under `panel serve`, bound to 127.0.0.1 only."""
-    port = _free_port()
-    url = f"http://{HOST}:{port}/canvas_page"
     log = tmp_path_factory.mktemp("canvas") / "serve.log"
-    command = [
-        *(sys.executable, "-m", "panel", "serve", SCRIPT),
-        *("--address", HOST, "--port", str(port)),
-        *("--allow-websocket-origin", f"{HOST}:{port}"),
-    ]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"panel serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=30) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"{url} did not answer in {SERVER_START_TIMEOUT_S} s:\n{log.read_text()}"
-                )
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with panel_serve(SCRIPT, log, ready_path="/canvas_page") as base:
+        yield base + "/canvas_page"
 
 
 def server_design(page: Page) -> dict:

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.ui.serving import HOST, ROOT, free_port, serve
+
 pytestmark = pytest.mark.ui
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "03_arg_scope.ipynb"
 START_TIMEOUT_S = 180
 RUN_TIMEOUT_MS = 240_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,35 +25,16 @@ def lab(tmp_path_factory):
     """`jupyter lab` on 127.0.0.1 serving a copy of the notebooks; yields (url, token)."""
     folder = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, folder / NOTEBOOK)
-    port, token = _free_port(), secrets.token_hex(16)
-    log = folder / "lab.log"
+    port, token = free_port(), secrets.token_hex(16)
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--ip={HOST}", f"--port={port}",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
         "--allow-root", "--LabApp.extension_manager=readonly", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=folder, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"jupyter lab exited:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=10):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not start:\n{log.read_text()}")
-                time.sleep(0.5)
+    url = f"http://{HOST}:{port}"
+    ready = f"{url}/api/status?token={token}"
+    with serve(command, ready, folder / "lab.log", cwd=folder, timeout_s=START_TIMEOUT_S):
         yield url, token
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_notebook_3_explorer_renders_in_jupyterlab(lab, page: Page, artifacts_dir: Path):

@@ -6,9 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from design_support import graph_variables, predicted_variables, without_collections
 
 import slimlib as slim
+from tests.workbench.models.design.design_support import (
+    graph_variables,
+    predicted_variables,
+    without_collections,
+)
 from workbench.models.design import DesignError, build_design, build_graph, template, templates
 from workbench.models.design.spec import arg_scope, layer, net, new_design, residual
 from workbench.models.design.validate import analyze

@@ -9,10 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from design_support import graph_variables, random_design, run_generated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.workbench.models.design.design_support import (
+    graph_variables,
+    random_design,
+    run_generated,
+)
 from workbench.models.design import (
     DesignError,
     build_graph,

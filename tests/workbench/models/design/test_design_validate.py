@@ -7,10 +7,10 @@ import doctest
 import importlib
 
 import pytest
-from design_support import broken_designs, json_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.workbench.models.design.design_support import broken_designs, json_values
 from workbench.models.design import argcheck, shapes, template
 from workbench.models.design.spec import (
     arg_scope,

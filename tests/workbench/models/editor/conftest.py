@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from editor_support import sample_design
 
+from tests.workbench.models.editor.editor_support import sample_design
 from workbench.models.editor import DesignEditor
 
 

@@ -8,8 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from editor_support import SAMPLE_OUTLINE, layer, outline, sample_design
 
+from tests.workbench.models.editor.editor_support import (
+    SAMPLE_OUTLINE,
+    layer,
+    outline,
+    sample_design,
+)
 from workbench.models.editor import NULL, DesignEditor, new_block
 from workbench.models.editor import editor as editor_module
 

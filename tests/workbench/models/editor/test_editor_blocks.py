@@ -5,8 +5,13 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from editor_support import SAMPLE_OUTLINE, layer, outline, sample_design
 
+from tests.workbench.models.editor.editor_support import (
+    SAMPLE_OUTLINE,
+    layer,
+    outline,
+    sample_design,
+)
 from workbench.models.editor import blocks, empty_design, new_block
 from workbench.models.editor.blocks import check_block, check_design
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from editor_support import sample_design
 
+from tests.workbench.models.editor.editor_support import sample_design
 from workbench.models.editor import paths
 from workbench.models.editor.paths import format_path, get_at, is_within, locate, parse_path, set_at
 

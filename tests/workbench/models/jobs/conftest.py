@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from jobs_support import DigitsRun, run_digits_job
+
+from tests.workbench.models.jobs.jobs_support import DigitsRun, run_digits_job
 
 
 @pytest.fixture(scope="session")

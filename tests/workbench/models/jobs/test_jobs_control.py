@@ -12,8 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from jobs_support import DIGITS_CONFIG, JOB_TIMEOUT_SECS, STOP_AFTER_STEP, job_ended, wait_until
 
+from tests.workbench.models.jobs.jobs_support import (
+    DIGITS_CONFIG,
+    JOB_TIMEOUT_SECS,
+    STOP_AFTER_STEP,
+    job_ended,
+    wait_until,
+)
 from workbench.models.jobs import (
     ConfigError,
     Job,
