@@ -19,6 +19,7 @@ import slimlib as slim
 import slimlib.evaluation  # noqa: F401 - binds slim.evaluation
 import slimlib.learning  # noqa: F401 - binds slim.learning
 import slimlib.summaries  # noqa: F401 - binds slim.summaries
+import slimlib.training  # noqa: F401 - binds slim.training
 from slimlib.deployment import model_deploy
 
 _LAYERS = [
@@ -44,6 +45,9 @@ def _documented() -> dict[str, Callable]:
         (slim.evaluation, "slim.evaluation"),
         (slim.learning, "slim.learning"),
         (slim.summaries, "slim.summaries"),
+        (slim.training, "slim.training"),
+        (slim.training.evaluation, "slim.training.evaluation"),
+        (slim.model_analyzer, "slim.model_analyzer"),
         (model_deploy, "model_deploy"),
     ):
         names.update({f"{prefix}.{name}": getattr(module, name) for name in module.__all__})
@@ -69,7 +73,9 @@ def docstring_problems(name: str, obj: object) -> list[str]:
     if inspect.isfunction(obj) or inspect.isclass(obj):
         # A class documents its constructor's arguments, and returns nothing to document.
         parameters = inspect.signature(obj).parameters.values()
-        if parameters and "Args:" not in doc:
+        # A record class (a namedtuple, a dataclass) lists its fields as Attributes or Fields.
+        sections = ("Args:", "Attributes:", "Fields:") if inspect.isclass(obj) else ("Args:",)
+        if parameters and not any(section in doc for section in sections):
             problems.append(f"{name} lacks Args:")
         if inspect.isfunction(obj) and "Returns:" not in doc and "Yields:" not in doc:
             problems.append(f"{name} lacks Returns:")
