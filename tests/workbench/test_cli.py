@@ -69,6 +69,49 @@ def test_export_writes_a_saved_model(trained, capsys, tmp_path):
     assert (trained / "exported" / "saved_model.pb").is_file(), path
 
 
+def _tree(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        (".", "must be a folder inside the workspace, got the workspace root"),
+        ("jobs", "is neither empty nor an earlier SavedModel export (it holds tiny)"),
+        ("jobs/tiny", "is neither empty nor an earlier SavedModel export (it holds"),
+        ("designs", "is neither empty nor an earlier SavedModel export (it holds mlp.json)"),
+    ],
+)
+def test_export_overwrite_never_deletes_the_workspace_a_job_or_the_designs(
+    trained, capsys, output, message
+):
+    (trained / "designs").mkdir(exist_ok=True)
+    (trained / "designs" / "mlp.json").write_text("{}")
+    before = _tree(trained)
+    outside = sorted(p.name for p in trained.parent.iterdir())
+    argv = ["--workspace", str(trained), "export", "jobs/tiny", "-o", output, "--overwrite"]
+    assert main(argv) == EXIT_INVALID
+    assert message in capsys.readouterr().err
+    assert _tree(trained) == before
+    assert sorted(p.name for p in trained.parent.iterdir()) == outside  # No staging left.
+
+
+def test_export_overwrite_replaces_an_earlier_export_or_an_empty_folder(trained, capsys):
+    base = ["--workspace", str(trained), "export", "jobs/tiny", "-o"]
+    (trained / "exports" / "empty").mkdir(parents=True)
+    assert main([*base, "exports/empty", "--overwrite"]) == 0
+    assert main([*base, "exports/m"]) == 0
+    capsys.readouterr()
+    assert main([*base, "exports/m"]) == EXIT_INVALID
+    assert "already exists; pass --overwrite to replace an earlier export" in (
+        capsys.readouterr().err
+    )
+    assert main([*base, "exports/m", "--overwrite"]) == 0
+    assert (trained / "exports" / "m" / "saved_model.pb").is_file()
+    assert (trained / "exports" / "empty" / "saved_model.pb").is_file()
+    assert not [p for p in (trained / "exports").iterdir() if p.name.startswith(".")]
+
+
 def test_an_invalid_config_exits_2_listing_every_problem(tmp_path, capsys):
     bad = _write(tmp_path / "bad.json", {"model": {"net": "lenett"}, "train": {"steps": 0}})
     assert main(["--workspace", str(tmp_path), "train", bad]) == EXIT_INVALID

@@ -135,7 +135,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         path = export_saved_model(logdir, args.output, workspace=args.workspace,
                                   overwrite=args.overwrite)  # fmt: skip
     except (FileNotFoundError, FileExistsError, ValueError) as err:
-        raise InvalidInputError(str(err)) from None
+        message = str(err).replace("pass overwrite=True", "pass --overwrite")
+        raise InvalidInputError(message.replace("export_saved_model: ", "export: ")) from None
     print(path)
     return 0
 

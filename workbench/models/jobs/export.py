@@ -113,6 +113,40 @@ def predict(
     return {"probabilities": probabilities, "classes": classes}
 
 
+# What a SavedModel folder written by `export_saved_model` (or TensorFlow) holds.
+_SAVED_MODEL_ENTRIES = {
+    "saved_model.pb",
+    "saved_model.pbtxt",
+    "fingerprint.pb",
+    "variables",
+    "assets",
+    "assets.extra",
+}
+
+
+def _check_replaceable(target: str) -> None:
+    """Refuses to overwrite anything but an empty folder or an earlier SavedModel export.
+
+    `--overwrite` aimed at the wrong folder (a job folder, the designs, a folder of jobs)
+    would otherwise delete it whole.
+    """
+    if os.path.islink(target) or not os.path.isdir(target):
+        raise FileExistsError(
+            f"export_saved_model: {target!r} exists and is not a folder; overwrite replaces "
+            "only an empty folder or an earlier export."
+        )
+    entries = set(os.listdir(target))
+    if not entries:
+        return
+    if entries <= _SAVED_MODEL_ENTRIES and entries & {"saved_model.pb", "saved_model.pbtxt"}:
+        return
+    shown = ", ".join(sorted(entries)[:5]) + (", ..." if len(entries) > 5 else "")
+    raise FileExistsError(
+        f"export_saved_model: will not overwrite {target!r}: it is neither empty nor an "
+        f"earlier SavedModel export (it holds {shown}); choose another `export_dir`."
+    )
+
+
 def _opt(path: str | os.PathLike | None) -> str | None:
     return None if path is None else os.fspath(path)
 
@@ -131,26 +165,37 @@ def export_saved_model(
       export_dir: Target folder inside the workspace; default
         `<logdir>/export/step-<global step>`.
       workspace: The workspace root; default the parent of `logdir`.
-      overwrite: Replace an existing `export_dir`. Default False.
+      overwrite: Replace an existing `export_dir`: only an empty folder or an earlier
+        SavedModel export, never the workspace root, a job or any other folder. Default
+        False.
 
     Returns:
       The absolute path of the SavedModel folder.
 
     Raises:
       FileNotFoundError: If the job has no checkpoint or prepared data yet.
-      FileExistsError: If `export_dir` exists and `overwrite` is False.
+      FileExistsError: If `export_dir` exists and `overwrite` is False, or it is neither
+        empty nor an earlier export.
       PathEscapeError: If `export_dir` is outside the workspace.
+      ValueError: If `export_dir` is the workspace root.
     """
     logdir, root, config, data, checkpoint = _job(os.fspath(logdir), _opt(workspace))
     if export_dir is None:
         step = checkpoint.rsplit("-", 1)[-1]
         export_dir = os.path.join(logdir, EXPORT_DIR, f"step-{step}")
     target = resolve_in_workspace(root, export_dir, what="export_dir")
-    if os.path.exists(target) and not overwrite:
-        raise FileExistsError(
-            f"export_saved_model: {target!r} already exists; pass overwrite=True or choose "
-            "another `export_dir`."
+    if target == root:
+        raise ValueError(
+            f"export_saved_model: `export_dir` must be a folder inside the workspace, got the "
+            f"workspace root {root!r}; use e.g. 'exports/model'."
         )
+    if os.path.lexists(target):
+        if not overwrite:
+            raise FileExistsError(
+                f"export_saved_model: {target!r} already exists; pass overwrite=True to "
+                "replace an earlier export, or choose another `export_dir`."
+            )
+        _check_replaceable(target)
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
