@@ -5,7 +5,9 @@ Layout of a workspace folder::
     NAME.json                 the current version of the design NAME
     .history/NAME/001.json    every version saved, oldest first (the last is the current)
 
-A save writes a temporary file in the same folder, flushes it to disk (`fsync`) and
+Saves of one name take turns (an exclusive `flock` on `.history/NAME/.lock`), so two
+processes saving the same design keep every version, numbered in the order saved. A save
+writes a temporary file in the same folder, flushes it to disk (`fsync`) and
 renames it over the old file (`os.replace`, atomic on POSIX and Windows), so a crash or
 an error in the middle of a save leaves the previous version whole. Names are checked
 before any file is opened: no path separators, no leading dot, no `..`, and no symlink
@@ -14,9 +16,12 @@ leading out of the folder, so a name typed in the app never reads or writes else
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,18 @@ _NAME_RULE = (
     "letter or digit, not ending with '.', a space or '.json' (no '/', '\\' or '..')"
 )
 _VERSION_FILE = re.compile(r"(\d+)\.json")
+_LOCK_FILE = ".lock"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Holds an exclusive lock (`flock`) on `path` (created if missing) for a while."""
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 class Workspace(param.Parameterized):
@@ -168,17 +185,20 @@ class Workspace(param.Parameterized):
         data = spec.dumps(design).encode("utf-8")
         folder = self._inside(self._history_dir(name), name)
         folder.mkdir(parents=True, exist_ok=True)
-        versions = self.history(name)
-        if target.is_file():
-            current = target.read_bytes()
-            last = folder / _version_file(versions[-1]) if versions else None
-            if last is None or last.read_bytes() != current:
-                # A file written by other means: keep it before replacing it.
-                versions.append((versions[-1] if versions else 0) + 1)
-                atomic_write(folder / _version_file(versions[-1]), current)
-        version = (versions[-1] if versions else 0) + 1
-        atomic_write(folder / _version_file(version), data)
-        atomic_write(target, data)
+        # Saves of one name, from any process, take turns: each numbers its version after
+        # the ones before it, and the current file is the last version.
+        with _locked(folder / _LOCK_FILE):
+            versions = self.history(name)
+            if target.is_file():
+                current = target.read_bytes()
+                last = folder / _version_file(versions[-1]) if versions else None
+                if last is None or last.read_bytes() != current:
+                    # A file written by other means: keep it before replacing it.
+                    versions.append((versions[-1] if versions else 0) + 1)
+                    atomic_write(folder / _version_file(versions[-1]), current)
+            version = (versions[-1] if versions else 0) + 1
+            atomic_write(folder / _version_file(version), data)
+            atomic_write(target, data)
         self.refresh()
         return version
 

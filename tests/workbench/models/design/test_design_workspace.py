@@ -248,3 +248,47 @@ def test_root_errors(tmp_path):
 
 def test_doctests():
     assert doctest.testmod(workspace).failed == 0
+
+
+_SAVER = textwrap.dedent(
+    """
+    import sys
+    from workbench.models.design import Workspace
+    from workbench.models.design.spec import layer, new_design
+    root, writer, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    ws = Workspace(root)
+    with open(sys.argv[4]) as gate:  # Both writers start once the gate file has a line.
+        while not gate.readline():
+            pass
+    for i in range(count):
+        units = 1000 * int(writer) + i + 1
+        ws.save("shared", new_design("shared", [4], [layer("fully_connected", "fc",
+                                                           num_outputs=units)]))
+    """
+)
+
+
+def test_two_processes_saving_one_design_keep_every_version(ws, tmp_path):
+    count = 60
+    gate = tmp_path / "gate"
+    gate.write_text("")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SAVER, ws.root, str(w), str(count), str(gate)], env=env
+        )
+        for w in (1, 2)
+    ]
+    gate.write_text("go\n")
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0
+    assert ws.history("shared") == list(range(1, 2 * count + 1))
+    saved = sorted(
+        ws.load_version("shared", v)["blocks"][0]["args"]["num_outputs"]
+        for v in ws.history("shared")
+    )
+    assert saved == sorted(
+        [1000 + i + 1 for i in range(count)] + [2000 + i + 1 for i in range(count)]
+    )
+    last = ws.load_version("shared", 2 * count)
+    assert ws.load("shared") == last  # The current file is the last version.
