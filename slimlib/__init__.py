@@ -39,6 +39,7 @@ from slimlib.initializers import variance_scaling_initializer as variance_scalin
 from slimlib.initializers import xavier_initializer as xavier_initializer
 from slimlib.initializers import xavier_initializer_conv2d as xavier_initializer_conv2d
 from slimlib.layers import GDN as GDN
+from slimlib.layers import adaptive_clipping_fn as adaptive_clipping_fn
 from slimlib.layers import avg_pool2d as avg_pool2d
 from slimlib.layers import avg_pool3d as avg_pool3d
 from slimlib.layers import batch_norm as batch_norm
@@ -75,6 +76,7 @@ from slimlib.layers import max_pool2d as max_pool2d
 from slimlib.layers import max_pool3d as max_pool3d
 from slimlib.layers import maxout as maxout
 from slimlib.layers import one_hot_encoding as one_hot_encoding
+from slimlib.layers import optimize_loss as optimize_loss
 from slimlib.layers import poincare_normalize as poincare_normalize
 from slimlib.layers import pool as pool
 from slimlib.layers import relu as relu
@@ -87,6 +89,14 @@ from slimlib.layers import sequence_to_images as sequence_to_images
 from slimlib.layers import softmax as softmax
 from slimlib.layers import spatial_softmax as spatial_softmax
 from slimlib.layers import stack as stack
+from slimlib.layers import summarize_activation as summarize_activation
+from slimlib.layers import summarize_activations as summarize_activations
+from slimlib.layers import summarize_biases as summarize_biases
+from slimlib.layers import summarize_collection as summarize_collection
+from slimlib.layers import summarize_tensor as summarize_tensor
+from slimlib.layers import summarize_tensors as summarize_tensors
+from slimlib.layers import summarize_variables as summarize_variables
+from slimlib.layers import summarize_weights as summarize_weights
 from slimlib.layers import unit_norm as unit_norm
 from slimlib.regularizers import apply_regularization as apply_regularization
 from slimlib.regularizers import l1_l2_regularizer as l1_l2_regularizer
@@ -125,6 +135,7 @@ from slimlib.variables import zero_initializer as zero_initializer
 __all__ = [
     "GDN",
     "VariableDeviceChooser",
+    "adaptive_clipping_fn",
     "add_arg_scope",
     "add_model_variable",
     "apply_regularization",
@@ -208,6 +219,7 @@ __all__ = [
     "model_analyzer",
     "model_variable",
     "one_hot_encoding",
+    "optimize_loss",
     "parallel_reader",
     "poincare_normalize",
     "pool",
@@ -226,6 +238,14 @@ __all__ = [
     "stack",
     "sum_regularizer",
     "summaries",
+    "summarize_activation",
+    "summarize_activations",
+    "summarize_biases",
+    "summarize_collection",
+    "summarize_tensor",
+    "summarize_tensors",
+    "summarize_variables",
+    "summarize_weights",
     "tfexample_decoder",
     "trace_layers",
     "tracing",

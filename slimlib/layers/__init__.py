@@ -1,6 +1,8 @@
 """TF-Slim's layers (`slim.layers`): the public names, implemented in `slimlib._src.layers`.
 
-As in TF-Slim, the submodules `normalization` and `sparse_ops` are reachable here too.
+As in TF-Slim, the submodules `normalization`, `optimizers`, `sparse_ops` and `summaries`
+are reachable here too, and the names of `normalization`, `optimizers` and `summaries` are
+also names of this module.
 """
 
 from slimlib._src.layers.conv import conv1d as conv1d
@@ -42,6 +44,10 @@ from slimlib._src.layers.meta import stack as stack
 from slimlib._src.layers.norm import batch_norm as batch_norm
 from slimlib._src.layers.norm import layer_norm as layer_norm
 from slimlib._src.layers.norm import unit_norm as unit_norm
+from slimlib._src.layers.optimizers import OPTIMIZER_CLS_NAMES as OPTIMIZER_CLS_NAMES
+from slimlib._src.layers.optimizers import OPTIMIZER_SUMMARIES as OPTIMIZER_SUMMARIES
+from slimlib._src.layers.optimizers import adaptive_clipping_fn as adaptive_clipping_fn
+from slimlib._src.layers.optimizers import optimize_loss as optimize_loss
 from slimlib._src.layers.poincare import poincare_normalize as poincare_normalize
 from slimlib._src.layers.pool import avg_pool2d as avg_pool2d
 from slimlib._src.layers.pool import avg_pool3d as avg_pool3d
@@ -53,10 +59,21 @@ from slimlib._src.layers.sequence import images_to_sequence as images_to_sequenc
 from slimlib._src.layers.sequence import sequence_to_images as sequence_to_images
 from slimlib._src.layers.sparse_ops import dense_to_sparse as dense_to_sparse
 from slimlib._src.layers.spatial_softmax import spatial_softmax as spatial_softmax
+from slimlib._src.layers.summarize import summarize_activation as summarize_activation
+from slimlib._src.layers.summarize import summarize_activations as summarize_activations
+from slimlib._src.layers.summarize import summarize_biases as summarize_biases
+from slimlib._src.layers.summarize import summarize_collection as summarize_collection
+from slimlib._src.layers.summarize import summarize_tensor as summarize_tensor
+from slimlib._src.layers.summarize import summarize_tensors as summarize_tensors
+from slimlib._src.layers.summarize import summarize_variables as summarize_variables
+from slimlib._src.layers.summarize import summarize_weights as summarize_weights
 from slimlib.layers import normalization as normalization
+from slimlib.layers import optimizers as optimizers
 from slimlib.layers import sparse_ops as sparse_ops
+from slimlib.layers import summaries as summaries
 
 __all__ = [
+    "adaptive_clipping_fn",
     "avg_pool2d",
     "avg_pool3d",
     "batch_norm",
@@ -94,6 +111,9 @@ __all__ = [
     "max_pool3d",
     "maxout",
     "one_hot_encoding",
+    "optimize_loss",
+    "OPTIMIZER_CLS_NAMES",
+    "OPTIMIZER_SUMMARIES",
     "poincare_normalize",
     "pool",
     "relu",
@@ -106,5 +126,13 @@ __all__ = [
     "softmax",
     "spatial_softmax",
     "stack",
+    "summarize_activation",
+    "summarize_activations",
+    "summarize_biases",
+    "summarize_collection",
+    "summarize_tensor",
+    "summarize_tensors",
+    "summarize_variables",
+    "summarize_weights",
     "unit_norm",
 ]

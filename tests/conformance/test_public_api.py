@@ -276,6 +276,40 @@ SIGNATURES: dict[str, list[str] | None] = {
         "scope",
         "mean_close_to_zero",
     ],  # fmt: skip
+    # layers.optimizers and layers.summaries.
+    "optimize_loss": [
+        "loss",
+        "global_step",
+        "learning_rate",
+        "optimizer",
+        "gradient_noise_scale",
+        "gradient_multipliers",
+        "clip_gradients",
+        "learning_rate_decay_fn",
+        "update_ops",
+        "variables",
+        "name",
+        "summaries",
+        "colocate_gradients_with_ops",
+        "increment_global_step",
+    ],  # fmt: skip
+    "adaptive_clipping_fn": [
+        "std_factor",
+        "decay",
+        "static_max_norm",
+        "global_step",
+        "report_summary",
+        "epsilon",
+        "name",
+    ],  # fmt: skip
+    "summarize_activation": ["op"],
+    "summarize_activations": ["name_filter", "summarizer"],
+    "summarize_tensor": ["tensor", "tag"],
+    "summarize_tensors": ["tensors", "summarizer"],
+    "summarize_collection": ["collection", "name_filter", "summarizer"],
+    "summarize_variables": ["name_filter", "summarizer"],
+    "summarize_weights": ["name_filter", "summarizer"],
+    "summarize_biases": ["name_filter", "summarizer"],
     # Regularizers and initializers.
     "l1_regularizer": ["scale", "scope"],
     "l2_regularizer": ["scale", "scope"],
