@@ -1,6 +1,7 @@
 """pytest plugin loaded into each conformance subprocess (`-p conformance_plugin`).
 
-It removes the excluded tests (the node ids in $TF_SLIM_CONFORMANCE_EXCLUDED, a JSON list the
+It puts back the private TensorFlow names the test files use that TensorFlow 2.21 moved
+(tensorflow_compat.py), removes the excluded tests (the node ids in $TF_SLIM_CONFORMANCE_EXCLUDED, a JSON list the
 runner takes from tests/tf_slim_conformance/excluded.py), records every test's
 outcome as one JSON line in $TF_SLIM_CONFORMANCE_REPORT, and at the end of the session fails
 the run if any loaded `tf_slim` module comes from anywhere but the alias package.
@@ -36,6 +37,12 @@ def foreign_tf_slim_modules(modules=None, alias: str = _ALIAS) -> dict[str, str]
     return foreign
 
 
+def pytest_configure(config):
+    import tensorflow_compat
+
+    tensorflow_compat.restore_moved_names()
+
+
 def _is_tensorflow_helper(item) -> bool:
     """tf.test.TestCase's own `test_session` method: a context manager, not a test, that
     pytest collects from every TestCase class by its name (TensorFlow skips it as such)."""
@@ -59,12 +66,14 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_logreport(report):
     if report.when == "call" or report.outcome != "passed":
+        crash = getattr(report.longrepr, "reprcrash", None)
         _record(
             event="test",
             nodeid=report.nodeid,
             when=report.when,
             outcome=report.outcome,
             seconds=round(report.duration, 2),
+            message=crash.message[:300] if crash is not None else "",
         )
 
 

@@ -45,7 +45,8 @@ class FileResult:
     import_error: str = ""
     seconds: float = 0.0
     foreign_tf_slim: dict = field(default_factory=dict)
-    not_passing: dict = field(default_factory=dict)  # node id -> "failed" / "error" / "skipped"
+    # node id -> "failed: <the error's first line>", "error: ..." or "skipped: <reason>"
+    not_passing: dict = field(default_factory=dict)
     durations: dict = field(default_factory=dict)  # node id -> seconds
 
 
@@ -146,6 +147,7 @@ def run_file(root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLU
     if report.is_file():
         events = [json.loads(line) for line in report.read_text().splitlines() if line]
     outcomes: dict[str, str] = {}
+    messages: dict[str, str] = {}
     for event in events:
         if event["event"] == "collected":
             result.collected = event["collected"]
@@ -158,6 +160,8 @@ def run_file(root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLU
             durations = result.durations
             durations[event["nodeid"]] = durations.get(event["nodeid"], 0) + event.get("seconds", 0)
             previous = outcomes.get(event["nodeid"])
+            if event.get("message") and event["outcome"] != "passed":
+                messages.setdefault(event["nodeid"], event["message"])
             if event["when"] == "call":
                 outcomes[event["nodeid"]] = event["outcome"]
             elif event["outcome"] == "skipped":
@@ -167,7 +171,9 @@ def run_file(root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLU
     if result.import_error and not result.collected:
         result.collected = static_test_count(test_file, relative, excluded_here)
         result.excluded = len(excluded_here)
-    result.not_passing = {t: o for t, o in outcomes.items() if o != "passed"}
+    result.not_passing = {
+        t: f"{o}: {messages.get(t, '')}".rstrip(": ") for t, o in outcomes.items() if o != "passed"
+    }
     result.passed = sum(1 for o in outcomes.values() if o == "passed")
     result.failed = sum(1 for o in outcomes.values() if o == "failed")
     result.skipped = sum(1 for o in outcomes.values() if o == "skipped")

@@ -201,3 +201,13 @@ def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("SLIM_WORKBENCH_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert tf_slim_wheel.cache_dir() == tmp_path / "xdg" / "slim-workbench"
+
+
+def test_moved_tensorflow_names_are_the_objects_tensorflow_keeps_now():
+    import tensorflow_compat
+
+    tensorflow_compat.restore_moved_names()
+    for module_name, name, home in tensorflow_compat.MOVED:
+        moved = getattr(importlib.import_module(module_name), name)
+        assert moved is getattr(importlib.import_module(home), name), (module_name, name)
+    assert tensorflow_compat.restore_moved_names() == []  # Nothing left to set.

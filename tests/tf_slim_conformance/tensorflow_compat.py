@@ -1,0 +1,45 @@
+"""Private TensorFlow names that TF-Slim 1.1.0's test files use and TensorFlow 2.21 moved.
+
+The test files were written against an older TensorFlow and reach into its private modules
+(`tensorflow.python.ops.variables.VariableV1`, ...). TensorFlow 2.21 still has each of these,
+under another module; `restore_moved_names()` puts them back where the tests look, in the
+conformance subprocess only. It touches TensorFlow, never slimlib or the alias, and changes
+no behaviour: each name is the very object TensorFlow now keeps elsewhere.
+"""
+
+import importlib
+
+# (module the tests import, name, module that holds it in TensorFlow 2.21)
+MOVED = (
+    ("tensorflow.python.ops.variables", "VariableV1", "tensorflow.python.ops.variable_v1"),
+    *(
+        (
+            "tensorflow.python.ops.variable_scope",
+            name,
+            "tensorflow.python.ops.resource_variables_toggle",
+        )
+        for name in (
+            "resource_variables_enabled",
+            "enable_resource_variables",
+            "disable_resource_variables",
+        )
+    ),
+    ("tensorflow.python.framework.ops", "Tensor", "tensorflow.python.framework.tensor"),
+    (
+        "tensorflow.python.framework.ops",
+        "IndexedSlices",
+        "tensorflow.python.framework.indexed_slices",
+    ),
+    ("tensorflow.python.ops.control_flow_ops", "case", "tensorflow.python.ops.control_flow_case"),
+)
+
+
+def restore_moved_names() -> list[str]:
+    """Sets each missing name of MOVED; returns the `module.name`s it set."""
+    restored = []
+    for module_name, name, home in MOVED:
+        module = importlib.import_module(module_name)
+        if not hasattr(module, name):
+            setattr(module, name, getattr(importlib.import_module(home), name))
+            restored.append(f"{module_name}.{name}")
+    return restored
