@@ -426,8 +426,9 @@ def train(
       examples_per_step: Examples in one step (the batch size); adds `examples_per_sec`.
 
     Returns:
-      The loss of the last step, or None when no step ran (e.g. the restored global step
-      had already reached `number_of_steps`).
+      The loss of the last step, or None when no step ran (the input was empty). At least
+      one step runs even when the global step already reached `number_of_steps`, as in
+      TF-Slim.
 
     Raises:
       ValueError: If `train_op` is None; if `logdir` is None and `summary_op`, `saver` or
@@ -543,7 +544,6 @@ def train(
                     if not is_chief and startup_delay_steps > 0
                     else 0
                 ),
-                number_of_steps=number_of_steps,
                 stop_grace_secs=_SYNC_STOP_GRACE_SECS if sync_optimizers else _STOP_GRACE_SECS,
             )
         finally:
@@ -673,7 +673,6 @@ def _run_loop(
     *,
     session_wrapper,
     wait_for: int,
-    number_of_steps: int | None,
     stop_grace_secs: float,
 ):
     total_loss = None
@@ -687,10 +686,8 @@ def _run_loop(
             sess = session_wrapper(sess)
         if wait_for:
             _wait_for_step(sess, global_step, wait_for)
-        if number_of_steps and int(sess.run(global_step)) >= number_of_steps:
-            # TF-Slim would still take one step here; a finished run stays finished.
-            v1.logging.info("The global step already reached %d; no step taken.", number_of_steps)
-            return None
+        # A global step already at `number_of_steps` (a finished run restored, or one
+        # `init_fn` loaded) still gets one step, as in TF-Slim: the hooks stop after a run.
         try:
             while not monitored.should_stop():
                 total_loss, should_stop = train_step_fn(

@@ -508,13 +508,16 @@ def test_train_keeps_the_last_checkpoint_when_a_save_fails(tmp_path):
     np.testing.assert_allclose(tf.train.load_checkpoint(logdir).get_tensor("w"), [[1.0]])
 
 
-def test_train_on_finished_run_takes_no_step(tmp_path):
+def test_train_on_a_finished_run_takes_one_step_as_tf_slim_does(tmp_path):
+    # The second run restores step 1 >= number_of_steps: TF-Slim still runs one step, which
+    # starts from the restored w and returns that step's loss.
     for _ in range(2):
         with tf.Graph().as_default():
             train_op, _ = build_train_op()
             loss = slim.learning.train(train_op, str(tmp_path), number_of_steps=1)
-    assert loss is None
-    assert [r["step"] for r in read_metrics(str(tmp_path))] == [1]
+    assert float(loss) == pytest.approx(LOSSES[1])
+    assert [r["step"] for r in read_metrics(str(tmp_path))] == [1, 2]
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-2")
 
 
 def test_train_stops_when_input_runs_out(tmp_path):
