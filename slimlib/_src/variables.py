@@ -409,10 +409,14 @@ def _full_shape(var) -> list[int | None]:
 
 
 def _resolve_checkpoint(model_path: str, fn: str) -> str:
-    """`model_path` itself, or the latest checkpoint when it is a directory."""
+    """`model_path` itself, or the latest checkpoint when it is a directory.
+
+    A path that is a directory *and* a checkpoint prefix (`<path>.index` exists, as when
+    `saver.save(sess, folder)` is given a folder) is the checkpoint, as in TF-Slim.
+    """
     if not isinstance(model_path, str):
         raise TypeError(f"{fn}: `model_path` must be a str path, got {model_path!r}.")
-    if tf.io.gfile.isdir(model_path):
+    if tf.io.gfile.isdir(model_path) and not tf.io.gfile.exists(model_path + ".index"):
         latest = tf.train.latest_checkpoint(model_path)
         if latest is None:
             raise ValueError(
@@ -425,7 +429,8 @@ def _resolve_checkpoint(model_path: str, fn: str) -> str:
 
 def _read_checkpoint(model_path: str, fn: str):
     try:
-        return tf.train.load_checkpoint(model_path)
+        # The prefix itself: `tf.train.load_checkpoint` would take a folder for its latest.
+        return v1.train.NewCheckpointReader(model_path)
     except (tf.errors.OpError, ValueError) as err:
         raise ValueError(
             f"{fn}: `model_path` must name a readable checkpoint, got {model_path!r} ({err})."
@@ -447,10 +452,34 @@ def _check_against_checkpoint(
       `grouped` without the entries the checkpoint lacks (when `ignore_missing_vars`).
 
     Raises:
-      ValueError: Listing each variable the checkpoint lacks (unless ignored) and each whose
-        shape differs (beyond a reshape of the same size, when `reshape_variables`) or whose
-        dtype differs (when `check_dtypes`). `reshape_variables=None` means the caller has
-        no such option, so the error does not suggest it.
+      ValueError: The report of `_misfits`, when there is one.
+    """
+    kept, report, _ = _misfits(
+        fn, model_path, reader, grouped, ignore_missing_vars, reshape_variables, check_dtypes
+    )
+    if report:
+        raise ValueError(report)
+    return kept
+
+
+def _misfits(
+    fn: str,
+    model_path: str,
+    reader,
+    grouped: dict[str, list],
+    ignore_missing_vars: bool,
+    reshape_variables: bool | None,
+    check_dtypes: bool,
+) -> tuple[dict[str, list], str | None, bool]:
+    """Compares every requested entry with the checkpoint.
+
+    Returns:
+      `(kept, report, missing)`: `grouped` without the entries the checkpoint lacks (when
+      `ignore_missing_vars`); None or one message listing each variable the checkpoint
+      lacks (unless ignored) and each whose shape differs (beyond a reshape of the same
+      size, when `reshape_variables`) or whose dtype differs (when `check_dtypes`); and
+      whether a variable is missing. `reshape_variables=None` means the caller has no such
+      option, so the report does not suggest it.
     """
     shapes = reader.get_variable_to_shape_map()
     dtypes = reader.get_variable_to_dtype_map()
@@ -493,12 +522,13 @@ def _check_against_checkpoint(
         if reshapeable:
             hints.append("pass reshape_variables=True to restore a value of the same size")
         hint = f"\nHint: {'; '.join(hints)}." if hints else ""
-        raise ValueError(
+        report = (
             f"{fn}: every variable must be in checkpoint {model_path!r} with its shape and "
             "dtype, "
             f"got {len(problems)} that do not fit:\n" + "\n".join(problems) + hint
         )
-    return kept
+        return kept, report, missing
+    return kept, None, False
 
 
 def assign_from_values(var_names_to_values: dict[str, Any]):
@@ -606,12 +636,20 @@ def assign_from_checkpoint(model_path: str, var_list, ignore_missing_vars: bool 
 
 
 def assign_from_checkpoint_fn(
-    model_path: str, var_list, ignore_missing_vars: bool = False, reshape_variables: bool = False
+    model_path: str,
+    var_list,
+    ignore_missing_vars: bool = False,
+    reshape_variables: bool = False,
+    *,
+    check_first: bool = False,
 ) -> Callable | None:
     """A callback `fn(session)` that restores `var_list` from a checkpoint with a Saver.
 
-    Every requested name, shape and dtype is compared with the checkpoint first, so one
-    error lists every variable that does not fit. Extra entries in the checkpoint
+    As in TF-Slim, a variable the checkpoint lacks (or holds with another shape or dtype)
+    makes the callback raise when it runs, before restoring anything:
+    `tf.errors.NotFoundError` when one is missing, else `tf.errors.InvalidArgumentError`;
+    the message lists every variable that does not fit. With `check_first=True` that
+    comparison happens here instead, and one `ValueError` reports every misfit. Extra entries in the checkpoint
     (`global_step`, `vgg_16/mean_rgb`) are ignored.
 
     Args:
@@ -620,6 +658,8 @@ def assign_from_checkpoint_fn(
       var_list: Variables or `{checkpoint name: variable}`.
       ignore_missing_vars: Skip variables the checkpoint lacks (they keep their values).
       reshape_variables: Let the Saver reshape values whose shapes differ but whose sizes match.
+      check_first: Compare every name, shape and dtype with the checkpoint now and raise
+        `ValueError` (default False: the callback raises, as in TF-Slim).
 
     Returns:
       The callback, or None when `ignore_missing_vars` leaves nothing to restore.
@@ -627,9 +667,10 @@ def assign_from_checkpoint_fn(
     Raises:
       RuntimeError: When called eagerly.
       TypeError: If `var_list` is neither a list nor a dict.
-      ValueError: If `var_list` is empty, `model_path` is no checkpoint, or listing every
-        variable the checkpoint lacks (and that is not ignored) or holds with another shape
-        (beyond a same-size reshape with `reshape_variables`) or dtype.
+      ValueError: If `var_list` is empty or `model_path` is no checkpoint; with
+        `check_first`, listing every variable the checkpoint lacks (and that is not
+        ignored) or holds with another shape (beyond a same-size reshape with
+        `reshape_variables`) or dtype.
     """
     fn = "assign_from_checkpoint_fn"
     _checks.require_graph(fn)
@@ -640,10 +681,22 @@ def assign_from_checkpoint_fn(
     grouped = _grouped_by_name(var_list, fn)
     model_path = _resolve_checkpoint(model_path, fn)
     reader = _read_checkpoint(model_path, fn)
-    grouped = _check_against_checkpoint(
-        fn, model_path, reader, grouped, ignore_missing_vars, reshape_variables, check_dtypes=True
-    )
+    if check_first:
+        grouped = _check_against_checkpoint(
+            fn,
+            model_path,
+            reader,
+            grouped,
+            ignore_missing_vars,
+            reshape_variables,
+            check_dtypes=True,
+        )
+    elif ignore_missing_vars:
+        for name in [name for name in grouped if not reader.has_tensor(name)]:
+            v1.logging.warning("%s: %r is not in checkpoint %s; skipped.", fn, name, model_path)
+            del grouped[name]
     if not grouped:
+        v1.logging.warning("%s: no variable to restore from %s.", fn, model_path)
         return None
     named = {
         name: variables if getattr(variables[0], "_save_slice_info", None) else variables[0]
@@ -652,6 +705,15 @@ def assign_from_checkpoint_fn(
     saver = v1.train.Saver(named, reshape=reshape_variables)
 
     def callback(session):
+        if not check_first:
+            _, report, missing = _misfits(
+                fn, model_path, reader, grouped, False, reshape_variables, check_dtypes=True
+            )
+            if report:
+                # TF-Slim's Saver raises these classes here; this project's report is the
+                # message. (A resource variable would even take a value of another shape.)
+                error = tf.errors.NotFoundError if missing else tf.errors.InvalidArgumentError
+                raise error(None, None, report)
         saver.restore(session, model_path)
 
     return callback

@@ -578,9 +578,17 @@ def test_assign_from_checkpoint_fn_reshapes_a_value_of_the_same_size(graph, chec
     np.testing.assert_array_equal(value, [1.0, 2.0, 3.0, 4.0])
 
 
-@pytest.mark.parametrize(
-    "func", [slim.assign_from_checkpoint, slim.assign_from_checkpoint_fn], ids=["op", "fn"]
+def checked_fn(*args, **kwargs):
+    """`assign_from_checkpoint_fn` with the comparison made when it is built."""
+    return slim.assign_from_checkpoint_fn(*args, check_first=True, **kwargs)
+
+
+BUILD_TIME_CHECKERS = pytest.mark.parametrize(
+    "func", [slim.assign_from_checkpoint, checked_fn], ids=["op", "fn-check-first"]
 )
+
+
+@BUILD_TIME_CHECKERS
 def test_missing_variable_is_named_with_a_suggestion(graph, checkpoint, func):
     weights = slim.model_variable("vgg16/conv1/weight", [2, 2])
     with pytest.raises(ValueError) as info:
@@ -596,9 +604,7 @@ def test_missing_variable_is_named_with_a_suggestion(graph, checkpoint, func):
     )
 
 
-@pytest.mark.parametrize(
-    "func", [slim.assign_from_checkpoint, slim.assign_from_checkpoint_fn], ids=["op", "fn"]
-)
+@BUILD_TIME_CHECKERS
 def test_one_error_lists_every_variable_that_does_not_fit(graph, checkpoint, func):
     weights = slim.model_variable("conv1/weights", [2, 3])
     biases = slim.model_variable("conv1/biases", [2])
@@ -626,7 +632,7 @@ def test_shape_of_the_same_size_suggests_reshape_variables(graph, checkpoint):
         match=r"variable shape \[4\], checkpoint shape \[2, 2\]\.\n"
         r"Hint: pass reshape_variables=True to restore a value of the same size\.",
     ):
-        slim.assign_from_checkpoint_fn(checkpoint, [flat])
+        checked_fn(checkpoint, [flat])
 
 
 def test_assign_from_checkpoint_never_suggests_an_option_it_lacks(graph, checkpoint):
@@ -638,13 +644,13 @@ def test_assign_from_checkpoint_never_suggests_an_option_it_lacks(graph, checkpo
 def test_reshape_variables_still_needs_the_same_size(graph, checkpoint):
     wrong = slim.model_variable("vgg16/conv1/weights", [5])
     with pytest.raises(ValueError, match=r"variable shape \[5\], checkpoint shape \[2, 2\]\.$"):
-        slim.assign_from_checkpoint_fn(checkpoint, [wrong], reshape_variables=True)
+        checked_fn(checkpoint, [wrong], reshape_variables=True)
 
 
 def test_assign_from_checkpoint_fn_names_a_dtype_mismatch(graph, checkpoint):
     step = slim.variable("global_step", [], dtype=tf.int32)
     with pytest.raises(ValueError, match="variable dtype int32, checkpoint dtype int64"):
-        slim.assign_from_checkpoint_fn(checkpoint, [step])
+        checked_fn(checkpoint, [step])
 
 
 @pytest.mark.parametrize(
@@ -658,6 +664,50 @@ def test_path_that_is_no_checkpoint(graph, tmp_path, func):
         ValueError, match="directory holding a `checkpoint` file, got the directory"
     ):
         func(str(tmp_path), [weights])
+
+
+def test_assign_from_checkpoint_fn_raises_not_found_when_it_runs(graph, checkpoint):
+    # As in TF-Slim: building succeeds; restoring a variable the checkpoint lacks raises
+    # NotFoundError, whose message is the full report.
+    weights = slim.model_variable("vgg16/conv1/weight", [2, 2])
+    init_fn = slim.assign_from_checkpoint_fn(checkpoint, [weights])
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.NotFoundError) as info:
+            init_fn(sess)
+    assert "'vgg16/conv1/weight': not in checkpoint. Did you mean 'vgg16/conv1/weights'?" in (
+        info.value.message
+    )
+    assert "Hint: pass ignore_missing_vars=True" in info.value.message
+
+
+def test_assign_from_checkpoint_fn_raises_invalid_argument_for_a_shape_when_it_runs(
+    graph, checkpoint
+):
+    flat = slim.model_variable("vgg16/conv1/weights", [4])
+    init_fn = slim.assign_from_checkpoint_fn(checkpoint, [flat])
+    with tf.Session() as sess:
+        with pytest.raises(
+            tf.errors.InvalidArgumentError,
+            match=r"variable shape \[4\], checkpoint shape \[2, 2\]\.\n"
+            r"Hint: pass reshape_variables=True",
+        ):
+            init_fn(sess)
+
+
+@pytest.mark.parametrize(
+    "restore", [restore_with_op, restore_with_fn], ids=["assign_op", "saver_fn"]
+)
+def test_a_prefix_that_is_also_a_folder_is_the_checkpoint(graph, tmp_path, restore):
+    # `saver.save(sess, folder)` writes `folder.index` next to the (empty) folder.
+    prefix = tmp_path / "model"
+    prefix.mkdir()
+    with tf.Graph().as_default():
+        saved = tf.Variable(3.0, name="v")
+        with tf.Session() as sess:
+            sess.run(saved.initializer)
+            assert tf.train.Saver([saved]).save(sess, str(prefix)) == str(prefix)
+    v = slim.variable("v", [], initializer=tf.zeros_initializer())
+    assert restore(str(prefix), [v]) == [3.0]
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,7 @@ def restore_fn(config: JobConfig):
             f"restore_fn: restore.exclude {list(plan.exclude)} leaves no model variable to "
             "restore; remove the restore plan or exclude less."
         )
+    # check_first: a checkpoint that does not fit fails the job before training starts.
     return slim.assign_from_checkpoint_fn(
-        plan.checkpoint, variables, ignore_missing_vars=plan.ignore_missing_vars
+        plan.checkpoint, variables, ignore_missing_vars=plan.ignore_missing_vars, check_first=True
     )
