@@ -110,7 +110,7 @@ def test_a_repeat_edits_its_count_and_its_layer_arguments():
     assert editor.block_at(path)["block"]["args"] == {"num_outputs": 8}
     before = editor.design
     _widget(view, "count", pn.widgets.TextInput).value = "0"
-    assert "`value` must be an int >= 1, got 0" in view.message
+    assert "`value` must be an int from 1 to 256, got 0" in view.message
     _widget(view, "count", pn.widgets.TextInput).value = "2.5"
     assert view.message == "`count` must be a whole number such as 3, got '2.5'."
     assert editor.design == before

@@ -54,6 +54,10 @@ CHILD_TYPES = ("layer", "blocks", "block_lists")
 #: examples repeat `conv2d` and stack `fully_connected`.
 DEFAULT_REPEAT_OP = "conv2d"
 DEFAULT_STACK_OP = "fully_connected"
+#: Largest `count` of a repeat block.
+MAX_REPEAT = 256
+#: Largest input rank, batch left out (3-D convolutions take `[depth, height, width, c]`).
+MAX_INPUT_RANK = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +79,10 @@ class Field:
       title: The canvas's column title for a list of blocks.
       hint: What an empty list of blocks says on the canvas.
       doc: One line for the property editor.
+      expected: What a good value is, in words, for messages (default: from `type`).
+      maximum: The largest value a number may have (None: no limit).
+      min_items: The fewest items a list must have for the design to be analysed; the
+        editor allows fewer (a new `arg_scope` lists no ops yet).
     """
 
     name: str
@@ -89,6 +97,9 @@ class Field:
     title: str = ""
     hint: str = ""
     doc: str = ""
+    expected: str = ""
+    maximum: int | None = None
+    min_items: int = 0
 
     @property
     def holds_blocks(self) -> bool:
@@ -169,7 +180,8 @@ KIND_TABLE: dict[str, Kind] = {
             "repeat",
             (
                 Field("count", "count", required=True, new=2, settable=True, head="value",
-                      template="\u00d7 {}", doc="How many times the layer is called."),
+                      template="\u00d7 {}", doc="How many times the layer is called.",
+                      maximum=MAX_REPEAT, expected=f"an int from 1 to {MAX_REPEAT}"),
                 Field("block", "layer", required=True, settable=True),
                 _SCOPE,
             ),
@@ -182,7 +194,8 @@ KIND_TABLE: dict[str, Kind] = {
                 Field("args", "arguments", default={}, new={}),
                 Field("per_layer", "argument_list", required=True, new=[{}, {}], settable=True,
                       head="length", template="\u00d7 {}",
-                      doc="One argument dict per call, given by position."),
+                      doc="One argument dict per call, given by position.", min_items=1,
+                      expected="a non-empty list of argument dicts, one per call"),
                 _SCOPE,
             ),
             arguments="args",
@@ -193,7 +206,8 @@ KIND_TABLE: dict[str, Kind] = {
             (
                 Field("ops", "op_list", required=True, new=[], settable=True, head="list",
                       template="{}", hint="[no ops yet]",
-                      doc="The layer ops that take these defaults."),
+                      doc="The layer ops that take these defaults.", min_items=1,
+                      expected="a non-empty list of layer op names, each once"),
                 Field("defaults", "arguments", default={}, new={}, settable=True),
                 Field("blocks", "blocks", required=True, new=[], hint=_LIST_HINT),
             ),
@@ -216,9 +230,11 @@ KIND_TABLE: dict[str, Kind] = {
             "branches",
             (
                 Field("branches", "block_lists", required=True, new=[[], []],
-                      hint="Empty branch: drop layers here"),
+                      hint="Empty branch: drop layers here", min_items=1,
+                      expected="a non-empty list of lists of blocks"),
                 Field("axis", "int", default=3, new=3, settable=True, head="value",
-                      template="concat axis {}", doc="The axis the outputs are joined on."),
+                      template="concat axis {}", doc="The axis the outputs are joined on.",
+                      expected="an int (3: channels of a `[batch, h, w, c]` tensor)"),
                 _OWN_SCOPE,
             ),
             doc="Parallel branches concatenated along `axis`.",

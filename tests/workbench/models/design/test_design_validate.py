@@ -317,7 +317,7 @@ ERRORS = {
     "arg_scope without ops": (
         _design([arg_scope([], [_conv()])]),
         "blocks[0].ops",
-        "`blocks[0].ops` must be a non-empty list of layer op names, got [].",
+        "`blocks[0].ops` must be a non-empty list of layer op names, each once, got [].",
     ),
     "repeat count": (
         _design([repeat(0, _conv())]),
@@ -326,9 +326,9 @@ ERRORS = {
     ),
     "repeat of a structure": (
         _design([repeat(2, residual([]))]),
-        "blocks[0].block",
-        '`blocks[0].block` must be a layer block such as {"kind": "layer", "op": "conv2d", '
-        "\"args\": {...}}, got 'residual'.",
+        "blocks[0].block.kind",
+        "`blocks[0].block.kind` must be 'layer' (repeat calls one layer `count` times), got "
+        "'residual'.",
     ),
     "repeated layer with a scope": (
         _design([repeat(2, layer("conv2d", "x", num_outputs=2, kernel_size=3))]),

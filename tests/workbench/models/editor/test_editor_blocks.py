@@ -77,12 +77,12 @@ def test_empty_design():
 
 
 BAD_BLOCKS = [
-    ("not-dict", ["conv2d"], TypeError, r"^t: `b` must be a block dict such as \{\"kind\": \"layer\", \"op\": \"conv2d\"\}, got \['conv2d'\]\.$"),
+    ("not-dict", ["conv2d"], TypeError, r"^t: `b` must be a block dict such as \{\"kind\": \"layer\", \"op\": \"conv2d\", \"args\": \{\}\}, got \['conv2d'\]\.$"),
     ("unknown-kind", {"kind": "resdual"}, ValueError, r"`b.kind` must be one of layer, repeat, .* got 'resdual'. Did you mean 'residual'\?"),
     ("missing-field", {"kind": "layer", "args": {}}, ValueError, r"`b.op` must be given \(a 'layer' block needs 'op'\), got None"),
     ("repeat-of-residual", {"kind": "repeat", "count": 2, "block": new_block("residual")}, ValueError, r"`b.block.kind` must be 'layer' \(repeat calls one layer `count` times\), got 'residual'"),
-    ("zero-count", {"kind": "repeat", "count": 0, "block": new_block("conv2d")}, ValueError, r"`b.count` must be an int >= 1, got 0"),
-    ("bool-count", {"kind": "repeat", "count": True, "block": new_block("conv2d")}, TypeError, r"`b.count` must be an int >= 1, got True"),
+    ("zero-count", {"kind": "repeat", "count": 0, "block": new_block("conv2d")}, ValueError, r"`b.count` must be an int from 1 to 256, got 0"),
+    ("bool-count", {"kind": "repeat", "count": True, "block": new_block("conv2d")}, TypeError, r"`b.count` must be an int from 1 to 256, got True"),
     ("scope-on-arg_scope", {**new_block("arg_scope"), "scope": "s"}, ValueError, r"`b.scope` must be left out: a 'arg_scope' block takes no scope, got 's'"),
     ("empty-scope", {**new_block("conv2d"), "scope": " "}, ValueError, r"`b.scope` must be a non-empty str, got ' '"),
     ("nested-bad", {"kind": "residual", "blocks": [], "shortcut": [{"kind": "layer"}]}, ValueError, r"`b.shortcut\[0\].op` must be given \(a 'layer' block needs 'op'\)"),
@@ -90,11 +90,11 @@ BAD_BLOCKS = [
     ("arg-not-literal", {"kind": "layer", "op": "conv2d", "args": {"activation_fn": print}}, TypeError, r"`b.args.activation_fn` must be a JSON value"),
     ("arg-nan", layer("conv2d", rate=float("nan")), TypeError, r"`b.args.rate` must be a JSON value \(null, bool, finite number, .*\), got nan"),
     ("arg-name", {"kind": "layer", "op": "conv2d", "args": {"num outputs": 3}}, ValueError, r"`b.args` must be a dict whose keys are argument names .* got 'num outputs'"),
-    ("ops-twice", {**new_block("arg_scope"), "ops": ["conv2d", "conv2d"]}, ValueError, r"`b.ops` must be a list of op names, each once"),
+    ("ops-twice", {**new_block("arg_scope"), "ops": ["conv2d", "conv2d"]}, ValueError, r"`b.ops` must be a non-empty list of layer op names, each once"),
     ("per-layer", {**new_block("stack"), "per_layer": [3]}, TypeError, r"`b.per_layer\[0\]` must be a dict of arguments, got 3"),
     ("every-problem", {"kind": "repeat", "count": 0, "block": {"kind": "layer"}, "scope": 3}, ValueError,
      r"^t: 3 problems:\n  - `b.block.op` must be given \(a 'layer' block needs 'op'\), got None.\n"
-     r"  - `b.count` must be an int >= 1, got 0.\n  - `b.scope` must be a non-empty str, got 3.$"),
+     r"  - `b.count` must be an int from 1 to 256, got 0.\n  - `b.scope` must be a non-empty str, got 3.$"),
 ]  # fmt: skip
 
 

@@ -3,11 +3,11 @@ each block's scope, shape and variables (`validate.analyze` runs it and wraps th
 
 - `state.py`: `State`, the one object every function gets (problems, block infos, scope
   names, variables), and `Flow`/`Ctx`/`BlockInfo`;
-- `design.py`: the envelope and the input; `blocks.py`: the walk over blocks, one handler
+- `design.py`: the structure checked against the design format's JSON Schema
+  (`design.schema`), the input; `blocks.py`: the walk over blocks, one handler
   per block kind (`HANDLERS`), and the kinds holding blocks (`arg_scope`, `residual`,
   `branches`); `layers.py`, `repeats.py`, `nets.py`: the kinds that call ops;
-- `arguments.py`: ops and argument values; `scopes.py`: scope names and variables;
-  `fields.py`: required and unknown fields.
+- `arguments.py`: ops and argument values; `scopes.py`: scope names and variables.
 """
 
 from workbench.models.design.analysis.blocks import HANDLERS as HANDLERS

@@ -31,9 +31,11 @@ Values = dict[str, tuple[Any, str]]
 def op_of(state: State, name: Any, path: str) -> OpSpec | None:
     """The catalogue entry of the layer op `name`; None (reported) when there is none."""
     ops = catalogue()
-    if isinstance(name, str) and name in ops:
+    if not isinstance(name, str):
+        return None  # The schema says what is wrong.
+    if name in ops:
         return ops[name]
-    if isinstance(name, str) and name in ALIASES:
+    if name in ALIASES:
         bad(
             state,
             path,
@@ -43,8 +45,8 @@ def op_of(state: State, name: Any, path: str) -> OpSpec | None:
             hint=f"{name!r} is another name of {ALIASES[name]!r}; use that.",
         )
         return None
-    hint = did_you_mean(str(name), ops)
-    if isinstance(name, str) and name in nets():
+    hint = did_you_mean(name, ops)
+    if name in nets():
         hint = f"{name!r} is a net: use a 'net' block."
     bad(
         state,
@@ -62,8 +64,7 @@ def read_args(state: State, op: OpSpec, args: Any, path: str) -> tuple[Values, b
     if args is None:
         return {}, True
     if not isinstance(args, dict):
-        bad(state, path, f"a dict of {op.name} arguments", args, kind="type")
-        return {}, False
+        return {}, False  # The schema says what is wrong.
     out: Values = {}
     ok = True
     for key, value in args.items():

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from workbench.models.design import choices, kinds, shapes
+from workbench.models.design import choices, shapes
 from workbench.models.design.analysis import arguments
-from workbench.models.design.analysis.fields import check_fields
 from workbench.models.design.analysis.layers import layer_block
 from workbench.models.design.analysis.nets import net_block
 from workbench.models.design.analysis.repeats import repeat_block, stack_block
@@ -39,9 +38,12 @@ Handler = Callable[[State, dict, str, Flow, Ctx], Flow]
 
 
 def walk_list(state: State, blocks: Any, path: str, flow: Flow, ctx: Ctx) -> Flow:
-    """The output of a list of blocks applied one after the other to `flow`."""
+    """The output of a list of blocks applied one after the other to `flow`.
+
+    Malformed blocks (not a dict, an unknown kind) give an unknown output; the schema has
+    reported them.
+    """
     if not isinstance(blocks, list):
-        bad(state, path, "a list of blocks", blocks, kind="type")
         return UNKNOWN
     for index, block in enumerate(blocks):
         flow = walk_block(state, block, f"{path}[{index}]", flow, ctx)
@@ -49,7 +51,7 @@ def walk_list(state: State, blocks: Any, path: str, flow: Flow, ctx: Ctx) -> Flo
 
 
 def walk_block(state: State, block: Any, path: str, flow: Flow, ctx: Ctx) -> Flow:
-    """The output of one block: its fields checked, then its kind's handler."""
+    """The output of one block: its kind's handler's."""
     if ctx.depth > MAX_DEPTH:
         bad(
             state,
@@ -60,27 +62,10 @@ def walk_block(state: State, block: Any, path: str, flow: Flow, ctx: Ctx) -> Flo
         )
         return UNKNOWN
     if not isinstance(block, dict):
-        bad(
-            state,
-            path,
-            'a block dict such as {"kind": "layer", "op": "conv2d", "args": {}}',
-            block,
-            kind="type",
-        )
         return UNKNOWN
     kind = block.get("kind")
     if not isinstance(kind, str) or kind not in HANDLERS:
-        bad(
-            state,
-            f"{path}.kind",
-            f"one of {', '.join(kinds.KIND_TABLE)}",
-            kind,
-            kind="unknown",
-            hint=did_you_mean(str(kind), kinds.KIND_TABLE),
-        )
         return UNKNOWN
-    record_ = kinds.KIND_TABLE[kind]
-    check_fields(state, block, path, record_.required, record_.optional, f"a {kind!r} block")
     return HANDLERS[kind](state, block, path, flow, Ctx(ctx.frames, ctx.depth + 1))
 
 
@@ -88,9 +73,7 @@ def arg_scope_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) 
     """An `arg_scope` block: its blocks, with its defaults for the ops it lists."""
     ops = block.get("ops")
     specs: list[OpSpec] = []
-    if "ops" in block and (not isinstance(ops, list) or not ops):
-        bad(state, f"{path}.ops", "a non-empty list of layer op names", ops, kind="type")
-    elif isinstance(ops, list):
+    if isinstance(ops, list):
         for index, name in enumerate(ops):
             found = arguments.op_of(state, name, f"{path}.ops[{index}]")
             if found is None:
@@ -109,9 +92,7 @@ def arg_scope_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) 
             specs.append(found)
     defaults = block.get("defaults", {})
     scoped: arguments.Values = {}
-    if not isinstance(defaults, dict):
-        bad(state, f"{path}.defaults", "a dict of default arguments", defaults, kind="type")
-    else:
+    if isinstance(defaults, dict):
         for key, value in defaults.items():
             key_path = join_path(f"{path}.defaults", key)
             good = True
@@ -148,10 +129,11 @@ def residual_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -
     """A `residual` block: main path plus shortcut (identity when empty), then activation."""
     scope, scope_ok = scope_of(state, block, path)
     activation = block.get("activation")
-    activation_ok = True
-    for found in choices.check("activation", activation, f"{path}.activation"):
-        report(state, found)
-        activation_ok = False
+    activation_ok = activation is None or isinstance(activation, str)
+    if activation_ok:
+        for found in choices.check("activation", activation, f"{path}.activation"):
+            report(state, found)
+            activation_ok = False
     start = flow if scope_ok else UNKNOWN
     with state.namer.open_variable_scope(scope, "Residual") as full:
         shortcut = block.get("shortcut", [])
@@ -197,27 +179,11 @@ def branches_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -
     scope, scope_ok = scope_of(state, block, path)
     axis = block.get("axis", 3)
     axis_ok = isinstance(axis, int) and not isinstance(axis, bool)
-    if not axis_ok:
-        bad(
-            state,
-            f"{path}.axis",
-            "an int (3: channels of a `[batch, h, w, c]` tensor)",
-            axis,
-            kind="type",
-        )
     branch_lists = block.get("branches")
     outs: list[Flow] = []
     start = flow if scope_ok else UNKNOWN
     with state.namer.open_variable_scope(scope, "Branches") as full:
-        if "branches" in block and (not isinstance(branch_lists, list) or not branch_lists):
-            bad(
-                state,
-                f"{path}.branches",
-                "a non-empty list of lists of blocks",
-                branch_lists,
-                kind="type",
-            )
-        elif isinstance(branch_lists, list):
+        if isinstance(branch_lists, list):
             for index, branch in enumerate(branch_lists):
                 branch_path = f"{path}.branches[{index}]"
                 if branch == []:

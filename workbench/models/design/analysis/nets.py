@@ -24,9 +24,11 @@ def net_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -> Flo
     scope, scope_ok = scope_of(state, block, path)
     name = block.get("name")
     known = nets()
-    if "name" in block and (not isinstance(name, str) or name not in known):
-        hint = did_you_mean(str(name), known)
-        if isinstance(name, str) and name in catalogue():
+    if not isinstance(name, str):
+        return UNKNOWN  # The schema says what is wrong.
+    if name not in known:
+        hint = did_you_mean(name, known)
+        if name in catalogue():
             hint = f"{name!r} is a layer: use a 'layer' block."
         bad(
             state,
@@ -36,8 +38,6 @@ def net_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -> Flo
             kind="unknown",
             hint=hint,
         )
-        return UNKNOWN
-    if name is None:
         return UNKNOWN
     op = known[name]
     options, ok = arguments.read_args(state, op, block.get("options", {}), f"{path}.options")

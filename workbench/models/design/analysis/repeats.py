@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.models.design.analysis import arguments
-from workbench.models.design.analysis.fields import check_fields
 from workbench.models.design.analysis.layers import call_layer
 from workbench.models.design.analysis.scopes import open_layer_scope, register, scope_of
 from workbench.models.design.analysis.state import (
@@ -28,8 +27,6 @@ def repeat_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -> 
     scope, scope_ok = scope_of(state, block, path)
     count = block.get("count")
     count_ok = isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_REPEAT
-    if "count" in block and not count_ok:
-        bad(state, f"{path}.count", f"an int from 1 to {MAX_REPEAT}", count)
     inner_path = f"{path}.block"
     op, explicit, args_ok = repeated_layer(state, block.get("block"), inner_path, "block" in block)
     if op is None:
@@ -69,27 +66,12 @@ def repeat_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -> 
 def repeated_layer(
     state: State, inner: Any, path: str, present: bool
 ) -> tuple[OpSpec | None, arguments.Values, bool]:
-    """The op and arguments of a repeat's layer, and whether they are good."""
-    if not present:
+    """The op and arguments of a repeat's layer, and whether they are good.
+
+    The schema reports a repeated block that is not a layer, or a layer with a scope.
+    """
+    if not present or not isinstance(inner, dict) or inner.get("kind") != "layer":
         return None, {}, False
-    if not isinstance(inner, dict) or inner.get("kind") != "layer":
-        bad(
-            state,
-            path,
-            'a layer block such as {"kind": "layer", "op": "conv2d", "args": {...}}',
-            inner.get("kind") if isinstance(inner, dict) else inner,
-            kind="structure",
-        )
-        return None, {}, False
-    check_fields(state, inner, path, ("op",), ("args", "scope"), "the repeated layer")
-    if "scope" in inner:
-        bad(
-            state,
-            f"{path}.scope",
-            "left out: repeat names its calls (set the repeat block's `scope`)",
-            inner["scope"],
-            kind="structure",
-        )
     op = arguments.op_of(state, inner.get("op"), f"{path}.op") if "op" in inner else None
     if op is None:
         return None, {}, False
@@ -108,16 +90,9 @@ def stack_block(state: State, block: dict, path: str, flow: Flow, ctx: Ctx) -> F
     common, ok = arguments.read_args(state, op, block.get("args", {}), f"{path}.args")
     per_layer = block.get("per_layer")
     entries: list[arguments.Values | None] = []
-    if "per_layer" in block and (not isinstance(per_layer, list) or not per_layer):
-        bad(
-            state,
-            f"{path}.per_layer",
-            "a non-empty list of argument dicts, one per call",
-            per_layer,
-            kind="type",
-        )
-        ok = False
-    elif isinstance(per_layer, list):
+    if not isinstance(per_layer, list) or not per_layer:
+        ok = False  # The schema says what is wrong.
+    else:
         for index, entry in enumerate(per_layer):
             entries.append(stack_entry(state, op, entry, f"{path}.per_layer[{index}]", common))
     ok = ok and all(e is not None for e in entries) and bool(entries)
@@ -162,7 +137,6 @@ def stack_entry(
 ) -> arguments.Values | None:
     """The arguments of one `per_layer` entry; None (reported) when it cannot be used."""
     if not isinstance(entry, dict):
-        bad(state, path, f"a dict of {op.name} arguments for one call", entry, kind="type")
         return None
     args, ok = arguments.read_args(state, op, entry, path)
     if not ok:

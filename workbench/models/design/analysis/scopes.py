@@ -14,11 +14,16 @@ SCOPE_NAME = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_.\-]*")
 
 
 def scope_of(state: State, block: dict, path: str) -> tuple[str | None, bool]:
-    """The block's `scope` (None when left out) and whether it is a usable scope name."""
+    """The block's `scope` (None when left out) and whether it is a usable scope name.
+
+    A scope that is not a non-empty str is the schema's to report.
+    """
     scope = block.get("scope")
     if scope is None:
         return None, True
-    if not isinstance(scope, str) or len(scope) > 200 or not SCOPE_NAME.fullmatch(scope):
+    if not isinstance(scope, str) or not scope.strip():
+        return None, False
+    if len(scope) > 200 or not SCOPE_NAME.fullmatch(scope):
         bad(
             state,
             f"{path}.scope",

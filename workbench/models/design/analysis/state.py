@@ -13,15 +13,14 @@ import dataclasses
 import math
 from typing import Any
 
-from workbench.models.design import names, shapes
+from workbench.models.design import kinds, names, shapes
 from workbench.problems import Problem, problem, short_repr
 
 #: Deepest nesting of blocks accepted (a guard against runaway recursion).
 MAX_DEPTH = 32
-#: Largest `count` of a repeat block.
-MAX_REPEAT = 256
-#: Largest input rank, batch left out (3-D convolutions take `[depth, height, width, c]`).
-MAX_INPUT_RANK = 4
+#: Largest `count` of a repeat block, and largest input rank (batch left out).
+MAX_REPEAT = kinds.MAX_REPEAT
+MAX_INPUT_RANK = kinds.MAX_INPUT_RANK
 
 #: Ops whose `is_training` the build sets: `arg_scope([batch_norm, dropout], is_training=...)`.
 TRAINING_OPS = ("batch_norm", "dropout")
