@@ -11,8 +11,7 @@ import glob
 import os
 import time
 
-from jobs_support import DIGITS_CONFIG, JOB_TIMEOUT_SECS, wait_until
-
+from tests.workbench.models.jobs.jobs_support import DIGITS_CONFIG, JOB_TIMEOUT_SECS, wait_until
 from workbench.models.jobs import start
 
 
