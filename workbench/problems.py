@@ -140,7 +140,7 @@ def short_repr(value: Any, limit: int = 80) -> str:
     return text
 
 
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
+def atomic_write(path: str | os.PathLike, data: bytes | str, *, exclusive: bool = False) -> None:
     """Replaces the file at `path` by one holding `data`, all at once or not at all.
 
     The data goes to a temporary file in the same folder (`.NAME.XXXX.tmp`), which is flushed
@@ -153,6 +153,12 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     Args:
       path: The file to replace (created if missing); its folder must exist.
       data: The new contents; a str is written as UTF-8.
+      exclusive: Whether to write only a new file: the complete temporary file is then
+        hard-linked to `path`, which fails when `path` exists, so of several processes
+        claiming the same path at the same moment exactly one succeeds. Default False.
+
+    Raises:
+      FileExistsError: If `exclusive` and `path` exists (another process claimed it first).
     """
     path = os.fspath(path)
     if isinstance(data, str):
@@ -166,11 +172,17 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if exclusive:  # `path` is the file now; its second name goes.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
     _fsync_folder(folder or ".")
 
 

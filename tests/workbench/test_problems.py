@@ -94,3 +94,12 @@ def test_atomic_write_refuses_data_that_is_not_bytes_or_text(tmp_path):
     with pytest.raises(TypeError, match=r"`data` must be bytes or str, got \{'a': 1\}"):
         atomic_write(tmp_path / "x", {"a": 1})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_exclusive_atomic_write_claims_a_new_file_only(tmp_path):
+    target = tmp_path / "job.json"
+    atomic_write(target, "first", exclusive=True)
+    with pytest.raises(FileExistsError):
+        atomic_write(target, "second", exclusive=True)
+    assert target.read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["job.json"]  # No temporary file is left.

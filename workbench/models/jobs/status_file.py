@@ -14,12 +14,10 @@ e.g. a damaged checkpoint it skipped), `eval` (the validation metrics of a finis
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import math
 import os
-import tempfile
 import time
 from typing import Any
 
@@ -57,30 +55,23 @@ def write_json_atomic(path: str, data: Any) -> None:
 
     Floats that are inf or NaN are written as `null`.
     """
-    atomic_write(path, json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+    atomic_write(path, _json_text(data))
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(_finite(data), indent=2, allow_nan=False) + "\n"
 
 
 def write_json_exclusive(path: str, data: Any) -> None:
     """Writes `data` as JSON to `path` only if `path` does not exist yet, atomically.
 
-    The JSON goes to a temporary file that is then hard-linked to `path`; the link fails
-    when `path` exists, so of several processes claiming the same path at the same moment
-    exactly one succeeds, and readers never see a partly written file.
+    Of several processes claiming the same path at the same moment exactly one succeeds, and
+    readers never see a partly written file (see `atomic_write`'s `exclusive`).
 
     Raises:
       FileExistsError: If `path` exists (another process claimed it first).
     """
-    folder, name = os.path.split(path)
-    fd, tmp = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    atomic_write(path, _json_text(data), exclusive=True)
 
 
 def read_json(path: str) -> Any:
