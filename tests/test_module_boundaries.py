@@ -1,0 +1,202 @@
+"""How the workbench's modules depend on each other, read from their source with `ast`.
+
+- No import cycle among `workbench` modules, counting imports inside functions too (a lazy
+  import still makes the two modules depend on each other).
+- No module imports another module's private (underscore) name, or a private module of
+  another package.
+- One `did_you_mean` in `workbench/` (`workbench/problems.py`) and one in `slimlib/` (the
+  library never imports the workbench), and one atomic write in `workbench/`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _modules(package: str) -> dict[str, Path]:
+    return {_module_name(p): p for p in sorted((ROOT / package).rglob("*.py"))}
+
+
+WORKBENCH = _modules("workbench")
+
+
+def _is_package(name: str) -> bool:
+    return WORKBENCH.get(name, Path()).name == "__init__.py"
+
+
+def _imports(name: str, path: Path) -> Iterator[tuple[str, list[str], int]]:
+    """`(module, imported names, line)` for every import in the file, resolved to absolute
+    module names; `import a.b` gives `("a.b", [], line)`."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, [], node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                package = name if _is_package(name) else name.rsplit(".", 1)[0]
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{module}" if module else base
+            yield module, [alias.name for alias in node.names], node.lineno
+
+
+def _dependencies(name: str, path: Path) -> set[str]:
+    """The workbench modules `name` imports: `from pkg import mod` counts as `pkg.mod` when
+    that is a module, else as `pkg`."""
+    found = set()
+    for module, names, _ in _imports(name, path):
+        targets = [f"{module}.{n}" for n in names if f"{module}.{n}" in WORKBENCH]
+        if len(targets) < len(names) or not names:
+            targets.append(module)
+        found.update(t for t in targets if t in WORKBENCH and t != name)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_cycle_finder_finds_a_cycle_and_only_the_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"d"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_among_workbench_modules():
+    graph = {name: _dependencies(name, path) for name, path in WORKBENCH.items()}
+    assert sum(len(targets) for targets in graph.values()) > 100  # The graph was read.
+    assert import_cycles(graph) == []
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_imports_another_modules_private_name():
+    offenders = []
+    for name, path in WORKBENCH.items():
+        for module, names, line in _imports(name, path):
+            if not module.startswith("workbench"):
+                continue
+            where = f"{path.relative_to(ROOT)}:{line}"
+            private_parts = [part for part in module.split(".") if _private(part)]
+            if private_parts:
+                offenders.append(f"{where}: imports the private module {module}")
+            offenders += [f"{where}: imports {module}.{n}" for n in names if _private(n)]
+    assert offenders == [], "\n".join(offenders)
+
+
+def _module_aliases(name: str, path: Path) -> dict[str, str]:
+    """`{local name: workbench module}` for the modules the file imports as a whole."""
+    aliases = {}
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname and alias.name in WORKBENCH:
+                    aliases[alias.asname] = alias.name
+    for module, names, _ in _imports(name, path):
+        for n in names:
+            if f"{module}.{n}" in WORKBENCH:
+                aliases[n] = f"{module}.{n}"
+    return aliases
+
+
+def test_no_module_reads_another_modules_private_attribute():
+    offenders = []
+    for name, path in WORKBENCH.items():
+        aliases = _module_aliases(name, path)
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and _private(node.attr)
+            ):
+                module = aliases[node.value.id]
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {module}.{node.attr}")
+    assert offenders == [], "\n".join(offenders)
+
+
+def _definitions(package: str, function: str) -> list[str]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "package, where",
+    [("workbench", "workbench/problems.py"), ("slimlib", "slimlib/_src/_checks.py")],
+)
+def test_one_did_you_mean_per_package(package, where):
+    found = _definitions(package, "did_you_mean")
+    assert [hit.split(":")[0] for hit in found] == [where], found
+
+
+def _calls(path: Path) -> set[str]:
+    """`module.function` of every call of an attribute of a plain name (`os.replace`)."""
+    return {
+        f"{node.func.value.id}.{node.func.attr}"
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+    }
+
+
+#: Calls that make the temporary file of an atomic write.
+_TEMPORARY_FILES = {"tempfile.mkstemp", "tempfile.NamedTemporaryFile"}
+
+
+def test_one_atomic_write_in_workbench():
+    writers = [
+        str(path.relative_to(ROOT))
+        for path in WORKBENCH.values()
+        if _calls(path) & _TEMPORARY_FILES
+    ]
+    assert writers == ["workbench/problems.py"], (
+        "write files through workbench.problems.atomic_write, not a temporary file of your own"
+    )
