@@ -39,6 +39,7 @@ from slimlib.initializers import variance_scaling_initializer as variance_scalin
 from slimlib.initializers import xavier_initializer as xavier_initializer
 from slimlib.initializers import xavier_initializer_conv2d as xavier_initializer_conv2d
 from slimlib.layers import GDN as GDN
+from slimlib.layers import RevBlock as RevBlock
 from slimlib.layers import adaptive_clipping_fn as adaptive_clipping_fn
 from slimlib.layers import avg_pool2d as avg_pool2d
 from slimlib.layers import avg_pool3d as avg_pool3d
@@ -79,9 +80,11 @@ from slimlib.layers import one_hot_encoding as one_hot_encoding
 from slimlib.layers import optimize_loss as optimize_loss
 from slimlib.layers import poincare_normalize as poincare_normalize
 from slimlib.layers import pool as pool
+from slimlib.layers import recompute_grad as recompute_grad
 from slimlib.layers import relu as relu
 from slimlib.layers import relu6 as relu6
 from slimlib.layers import repeat as repeat
+from slimlib.layers import rev_block as rev_block
 from slimlib.layers import scale_gradient as scale_gradient
 from slimlib.layers import separable_conv2d as separable_conv2d
 from slimlib.layers import separable_convolution2d as separable_convolution2d
@@ -134,6 +137,7 @@ from slimlib.variables import zero_initializer as zero_initializer
 
 __all__ = [
     "GDN",
+    "RevBlock",
     "VariableDeviceChooser",
     "adaptive_clipping_fn",
     "add_arg_scope",
@@ -225,10 +229,12 @@ __all__ = [
     "pool",
     "prefetch_queue",
     "queues",
+    "recompute_grad",
     "regularizers",
     "relu",
     "relu6",
     "repeat",
+    "rev_block",
     "scale_gradient",
     "separable_conv2d",
     "separable_convolution2d",

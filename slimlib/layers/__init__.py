@@ -1,8 +1,8 @@
 """TF-Slim's layers (`slim.layers`): the public names, implemented in `slimlib._src.layers`.
 
-As in TF-Slim, the submodules `normalization`, `optimizers`, `sparse_ops` and `summaries`
-are reachable here too, and the names of `normalization`, `optimizers` and `summaries` are
-also names of this module.
+As in TF-Slim, the submodules `normalization`, `optimizers`, `rev_block_lib`, `sparse_ops`
+and `summaries` are reachable here too, and the names of all but `sparse_ops` are also
+names of this module.
 """
 
 from slimlib._src.layers.conv import conv1d as conv1d
@@ -55,6 +55,9 @@ from slimlib._src.layers.pool import max_pool2d as max_pool  # the name the TF-S
 from slimlib._src.layers.pool import max_pool2d as max_pool2d
 from slimlib._src.layers.pool import max_pool3d as max_pool3d
 from slimlib._src.layers.pool import pool as pool
+from slimlib._src.layers.rev_block import RevBlock as RevBlock
+from slimlib._src.layers.rev_block import recompute_grad as recompute_grad
+from slimlib._src.layers.rev_block import rev_block as rev_block
 from slimlib._src.layers.sequence import images_to_sequence as images_to_sequence
 from slimlib._src.layers.sequence import sequence_to_images as sequence_to_images
 from slimlib._src.layers.sparse_ops import dense_to_sparse as dense_to_sparse
@@ -69,6 +72,7 @@ from slimlib._src.layers.summarize import summarize_variables as summarize_varia
 from slimlib._src.layers.summarize import summarize_weights as summarize_weights
 from slimlib.layers import normalization as normalization
 from slimlib.layers import optimizers as optimizers
+from slimlib.layers import rev_block_lib as rev_block_lib
 from slimlib.layers import sparse_ops as sparse_ops
 from slimlib.layers import summaries as summaries
 
@@ -116,9 +120,12 @@ __all__ = [
     "OPTIMIZER_SUMMARIES",
     "poincare_normalize",
     "pool",
+    "recompute_grad",
     "relu",
     "relu6",
     "repeat",
+    "rev_block",
+    "RevBlock",
     "scale_gradient",
     "separable_conv2d",
     "separable_convolution2d",

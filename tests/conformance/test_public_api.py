@@ -276,6 +276,27 @@ SIGNATURES: dict[str, list[str] | None] = {
         "scope",
         "mean_close_to_zero",
     ],  # fmt: skip
+    # layers.rev_block_lib.
+    "rev_block": [
+        "x1",
+        "x2",
+        "f",
+        "g",
+        "num_layers",
+        "f_side_input",
+        "g_side_input",
+        "is_training",
+    ],  # fmt: skip
+    "RevBlock": [
+        "f",
+        "g",
+        "num_layers",
+        "f_side_input",
+        "g_side_input",
+        "use_efficient_backprop",
+        "name",
+    ],  # fmt: skip
+    "recompute_grad": ["fn", "use_data_dep", "tupleize_grads"],
     # layers.optimizers and layers.summaries.
     "optimize_loss": [
         "loss",
