@@ -2,6 +2,8 @@
 
 - No import cycle among `workbench` modules, counting imports inside functions too (a lazy
   import still makes the two modules depend on each other).
+- Dependencies point one way: views and the command line import models, models import
+  `workbench.problems`, which imports nothing of the workbench.
 - No module imports another module's private (underscore) name, or a private module of
   another package.
 - One `did_you_mean` in `workbench/` (`workbench/problems.py`) and one in `slimlib/` (the
@@ -107,6 +109,27 @@ def test_no_import_cycle_among_workbench_modules():
     graph = {name: _dependencies(name, path) for name, path in WORKBENCH.items()}
     assert sum(len(targets) for targets in graph.values()) > 100  # The graph was read.
     assert import_cycles(graph) == []
+
+
+#: Which packages each layer may import from the workbench: views and the command line use
+#: models, models use `workbench.problems`, which uses nothing of the workbench.
+_LAYERS = {
+    "workbench.problems": (),
+    "workbench.models": ("workbench.models", "workbench.problems"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(_LAYERS))
+def test_dependencies_point_from_views_to_models_to_problems(layer):
+    allowed = _LAYERS[layer]
+    offenders = [
+        f"{name} imports {target}"
+        for name, path in WORKBENCH.items()
+        if name == layer or name.startswith(layer + ".")
+        for target in sorted(_dependencies(name, path))
+        if not any(target == a or target.startswith(a + ".") for a in allowed)
+    ]
+    assert offenders == [], "\n".join(offenders)
 
 
 def _private(name: str) -> bool:

@@ -1,1 +1,12 @@
-"""Pages and components of the Panel web app served from `app.py`."""
+"""The Panel web app served from `app.py`: `app_page` puts the pages in tabs.
+
+- `pages/`: one module per page (build, inspect, train, finetune), each a view of the
+  session (`workbench.models.session.WorkbenchSession`);
+- components the pages are made of: `canvas/` (the design canvas), `properties_view` and
+  `field_widgets` (the selected block's sheet), `inspect_view`, `finetune_view`,
+  `metrics_figure` and `plotly_guard` (charts), `preload` (imports the TensorFlow-backed
+  pages in the background).
+
+Views bind to the models' own parameters (`pn.bind`, `param.depends`): they hold widgets
+and layout, never the logic of an action.
+"""
