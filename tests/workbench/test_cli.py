@@ -112,6 +112,23 @@ def test_export_overwrite_replaces_an_earlier_export_or_an_empty_folder(trained,
     assert not [p for p in (trained / "exports").iterdir() if p.name.startswith(".")]
 
 
+def test_a_config_with_a_design_that_cannot_be_built_exits_2_writing_nothing(tmp_path, capsys):
+    from workbench.models.design.spec import layer, new_design
+
+    design = new_design(
+        "m", [8, 8, 1], [layer("conv2d", num_outputs=2, kernel_size=50, padding="VALID")]
+    )
+    config = {**CONFIG, "model": {"design": design}, "train": {"steps": 10**30}}
+    bad = _write(tmp_path / "bad.json", config)
+    workspace = tmp_path / "ws"
+    assert main(["--workspace", str(workspace), "train", bad]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "model.design.blocks[0].args.kernel_size: must be a window that fits" in err
+    assert "train.steps: must be an integer from 1 to 1,000,000,000" in err
+    assert "Traceback" not in err
+    assert not (workspace / "jobs").exists()
+
+
 def test_an_invalid_config_exits_2_listing_every_problem(tmp_path, capsys):
     bad = _write(tmp_path / "bad.json", {"model": {"net": "lenett"}, "train": {"steps": 0}})
     assert main(["--workspace", str(tmp_path), "train", bad]) == EXIT_INVALID

@@ -120,6 +120,14 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+# Largest step counts, intervals and sizes accepted: TensorFlow's int64 global step and
+# numpy's int64 overflow far above them, and no job here runs a billion steps.
+MAX_INT = 10**9
+# Images per batch: beyond this the batch alone takes gigabytes for any image size the
+# app trains on (8192 x 224 x 224 x 3 float32 = 4.9 GB).
+MAX_BATCH_SIZE = 8192
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a config: where, what was found and what was expected.
@@ -291,13 +299,24 @@ class _Checker:
                     did_you_mean(name, allowed).lstrip(),
                 )
 
-    def integer(self, data: Mapping, key: str, path: str, default=MISSING, minimum: int = 1):
+    def integer(
+        self,
+        data: Mapping,
+        key: str,
+        path: str,
+        default=MISSING,
+        minimum: int = 1,
+        maximum: int = MAX_INT,
+    ):
         value = data.get(key, default)
         if value is MISSING or isinstance(value, bool) or not isinstance(value, int):
             self.add(_join(path, key), value, f"an integer >= {minimum}")
             return None
         if value < minimum:
             self.add(_join(path, key), value, f"an integer >= {minimum}")
+            return None
+        if value > maximum:
+            self.add(_join(path, key), value, f"an integer from {minimum} to {maximum:,}")
             return None
         return value
 
@@ -421,6 +440,25 @@ def _is_checkpoint(path: str) -> bool:
 # --- sections ------------------------------------------------------------------------------
 
 
+def _design_problems(c: _Checker, design: Mapping) -> bool:
+    """Adds the problems of a design spec (its whole analysis, shapes included); True if any.
+
+    A job whose design cannot be built is refused here, before its folder is made, rather
+    than failing in the job process.
+    """
+    from workbench.models.design.validate import validate  # Imports no TensorFlow.
+
+    problems = validate(dict(design))
+    for problem in problems:
+        path = _join("model.design", problem.path) if problem.path else "model.design"
+        # The sentences after "..., got VALUE." (a suggestion) are kept as the hint.
+        rest = problem.message.split(", got ", 1)[-1]
+        hint = rest.split(". ", 1)[1] if ". " in rest else ""
+        c.add(path, problem.value, problem.expected or problem.message, hint)
+    return bool(problems)
+
+
+
 def _model(c: _Checker, raw: Mapping) -> tuple[ModelSpec | None, dict]:
     section = c.section(raw, "model", "", ("net", "design"))
     if section is None:
@@ -444,6 +482,8 @@ def _model(c: _Checker, raw: Mapping) -> tuple[ModelSpec | None, dict]:
     design = section["design"]
     if not isinstance(design, Mapping):
         c.add("model.design", design, "a design spec (a JSON object)")
+        return None, section
+    if _design_problems(c, design):
         return None, section
     return ModelSpec(design=copy.deepcopy(dict(design))), {"design": copy.deepcopy(dict(design))}
 
@@ -605,7 +645,7 @@ def _train(c: _Checker, raw: Mapping) -> tuple[TrainSpec | None, dict]:
         "optimizer": c.choice(get, "optimizer", path, OPTIMIZERS),
         "learning_rate": c.number(get, "learning_rate", path, low_open=True),
         "momentum": c.number(get, "momentum", path, high=1.0, high_open=True),
-        "batch_size": c.integer(get, "batch_size", path),
+        "batch_size": c.integer(get, "batch_size", path, maximum=MAX_BATCH_SIZE),
         "steps": c.integer(get, "steps", path),
         "weight_decay": c.number(get, "weight_decay", path),
         "label_smoothing": c.number(get, "label_smoothing", path, high=1.0),

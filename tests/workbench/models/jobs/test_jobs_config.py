@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from workbench.models.design.spec import layer, new_design
 from workbench.models.jobs import config as config_module
 from workbench.models.jobs import metrics_stream, paths
 from workbench.models.jobs.config import ConfigError, Problem, load_config, validate_config
@@ -274,10 +275,43 @@ def test_full_config_resolves_paths_and_keeps_them_relative_in_json(tmp_path):
     assert load_config(job.data, workspace=tmp_path) == job  # job.json reads back the same.
 
 
-def test_a_design_is_taken_as_given(tmp_path):
-    design = {"blocks": [{"layer": "conv2d", "num_outputs": 8}]}
+def test_a_valid_design_is_taken_as_given(tmp_path):
+    design = new_design("m", [8, 8, 1], [layer("conv2d", num_outputs=8, kernel_size=3)])
     job = load_config({"model": {"design": design}}, workspace=tmp_path)
     assert job.model.design == design and job.model.net is None
+
+
+def test_a_design_that_cannot_be_built_is_refused_with_its_problems(tmp_path):
+    design = new_design(
+        "m",
+        [8, 8, 1],
+        [
+            layer("conv2d", num_outputs=8, kernel_size=50, padding="VALID"),
+            layer("fully_conected", num_outputs=2),
+        ],
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config({"model": {"design": design}}, workspace=tmp_path)
+    assert [str(p) for p in raised.value.problems] == [
+        "model.design.blocks[0].args.kernel_size: must be a window that fits the 8x8 input "
+        "with padding 'VALID', got [50, 50]. Use a smaller kernel, padding 'SAME', or less "
+        "downsampling before.",
+        "model.design.blocks[1].op: must be a layer op such as 'conv2d' (see the catalogue), "
+        "got 'fully_conected'. Did you mean 'fully_connected'?",
+    ]
+
+
+@pytest.mark.parametrize(
+    "train, message",
+    [
+        ({"steps": 10**30}, "train.steps: must be an integer from 1 to 1,000,000,000, got 10"),
+        ({"batch_size": 10**9}, "train.batch_size: must be an integer from 1 to 8,192, got"),
+        ({"log_every_n_steps": 2**63}, "train.log_every_n_steps: must be an integer from 1 to"),
+    ],
+)
+def test_sizes_beyond_what_a_job_can_run_are_refused(tmp_path, train, message):
+    found = _messages({**LENET, "train": train}, tmp_path)
+    assert any(text.startswith(message) for text in found), found
 
 
 def test_files_are_not_checked_when_asked_not_to(tmp_path):
