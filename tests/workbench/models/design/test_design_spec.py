@@ -108,13 +108,34 @@ def test_iter_blocks_visits_every_block_parents_first():
     ]
 
 
+_REPEAT_OF_JUNK = {"kind": "repeat", "block": [1]}
+_BRANCHES = {"kind": "branches", "branches": [[{"kind": "layer"}, 7], "x", [{"op": "relu"}]]}
+_MYSTERY = {"kind": "mystery", "blocks": [{"kind": "layer"}]}
+
+
 @pytest.mark.parametrize(
-    "value",
-    [None, 3, "x", {"blocks": 3}, {"blocks": [1, {"kind": "repeat", "block": [1]}]}],
-    ids=["none", "int", "str", "blocks-int", "junk-blocks"],
+    "value, expected",
+    [
+        (None, []),
+        (3, []),
+        ("x", []),
+        ({"blocks": 3}, []),
+        ({"blocks": [1, _REPEAT_OF_JUNK]}, [("blocks[1]", _REPEAT_OF_JUNK)]),
+        (
+            {"blocks": [_BRANCHES]},
+            [
+                ("blocks[0]", _BRANCHES),
+                ("blocks[0].branches[0][0]", {"kind": "layer"}),
+                ("blocks[0].branches[2][0]", {"op": "relu"}),
+            ],
+        ),
+        # A block of an unknown kind is yielded; nothing inside it is (no field holds blocks).
+        ({"blocks": [_MYSTERY]}, [("blocks[0]", _MYSTERY)]),
+    ],
+    ids=["none", "int", "str", "blocks-int", "junk-blocks", "junk-branches", "unknown-kind"],
 )
-def test_iter_blocks_skips_malformed_parts(value):
-    list(iter_blocks(value))  # Never raises.
+def test_iter_blocks_skips_malformed_parts(value, expected):
+    assert list(iter_blocks(value)) == expected
 
 
 @pytest.mark.parametrize(
