@@ -298,6 +298,12 @@ def test_dropout_keeps_or_scales(graph, run):
     assert 0.3 < np.mean(value == 2.0) < 0.7
 
 
+def test_dropout_output_op_lives_in_the_dropout_scope(graph):
+    # Scoped like TF-Slim's; the op inside is slimlib's own (TF-Slim: Dropout/dropout_1/mul_1).
+    out = slim.dropout(tf.ones([2, 3]))
+    assert out.op.name == "Dropout/dropout/SelectV2"
+
+
 def test_dropout_not_training_is_identity(graph, run):
     x = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
     out = slim.dropout(x, 0.1, is_training=False)
