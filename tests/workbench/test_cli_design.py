@@ -97,6 +97,13 @@ def test_template_options_set_classes_and_input_shape(capsys):
     assert analyze(design).output_shape == (5,)
 
 
+def test_template_options_that_make_an_invalid_design_exit_2(capsys):
+    code, out, err = _run(capsys, "template", "lenet", "--num-classes", "99999999999999")
+    assert code == EXIT_INVALID and out == ""
+    assert "template 'lenet' with these options is not a valid design:" in err
+    assert "num_outputs` must be an int below 2**31, got 99999999999999" in err
+
+
 def test_template_output_validates_from_stdin(capsys, monkeypatch):
     _, text, _ = _run(capsys, "template", "lenet")
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))

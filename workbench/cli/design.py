@@ -194,6 +194,14 @@ def cmd_template(args: argparse.Namespace) -> int:
             f"unknown template {args.name!r}; choose one of {', '.join(names)}.{hint}"
         )
     design = template(args.name, num_classes=args.num_classes, input_shape=args.input_shape)
+    from workbench.models.design import validate
+
+    problems = validate(design)
+    if problems:  # Options out of range (a huge --num-classes) give a design no one can use.
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        raise InvalidInputError(
+            f"template {args.name!r} with these options is not a valid design:\n{lines}"
+        )
     sys.stdout.write(dumps(design))
     return 0
 

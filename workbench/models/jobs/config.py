@@ -458,7 +458,6 @@ def _design_problems(c: _Checker, design: Mapping) -> bool:
     return bool(problems)
 
 
-
 def _model(c: _Checker, raw: Mapping) -> tuple[ModelSpec | None, dict]:
     section = c.section(raw, "model", "", ("net", "design"))
     if section is None:

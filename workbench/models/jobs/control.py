@@ -42,6 +42,7 @@ from workbench.models.jobs.status_file import (
     ACTIVE_STATES,
     STATES,
     read_json,
+    why_not_an_object,
     write_json_atomic,
     write_json_exclusive,
 )
@@ -319,7 +320,10 @@ def resume(
     logdir = resolve_in_workspace(root, logdir, what="logdir")
     raw = read_json(os.path.join(logdir, JOB_FILE))
     if not isinstance(raw, dict):
-        raise FileNotFoundError(f"resume: {logdir!r} holds no job ({JOB_FILE} is missing).")
+        raise FileNotFoundError(
+            f"resume: {logdir!r} holds no job it can resume "
+            f"({why_not_an_object(os.path.join(logdir, JOB_FILE))})."
+        )
     state = read_status(logdir).get("state")
     if state in ACTIVE_STATES:
         raise JobStateError(f"resume: the job in {logdir!r} is {state}; stop it first.")

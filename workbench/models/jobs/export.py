@@ -30,7 +30,7 @@ from workbench.models.jobs import inputs, model
 from workbench.models.jobs.config import JobConfig, load_config
 from workbench.models.jobs.inputs import PreparedData
 from workbench.models.jobs.paths import EXPORT_DIR, JOB_FILE, resolve_in_workspace
-from workbench.models.jobs.status_file import read_json
+from workbench.models.jobs.status_file import read_json, why_not_an_object
 
 v1 = tf.compat.v1
 
@@ -45,7 +45,9 @@ def _job(logdir: str, workspace: str | None) -> tuple[str, str, JobConfig, Prepa
     logdir = resolve_in_workspace(root, logdir, what="logdir")
     raw = read_json(os.path.join(logdir, JOB_FILE))
     if not isinstance(raw, dict):
-        raise FileNotFoundError(f"export: {logdir!r} holds no job ({JOB_FILE} is missing).")
+        raise FileNotFoundError(
+            f"export: {logdir!r} holds no job ({why_not_an_object(os.path.join(logdir, JOB_FILE))})."
+        )
     # The files a config names may be gone by now; the checkpoint has what is needed.
     config = load_config(raw, workspace=root, check_files=False)
     data = inputs.load_prepared(logdir)

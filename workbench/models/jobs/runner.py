@@ -34,7 +34,7 @@ from typing import Any
 from workbench.models.jobs import disk_full, performance
 from workbench.models.jobs.config import DEVICES, JobConfig, load_config
 from workbench.models.jobs.paths import JOB_FILE
-from workbench.models.jobs.status_file import StatusFile, read_json
+from workbench.models.jobs.status_file import StatusFile, read_json, why_not_an_object
 
 __all__ = ["StopRequestedError", "exit_at_once", "main", "run_job", "set_process_environment"]
 
@@ -187,7 +187,8 @@ def run_job(
         )
         raw = read_json(os.path.join(logdir, JOB_FILE))
         if raw is None:
-            raise FileNotFoundError(f"run_job: {os.path.join(logdir, JOB_FILE)!r} is missing.")
+            path = os.path.join(logdir, JOB_FILE)
+            raise FileNotFoundError(f"run_job: {path!r}: {why_not_an_object(path)}.")
         _hide_gpus_if_asked(raw)
         machine, in_time = environment or set_process_environment(raw)
         config = load_config(raw, workspace=workspace)

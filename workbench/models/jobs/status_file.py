@@ -29,6 +29,7 @@ __all__ = [
     "STATES",
     "StatusFile",
     "read_json",
+    "why_not_an_object",
     "write_json_atomic",
     "write_json_exclusive",
 ]
@@ -81,6 +82,31 @@ def read_json(path: str) -> Any:
             return json.load(f)
     except (OSError, ValueError):
         return None
+
+
+def why_not_an_object(path: str) -> str:
+    """Why `read_json(path)` gave no JSON object: missing, unreadable, not JSON, not an object.
+
+    Example:
+      >>> import os, tempfile
+      >>> path = os.path.join(tempfile.mkdtemp(), "job.json")
+      >>> why_not_an_object(path)
+      'job.json is missing'
+      >>> _ = open(path, "w").write("{oops")
+      >>> why_not_an_object(path)
+      'job.json is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)'
+    """
+    name = os.path.basename(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return f"{name} is missing"
+    except json.JSONDecodeError as err:
+        return f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+    except (OSError, ValueError) as err:
+        return f"{name} cannot be read ({err})"
+    return f"{name} holds {type(data).__name__}, not a JSON object"
 
 
 class StatusFile:

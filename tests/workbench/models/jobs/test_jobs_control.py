@@ -336,8 +336,20 @@ def test_stop_leaves_a_finished_job_alone(tmp_path):
 
 def test_resume_needs_a_job(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(FileNotFoundError, match="holds no job"):
+    with pytest.raises(
+        FileNotFoundError, match=r"holds no job it can resume \(job.json is missing"
+    ):
         resume("empty", workspace=tmp_path)
+
+
+def test_resume_says_a_job_json_that_is_not_json_is_not_json(tmp_path):
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "job.json").write_text('{"model": ')
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"holds no job it can resume \(job.json is not valid JSON \(line 1, column 11: ",
+    ):
+        resume("junk", workspace=tmp_path)
 
 
 def test_list_jobs_finds_nested_jobs_newest_first_and_skips_hidden_folders(tmp_path):
