@@ -9,6 +9,7 @@ from slimlib import data as data
 from slimlib import datasets as datasets
 from slimlib import deployment as deployment
 from slimlib import evaluation as evaluation
+from slimlib import framework_ops as framework_ops
 from slimlib import initializers as initializers
 from slimlib import layers as layers
 from slimlib import learning as learning
@@ -184,6 +185,7 @@ __all__ = [
     "evaluation",
     "filter_variables",
     "flatten",
+    "framework_ops",
     "fully_connected",
     "gdn",
     "get_global_step",

@@ -40,6 +40,7 @@ SIGNATURES: dict[str, list[str] | None] = {
     "initializers": None,
     "deployment": None,
     "evaluation": None,
+    "framework_ops": None,
     "data": None,
     "datasets": None,
     "queues": None,
