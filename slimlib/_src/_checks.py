@@ -14,6 +14,15 @@ import numpy as np
 import tensorflow as tf
 
 
+class ArgumentError(TypeError, ValueError):
+    """An argument of the wrong kind or name where TF-Slim and slimlib raised different errors.
+
+    A TypeError (what Python raises for an unexpected keyword, and what TF-Slim raises in
+    these places, or a ValueError where TF-Slim does) that is also the other one, so code
+    written against either library catches it.
+    """
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Returns ' Did you mean 'x'?' for the closest choice, or '' when none is close.
 

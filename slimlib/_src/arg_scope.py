@@ -7,7 +7,9 @@ an argument passed by the caller always wins), with three differences:
   positional argument never collides with it (TF-Slim raises "got multiple
   values for argument 'stride'" on its own README example).
 * Unknown argument names and undecorated functions are rejected when the scope
-  is entered, with the accepted names in the message.
+  is entered, with the accepted names in the message. TF-Slim only fails when the
+  function is called, with a TypeError; the early error is a TypeError too (and a
+  ValueError, as slimlib raised before).
 * The scope stack lives in a `ContextVar`, so threads (web-app sessions) never
   see each other's defaults.
 
@@ -80,8 +82,9 @@ def has_arg_scope(func: Callable[..., Any]) -> bool:
     return arg_scope_func_key(func) in _DECORATED_OPS
 
 
-def arg_scoped_arguments(func: Callable[..., Any]) -> list[str]:
-    """The argument names of `func` that have a default (those arg_scope is meant to set).
+def arg_scoped_arguments(func: Callable[..., Any]) -> tuple[str, ...]:
+    """The argument names of `func` that have a default (those arg_scope is meant to set),
+    as a tuple, as in TF-Slim.
 
     Raises:
       ValueError: If `func` is not decorated with `add_arg_scope`.
@@ -91,7 +94,7 @@ def arg_scoped_arguments(func: Callable[..., Any]) -> list[str]:
         raise ValueError(
             f"arg_scoped_arguments: `func` must be decorated with @add_arg_scope, got {func!r}."
         )
-    return list(_DECORATED_OPS[key])
+    return _DECORATED_OPS[key]
 
 
 def current_arg_scope() -> ArgScope:
@@ -112,9 +115,9 @@ class arg_scope:  # noqa: N801 - a context manager that TF-Slim code calls as a 
       The merged `ArgScope` mapping now in effect.
 
     Raises:
-      TypeError: If `list_ops_or_scope` is neither a list/tuple nor a mapping.
-      ValueError: If an op is not decorated, an argument is unknown to an op, or
-        kwargs are given together with a mapping.
+      TypeError: If `list_ops_or_scope` is neither a list/tuple nor a mapping, or an
+        argument is unknown to an op (an error that is also a ValueError).
+      ValueError: If an op is not decorated, or kwargs are given together with a mapping.
 
     Example:
       >>> import slimlib as slim
@@ -209,7 +212,7 @@ def _check_scoped_op(op: Callable[..., Any], kwargs: dict) -> None:
         return
     for arg in kwargs:
         if arg not in info.named:
-            raise ValueError(
+            raise _checks.ArgumentError(
                 f"arg_scope: `{arg}` is not an argument of {info.name}, got {arg}="
                 f"{kwargs[arg]!r}; {info.name} accepts {list(info.named)}."
                 + _checks.did_you_mean(arg, info.named)
