@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -45,6 +46,11 @@ def get_tensor_aliases(tensor) -> list[str]:
     return [name[:-2] if name.endswith(":0") else name]
 
 
+def gather_tensors_aliases(tensors) -> list[str]:
+    """The aliases of each of `tensors` (its op name where it has none), in order."""
+    return [alias for tensor in tensors for alias in get_tensor_aliases(tensor)]
+
+
 def convert_collection_to_dict(collection: str, clear_collection: bool = False) -> OrderedDict:
     """`{alias: tensor}` for every tensor in `collection` (how nets return end points)."""
     output = OrderedDict()
@@ -82,6 +88,39 @@ def last_dimension(shape, min_rank: int = 1) -> int:
     return int(value)
 
 
+def channel_dimension(shape, data_format: str, min_rank: int = 1) -> int:
+    """The static channel dimension of `shape`: dimension 1 for `data_format`
+    "channels_first" (or "NCHW"-style), the last one for "channels_last" (or "NHWC"-style).
+
+    Raises:
+      ValueError: If `data_format` is none of those, the rank is unknown or below
+        `min_rank`, or the channel dimension is unknown.
+    """
+    text = data_format if isinstance(data_format, str) else ""
+    if text == "channels_first" or re.fullmatch("NC[DHW]*", text):
+        axis = 1
+    elif text == "channels_last" or re.fullmatch("N[DHW]*C", text):
+        axis = -1
+    else:
+        raise ValueError(
+            "channel_dimension: `data_format` must be 'channels_first', 'channels_last' or a "
+            f"format such as 'NCHW' or 'NHWC', got {data_format!r}."
+        )
+    shape = tf.TensorShape(shape)
+    if shape.rank is None:
+        raise ValueError(f"channel_dimension: `shape` must have a known rank, got {shape}.")
+    required = max(min_rank, 2 if axis == 1 else 1)
+    if shape.rank < required:
+        raise ValueError(f"channel_dimension: `shape` must have rank >= {required}, got {shape}.")
+    value = shape[axis]
+    if value is None:
+        raise ValueError(
+            f"channel_dimension: the channel dimension ({axis}) of `shape` must be known, "
+            f"got {shape}."
+        )
+    return int(value)
+
+
 def two_element_tuple(int_or_tuple) -> tuple[int, int]:
     """`3` -> `(3, 3)`; `[2, 3]` or `TensorShape([2, 3])` -> `(2, 3)`.
 
@@ -98,13 +137,17 @@ def n_positive_integers(n: int, value) -> tuple[int, ...]:
     """`value` as a tuple of `n` positive ints (an int is repeated `n` times).
 
     Raises:
-      TypeError: If `n` or `value` is not an int, or `value` is not a sequence of ints.
+      TypeError: If `n` or `value` is not an int, or `value` is not a sequence of ints (an
+        error that is also a ValueError, which TF-Slim raises there).
       ValueError: If `value` has another length than `n`, or a value below 1.
     """
-    _checks.check_positive_int("n_positive_integers", "n", n)
-    if isinstance(value, tf.TensorShape) and value.rank is not None:
-        value = value.as_list()
-    return _checks.check_int_tuple("n_positive_integers", "value", value, n)
+    try:
+        _checks.check_positive_int("n_positive_integers", "n", n)
+        if isinstance(value, tf.TensorShape) and value.rank is not None:
+            value = value.as_list()
+        return _checks.check_int_tuple("n_positive_integers", "value", value, n)
+    except TypeError as err:
+        raise _checks.ArgumentError(str(err)) from None
 
 
 def constant_value(value_or_tensor_or_var, dtype=None):
@@ -129,6 +172,19 @@ def constant_value(value_or_tensor_or_var, dtype=None):
             return None  # A variable can change; its value is never static.
         return tf.get_static_value(value_or_tensor_or_var)
     return value_or_tensor_or_var
+
+
+def static_cond(pred, fn1, fn2):
+    """`fn1()` if `pred` is true in Python, else `fn2()`: `tf.cond`'s signature for a value
+    known while building the graph (`smart_cond` also takes tensors).
+
+    Raises:
+      TypeError: If `fn1` or `fn2` is not callable.
+    """
+    for arg, func in (("fn1", fn1), ("fn2", fn2)):
+        if not callable(func):
+            raise TypeError(f"static_cond: `{arg}` must be callable, got {func!r}.")
+    return fn1() if pred else fn2()
 
 
 def smart_cond(pred, fn1, fn2, name=None):
@@ -169,15 +225,18 @@ def scope_name_of(scope: str | v1.VariableScope) -> str:
 
 __all__: Sequence[str] = [
     "append_tensor_alias",
+    "channel_dimension",
     "collect_named_outputs",
     "constant_value",
     "convert_collection_to_dict",
+    "gather_tensors_aliases",
     "get_tensor_aliases",
     "get_variable_collections",
     "last_dimension",
     "n_positive_integers",
     "scope_name_of",
     "smart_cond",
+    "static_cond",
     "static_or_dynamic_map_fn",
     "two_element_tuple",
 ]

@@ -185,6 +185,76 @@ def test_n_positive_integers_errors(n, value, exc, match):
         utils.n_positive_integers(n, value)
 
 
+@pytest.mark.parametrize(
+    "n, value",
+    [("3", [1]), (2, ["hello", 2]), (3, tf.TensorShape([2, None, 1])), (3, tf.TensorShape(None))],
+    ids=["n-string", "value-string", "unknown-dimension", "unknown-rank"],
+)
+def test_n_positive_integers_type_errors_are_value_errors_too(n, value):
+    # TF-Slim raises ValueError for these; slimlib's TypeError is also one.
+    with pytest.raises(TypeError, match="n_positive_integers: `(n|value)` must be an int") as info:
+        utils.n_positive_integers(n, value)
+    assert isinstance(info.value, ValueError)
+
+
+# gather_tensors_aliases, channel_dimension, static_cond ----------------------------------
+
+
+def test_gather_tensors_aliases_flattens_aliases_in_order(graph):
+    a, b, c = (tf.constant(float(i), name=n) for i, n in enumerate("abc"))
+    utils.collect_named_outputs("end_points", "first", a)
+    utils.collect_named_outputs("end_points", "second", b)
+    utils.append_tensor_alias(b, "second/out")
+    tf.add_to_collection("end_points", c)
+    aliases = utils.gather_tensors_aliases(tf.get_collection("end_points"))
+    assert aliases == ["first", "second", "second/out", "c"]
+    assert utils.gather_tensors_aliases([]) == []
+
+
+@pytest.mark.parametrize(
+    "shape, data_format, expected",
+    [
+        ([8, 3, 32, 32], "channels_first", 3),
+        ([8, 32, 32, 3], "channels_last", 3),
+        ([8, 16, 5, 5], "NCHW", 16),
+        ([8, 5, 5, 16], "NHWC", 16),
+        ([2, 7], "channels_last", 7),
+    ],
+)
+def test_channel_dimension(shape, data_format, expected):
+    assert utils.channel_dimension(tf.TensorShape(shape), data_format) == expected
+
+
+@pytest.mark.parametrize(
+    "shape, data_format, min_rank, match",
+    [
+        ([8, 3], "NCWH-ish", 1, "`data_format` must be 'channels_first', .* got 'NCWH-ish'"),
+        (None, "channels_last", 1, "`shape` must have a known rank, got <unknown>"),
+        ([8, 3], "channels_last", 4, r"`shape` must have rank >= 4, got \(8, 3\)"),
+        ([8], "channels_first", 1, r"`shape` must have rank >= 2, got \(8,\)"),
+        ([8, None, 4, 4], "NCHW", 1, r"the channel dimension \(1\) of `shape` must be known"),
+    ],
+    ids=["format", "unknown-rank", "min-rank", "channels-first-rank-1", "unknown-channels"],
+)
+def test_channel_dimension_errors(shape, data_format, min_rank, match):
+    with pytest.raises(ValueError, match="channel_dimension: " + match):
+        utils.channel_dimension(tf.TensorShape(shape), data_format, min_rank)
+
+
+def test_static_cond_calls_one_branch_by_python_truth():
+    calls = []
+    branches = (lambda: calls.append(1) or "fn1", lambda: calls.append(2) or "fn2")
+    assert [utils.static_cond(v, *branches) for v in (True, False, 1, 0)] == [
+        "fn1",
+        "fn2",
+        "fn1",
+        "fn2",
+    ]
+    assert calls == [1, 2, 1, 2]
+    with pytest.raises(TypeError, match="static_cond: `fn2` must be callable, got 'x'"):
+        utils.static_cond(True, lambda: 1, "x")
+
+
 # constant_value ----------------------------------------------------------------------------
 
 
