@@ -14,13 +14,22 @@ Regularizer = Callable[[tf.Tensor], "tf.Tensor | None"]
 
 
 def _check_scale(fn: str, scale: object, name: str = "scale") -> float | tf.Tensor:
-    """A number >= 0 as a float; a tensor (TF-Slim accepts those) is returned unchecked."""
+    """A float >= 0 as a float; a tensor (TF-Slim accepts those) is returned unchecked.
+
+    An int is refused with ValueError, as TF-Slim refuses it: `l2_regularizer(1)` is more
+    often a typo for `1e-4` than a weight decay of one.
+    """
     if isinstance(scale, (tf.Tensor, tf.Variable)):
         return scale
     if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Real):
-        raise TypeError(f"{fn}: `{name}` must be a number >= 0, got {scale!r}.")
+        raise TypeError(f"{fn}: `{name}` must be a float >= 0, got {scale!r}.")
     if not scale >= 0:  # Also rejects NaN.
         raise ValueError(f"{fn}: `{name}` must be >= 0, got {scale!r}.")
+    if isinstance(scale, numbers.Integral):
+        raise ValueError(
+            f"{fn}: `{name}` must be a float >= 0, got the int {scale!r}; scale cannot be an "
+            f"integer (write {float(scale)!r})."
+        )
     return float(scale)
 
 
@@ -33,7 +42,7 @@ def l1_regularizer(scale: float, scope: str | None = None) -> Regularizer:
 
     Raises:
       TypeError: If `scale` is not a number.
-      ValueError: If `scale < 0`.
+      ValueError: If `scale` is an int or < 0.
     """
     scale = _check_scale("l1_regularizer", scale)
     if _is_zero(scale):
@@ -52,7 +61,7 @@ def l2_regularizer(scale: float, scope: str | None = None) -> Regularizer:
 
     Raises:
       TypeError: If `scale` is not a number.
-      ValueError: If `scale < 0`.
+      ValueError: If `scale` is an int or < 0.
     """
     scale = _check_scale("l2_regularizer", scale)
     if _is_zero(scale):
@@ -73,7 +82,7 @@ def l1_l2_regularizer(
 
     Raises:
       TypeError: If a scale is not a number.
-      ValueError: If a scale is < 0.
+      ValueError: If a scale is an int or < 0.
     """
     scale_l1 = _check_scale("l1_l2_regularizer", scale_l1, "scale_l1")
     scale_l2 = _check_scale("l1_l2_regularizer", scale_l2, "scale_l2")

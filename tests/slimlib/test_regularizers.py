@@ -37,7 +37,7 @@ def numpy_l2(scale, w):
             ),
             12.5,
         ),
-        (lambda: slim.l2_regularizer(2), 30.0),  # An int scale is accepted.
+        (lambda: slim.l2_regularizer(2.0), 30.0),
         (lambda: slim.l2_regularizer(np.float32(0.5)), 7.5),
         (lambda: slim.l2_regularizer(tf.constant(0.5)), 7.5),  # TF-Slim accepts a tensor scale.
     ],
@@ -49,7 +49,7 @@ def numpy_l2(scale, w):
         "l1_l2-no-l2",
         "l1_l2-defaults",
         "sum",
-        "int",
+        "float-two",
         "numpy",
         "tensor",
     ],
@@ -69,7 +69,7 @@ def test_against_numpy_on_random_weights(graph, run, scale):
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: slim.l1_regularizer(0.0), lambda: slim.l2_regularizer(0)],
+    [lambda: slim.l1_regularizer(0.0), lambda: slim.l2_regularizer(0.0)],
     ids=["l1", "l2"],
 )
 def test_zero_scale_gives_no_loss(graph, make):
@@ -119,10 +119,22 @@ def test_loss_has_the_dtype_of_the_weights(graph, run):
         (
             lambda: slim.l1_regularizer("0.1"),
             TypeError,
-            r"`scale` must be a number >= 0, got '0\.1'",
+            r"`scale` must be a float >= 0, got '0\.1'",
         ),
-        (lambda: slim.l2_regularizer(None), TypeError, "`scale` must be a number >= 0, got None"),
-        (lambda: slim.l2_regularizer(True), TypeError, "`scale` must be a number >= 0, got True"),
+        (lambda: slim.l2_regularizer(None), TypeError, "`scale` must be a float >= 0, got None"),
+        (lambda: slim.l2_regularizer(True), TypeError, "`scale` must be a float >= 0, got True"),
+        # TF-Slim refuses an int scale too; zero included.
+        (
+            lambda: slim.l2_regularizer(0),
+            ValueError,
+            r"l2_regularizer: `scale` must be a float >= 0, got the int 0; scale cannot be an "
+            r"integer \(write 0\.0\)",
+        ),
+        (
+            lambda: slim.l1_l2_regularizer(0.5, 1),
+            ValueError,
+            "l1_l2_regularizer: `scale_l2` must be a float >= 0, got the int 1",
+        ),
         (
             lambda: slim.l1_l2_regularizer(-1.0, 1.0),
             ValueError,
@@ -131,7 +143,7 @@ def test_loss_has_the_dtype_of_the_weights(graph, run):
         (
             lambda: slim.l1_l2_regularizer(1.0, "x"),
             TypeError,
-            "l1_l2_regularizer: `scale_l2` must be a number >= 0, got 'x'",
+            "l1_l2_regularizer: `scale_l2` must be a float >= 0, got 'x'",
         ),
     ],
     ids=[
@@ -141,6 +153,8 @@ def test_loss_has_the_dtype_of_the_weights(graph, run):
         "string",
         "none",
         "bool",
+        "int",
+        "l1_l2-int",
         "l1_l2-negative",
         "l1_l2-string",
     ],

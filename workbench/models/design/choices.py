@@ -370,6 +370,12 @@ def _factory_kwargs(choice: Choice, value: Any) -> dict[str, Any]:
     kwargs = {k: v for k, v in value.items() if k != "name"}
     if "mode" in kwargs and isinstance(kwargs["mode"], str):
         kwargs["mode"] = kwargs["mode"].upper()
+    # A design may hold `0` for a float: slimlib's regularizers refuse an int scale, as
+    # TF-Slim's do, so the call and the generated code get `0.0`.
+    for param in choice.params:
+        value = kwargs.get(param.name)
+        if param.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+            kwargs[param.name] = float(value)
     return kwargs
 
 

@@ -243,6 +243,9 @@ def test_initializers_give_objects_and_code(value, code):
         ({"name": "l2_regularizer", "scale": 0.0005}, "slim.l2_regularizer(0.0005)"),
         ({"name": "l1_regularizer", "scale": 0.1}, "slim.l1_regularizer(0.1)"),
         ({"name": "l1_l2_regularizer", "scale_l2": 0.5}, "slim.l1_l2_regularizer(scale_l2=0.5)"),
+        # slimlib refuses an int scale (as TF-Slim does): a design's 0 or 1 becomes a float.
+        ({"name": "l2_regularizer", "scale": 0}, "slim.l2_regularizer(0.0)"),
+        ({"name": "l1_l2_regularizer", "scale_l1": 1}, "slim.l1_l2_regularizer(scale_l1=1.0)"),
     ],
 )
 def test_regularizers_give_functions_and_code(value, code):
