@@ -39,14 +39,20 @@ def variance_scaling_initializer(
     """
     fn = "variance_scaling_initializer"
     if not tf.as_dtype(dtype).is_floating:
-        raise TypeError(f"{fn}: `dtype` must be a floating point type, got {dtype!r}.")
+        raise TypeError(
+            f"{fn}: Cannot create initializer for non-floating point type. `dtype` must be "
+            f"a floating point type, got {dtype!r}."
+        )
     mode = _checks.check_choice(fn, "mode", mode, _MODES)
     default_dtype = tf.as_dtype(dtype)
 
     def initializer(shape, dtype=dtype, partition_info=None):
         dtype = tf.as_dtype(dtype or default_dtype)
         if not dtype.is_floating:
-            raise TypeError(f"{fn}: `dtype` must be a floating point type, got {dtype!r}.")
+            raise TypeError(
+                f"{fn}: Cannot create initializer for non-floating point type. `dtype` must be "
+                f"a floating point type, got {dtype!r}."
+            )
         fan_in, fan_out = _fans(shape)
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[mode]
         if uniform:

@@ -142,7 +142,11 @@ def test_bad_arguments(kwargs, exc, match):
 
 def test_non_float_dtype_at_call_time():
     init = slim.variance_scaling_initializer()
-    with pytest.raises(TypeError, match="variance_scaling_initializer: `dtype` must be a floating"):
+    with pytest.raises(
+        TypeError,
+        match="variance_scaling_initializer: Cannot create initializer for non-floating point "
+        "type. `dtype` must be a floating point type, got tf.int64",
+    ):
         init([2, 2], dtype=tf.int64)
 
 
