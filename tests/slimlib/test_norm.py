@@ -222,18 +222,21 @@ def test_batch_norm_batch_weights(graph, run):
     np.testing.assert_allclose(moving_var, var, rtol=1e-5)
 
 
-def test_batch_norm_zero_debias_moving_mean(graph):
-    out = slim.batch_norm(tf.constant(X2), decay=0.9, zero_debias_moving_mean=True)
+@PATHS
+def test_batch_norm_zero_debias_moving_mean(graph, fused):
+    out = slim.batch_norm(tf.constant(X2), decay=0.9, zero_debias_moving_mean=True, fused=fused)
     debias = [
         "BatchNorm/BatchNorm/moving_mean/biased",
         "BatchNorm/BatchNorm/moving_mean/local_step",
     ]
     assert names(GLOBAL, ".*(biased|local_step)") == debias
-    assert names(MODEL, ".*(biased|local_step)") == debias  # Saved with the model, as TF-Slim.
+    # As in TF-Slim: model variables (saved with the model) on the plain path only.
+    assert names(MODEL, ".*(biased|local_step)") == ([] if fused else debias)
     _, (moving_mean, moving_var) = train_once(out)
-    # Debiased after one step: 0.1 * m / (1 - 0.9) = m. Fused (the default): unbiased variance.
+    # Debiased after one step: 0.1 * m / (1 - 0.9) = m. Fused: unbiased variance.
     np.testing.assert_allclose(moving_mean, X2.mean(axis=0), rtol=1e-5)
-    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * X2.var(axis=0, ddof=1), rtol=1e-5)
+    ddof = 1 if fused else 0
+    np.testing.assert_allclose(moving_var, 0.9 + 0.1 * X2.var(axis=0, ddof=ddof), rtol=1e-5)
 
 
 def test_batch_norm_zero_debias_with_is_training_tensor(graph):

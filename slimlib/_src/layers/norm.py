@@ -114,24 +114,27 @@ def _assign_moving_average(
         return v1.assign(variable, new_biased / bias_factor)
 
 
-def _debias_variables(moving_mean: tf.Variable) -> tuple[tf.Variable, tf.Variable]:
+def _debias_variables(
+    moving_mean: tf.Variable, as_model_variables: bool
+) -> tuple[tf.Variable, tf.Variable]:
     """The helper variables of a zero-debiased average, named as TensorFlow names them.
 
     `assign_moving_average(..., zero_debias=True)` opens a scope named after the
     variable inside the current one, hence `BatchNorm/BatchNorm/moving_mean/biased`
     for a layer at the top level; checkpoints written by TF-Slim use these names.
+    TF-Slim's plain path makes every variable in its scope a model variable (so these
+    are saved with the model); its fused path leaves them plain global variables.
     """
-    # Model variables, as in TF-Slim, where every variable made inside batch_norm's
-    # scope is one; so they are saved and restored with the model.
+    make = variables.model_variable if as_model_variables else v1.get_variable
     with v1.variable_scope(moving_mean.op.name):
-        biased = variables.model_variable(
+        biased = make(
             "biased",
             shape=moving_mean.shape,
             dtype=moving_mean.dtype.base_dtype,
             initializer=tf.zeros_initializer(),
             trainable=False,
         )
-        local_step = variables.model_variable(
+        local_step = make(
             "local_step",
             shape=[],
             dtype=moving_mean.dtype.base_dtype,
@@ -254,7 +257,8 @@ def batch_norm(
         or half inputs, no `batch_weights` or `adjustment`); False never does.
       data_format: `"NHWC"` (channels last, default) or `"NCHW"` (channels on axis 1).
       zero_debias_moving_mean: Zero-debias the moving mean; creates
-        `moving_mean/biased` and `moving_mean/local_step` model variables.
+        `moving_mean/biased` and `moving_mean/local_step` variables (model variables
+        unless the fused kernel could be used, as in TF-Slim).
       scope: Variable scope; default `"BatchNorm"`.
       renorm: Batch renormalization is not supported; must be False.
       renorm_clipping: Unused (only meaningful with `renorm`).
@@ -341,7 +345,10 @@ def batch_norm(
         need_updates = training is not False
         debias = None
         if need_updates and zero_debias_moving_mean:
-            debias = _debias_variables(params["moving_mean"])
+            # TF-Slim takes its own fused path for any fusable zero-debiased call.
+            tf_slim_fused = want_fused and rank in (2, 4) and adjustment is None
+            tf_slim_fused = tf_slim_fused and batch_weights is None
+            debias = _debias_variables(params["moving_mean"], not tf_slim_fused)
         norm = _Normalizer(
             inputs,
             params,
