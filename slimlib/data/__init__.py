@@ -23,6 +23,7 @@ from slimlib.data.data_provider import DataProvider as DataProvider
 from slimlib.data.dataset import Dataset as Dataset
 from slimlib.data.dataset_data_provider import DatasetDataProvider as DatasetDataProvider
 from slimlib.data.tfexample_decoder import TFExampleDecoder as TFExampleDecoder
+from slimlib.data.tfexample_decoder import TFSequenceExampleDecoder as TFSequenceExampleDecoder
 
 __all__ = [
     "DataDecoder",
@@ -30,6 +31,7 @@ __all__ = [
     "Dataset",
     "DatasetDataProvider",
     "TFExampleDecoder",
+    "TFSequenceExampleDecoder",
     "batch",
     "count_records",
     "data_decoder",
