@@ -21,19 +21,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+Modules = dict[str, Path]  # Module name -> its file.
 
 
-def _modules(package: str) -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted((ROOT / package).rglob("*.py"))}
+def modules_of(package: Path) -> Modules:
+    """Every module of the package folder `package`, by its dotted name."""
+    root = package.parent
+    return {
+        ".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in sorted(package.rglob("*.py"))
+    }
 
 
-WORKBENCH = _modules("workbench")
-
-
-def _is_package(name: str) -> bool:
-    return WORKBENCH.get(name, Path()).name == "__init__.py"
+WORKBENCH = modules_of(ROOT / "workbench")
 
 
 def _imports(name: str, path: Path) -> Iterator[tuple[str, list[str], int]]:
@@ -46,22 +46,26 @@ def _imports(name: str, path: Path) -> Iterator[tuple[str, list[str], int]]:
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
             if node.level:
-                package = name if _is_package(name) else name.rsplit(".", 1)[0]
+                package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
                 base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 module = f"{base}.{module}" if module else base
             yield module, [alias.name for alias in node.names], node.lineno
 
 
-def _dependencies(name: str, path: Path) -> set[str]:
-    """The workbench modules `name` imports: `from pkg import mod` counts as `pkg.mod` when
+def _dependencies(name: str, path: Path, modules: Modules = WORKBENCH) -> set[str]:
+    """The `modules` that `name` imports: `from pkg import mod` counts as `pkg.mod` when
     that is a module, else as `pkg`."""
     found = set()
     for module, names, _ in _imports(name, path):
-        targets = [f"{module}.{n}" for n in names if f"{module}.{n}" in WORKBENCH]
+        targets = [f"{module}.{n}" for n in names if f"{module}.{n}" in modules]
         if len(targets) < len(names) or not names:
             targets.append(module)
-        found.update(t for t in targets if t in WORKBENCH and t != name)
+        found.update(t for t in targets if t in modules and t != name)
     return found
+
+
+def import_graph(modules: Modules) -> dict[str, set[str]]:
+    return {name: _dependencies(name, path, modules) for name, path in modules.items()}
 
 
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -106,7 +110,7 @@ def test_cycle_finder_finds_a_cycle_and_only_the_cycle():
 
 
 def test_no_import_cycle_among_workbench_modules():
-    graph = {name: _dependencies(name, path) for name, path in WORKBENCH.items()}
+    graph = import_graph(WORKBENCH)
     assert sum(len(targets) for targets in graph.values()) > 100  # The graph was read.
     assert import_cycles(graph) == []
 
@@ -126,7 +130,7 @@ def test_dependencies_point_from_views_to_models_to_problems(layer):
         f"{name} imports {target}"
         for name, path in WORKBENCH.items()
         if name == layer or name.startswith(layer + ".")
-        for target in sorted(_dependencies(name, path))
+        for target in sorted(_dependencies(name, path, WORKBENCH))
         if not any(target == a or target.startswith(a + ".") for a in allowed)
     ]
     assert offenders == [], "\n".join(offenders)
@@ -136,39 +140,35 @@ def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
 
-def test_no_module_imports_another_modules_private_name():
-    offenders = []
-    for name, path in WORKBENCH.items():
-        for module, names, line in _imports(name, path):
-            if not module.startswith("workbench"):
-                continue
-            where = f"{path.relative_to(ROOT)}:{line}"
-            private_parts = [part for part in module.split(".") if _private(part)]
-            if private_parts:
-                offenders.append(f"{where}: imports the private module {module}")
-            offenders += [f"{where}: imports {module}.{n}" for n in names if _private(n)]
-    assert offenders == [], "\n".join(offenders)
-
-
-def _module_aliases(name: str, path: Path) -> dict[str, str]:
-    """`{local name: workbench module}` for the modules the file imports as a whole."""
+def _module_aliases(name: str, path: Path, modules: Modules) -> dict[str, str]:
+    """`{local name: module}` for the `modules` the file imports as a whole."""
     aliases = {}
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.asname and alias.name in WORKBENCH:
+                if alias.asname and alias.name in modules:
                     aliases[alias.asname] = alias.name
     for module, names, _ in _imports(name, path):
         for n in names:
-            if f"{module}.{n}" in WORKBENCH:
+            if f"{module}.{n}" in modules:
                 aliases[n] = f"{module}.{n}"
     return aliases
 
 
-def test_no_module_reads_another_modules_private_attribute():
-    offenders = []
-    for name, path in WORKBENCH.items():
-        aliases = _module_aliases(name, path)
+def private_uses(modules: Modules, root: Path) -> list[str]:
+    """`file:line: what` for each import of another module's private name or of a private
+    module, and each read of a private attribute of an imported module."""
+    package = next(iter(modules)).split(".")[0]
+    found = []
+    for name, path in modules.items():
+        where = path.relative_to(root)
+        for module, names, line in _imports(name, path):
+            if module.split(".")[0] != package:
+                continue
+            if any(_private(part) for part in module.split(".")):
+                found.append(f"{where}:{line}: imports the private module {module}")
+            found += [f"{where}:{line}: imports {module}.{n}" for n in names if _private(n)]
+        aliases = _module_aliases(name, path, modules)
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if (
                 isinstance(node, ast.Attribute)
@@ -176,9 +176,34 @@ def test_no_module_reads_another_modules_private_attribute():
                 and node.value.id in aliases
                 and _private(node.attr)
             ):
-                module = aliases[node.value.id]
-                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {module}.{node.attr}")
-    assert offenders == [], "\n".join(offenders)
+                found.append(f"{where}:{node.lineno}: reads {aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    assert private_uses(WORKBENCH, ROOT) == []
+
+
+def test_the_checks_find_a_lazy_cycle_and_each_private_use(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_helpers.py").write_text("def hint(): ...\n")
+    (package / "a.py").write_text(
+        "from pkg import b\n"
+        "from pkg._helpers import hint\n"
+        "from pkg.b import _secret\n"
+        "def f():\n"
+        "    return b._state\n"
+    )
+    (package / "b.py").write_text("_secret = _state = 1\ndef g():\n    from pkg import a\n")
+    modules = modules_of(package)
+    assert import_cycles(import_graph(modules)) == [["pkg.a", "pkg.b"]]
+    assert private_uses(modules, tmp_path) == [
+        "pkg/a.py:2: imports the private module pkg._helpers",
+        "pkg/a.py:3: imports pkg.b._secret",
+        "pkg/a.py:5: reads pkg.b._state",
+    ]
 
 
 def _definitions(package: str, function: str) -> list[str]:
