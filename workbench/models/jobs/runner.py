@@ -34,6 +34,7 @@ from typing import Any
 from workbench.models.jobs import disk_full, performance
 from workbench.models.jobs.config import DEVICES, JobConfig, load_config
 from workbench.models.jobs.paths import JOB_FILE
+from workbench.models.jobs.progress import ProgressWriter
 from workbench.models.jobs.status_file import StatusFile, read_json, why_not_an_object
 
 __all__ = ["StopRequestedError", "exit_at_once", "main", "run_job", "set_process_environment"]
@@ -211,22 +212,26 @@ def run_job(
             print("\n".join(f"checkpoints: {note}" for note in notes), flush=True)
             status.update(warning="; ".join(notes))
 
-        def on_record(record: dict) -> None:
-            fields = {k: record.get(k) for k in ("step", "loss", "accuracy") if k in record}
-            status.update(**fields)
-
         stop.graceful = True
         if stop.is_set():
             raise StopRequestedError("stopped before training")
-        last_loss = training.run_training(
-            config,
-            logdir,
-            data,
-            should_stop=stop.is_set,
-            on_record=on_record,
-            session_config=session_config,
-            speed=speed,
-        )
+        progress = ProgressWriter(status)
+
+        def on_record(record: dict) -> None:
+            progress.record(**{k: record[k] for k in ("step", "loss", "accuracy") if k in record})
+
+        try:
+            last_loss = training.run_training(
+                config,
+                logdir,
+                data,
+                should_stop=stop.is_set,
+                on_record=on_record,
+                session_config=session_config,
+                speed=speed,
+            )
+        finally:
+            progress.close()
         stop.graceful = False
         # Records are logged every `log_every_n_steps`; the step reached may lie between.
         status.update(step=training.checkpoint_step(logdir))
