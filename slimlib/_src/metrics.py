@@ -228,7 +228,23 @@ def streaming_true_positives(
 def streaming_false_positives(
     predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
 ) -> MetricOps:
-    """Streaming count of elements predicted true whose label is false (see true positives)."""
+    """Streaming (weighted) count of elements predicted true whose label is false.
+
+    Args:
+      predictions: Tensor of any shape, cast to bool.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      weights: Optional scalar or tensor broadcastable to `labels`; default 1 each.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"false_positives"`.
+
+    Returns:
+      `(value, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
     return _confusion_count(
         "streaming_false_positives",
         v1.metrics.false_positives,
@@ -244,7 +260,23 @@ def streaming_false_positives(
 def streaming_true_negatives(
     predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
 ) -> MetricOps:
-    """Streaming count of elements where both are false (see `streaming_true_positives`)."""
+    """Streaming (weighted) count of elements where both `predictions` and `labels` are false.
+
+    Args:
+      predictions: Tensor of any shape, cast to bool.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      weights: Optional scalar or tensor broadcastable to `labels`; default 1 each.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"true_negatives"`.
+
+    Returns:
+      `(value, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
     return _confusion_count(
         "streaming_true_negatives",
         v1.metrics.true_negatives,
@@ -260,7 +292,23 @@ def streaming_true_negatives(
 def streaming_false_negatives(
     predictions, labels, weights=None, metrics_collections=None, updates_collections=None, name=None
 ) -> MetricOps:
-    """Streaming count of elements predicted false whose label is true (see true positives)."""
+    """Streaming (weighted) count of elements predicted false whose label is true.
+
+    Args:
+      predictions: Tensor of any shape, cast to bool.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      weights: Optional scalar or tensor broadcastable to `labels`; default 1 each.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"false_negatives"`.
+
+    Returns:
+      `(value, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
     return _confusion_count(
         "streaming_false_negatives",
         v1.metrics.false_negatives,
@@ -458,7 +506,20 @@ def streaming_recall(
 ) -> MetricOps:
     """Streaming recall `tp / (tp + fn)` of boolean predictions (0 when no label is true).
 
-    Arguments, return value and errors as `streaming_precision`; default scope `"recall"`.
+    Args:
+      predictions: Tensor of any shape, cast to bool.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      weights: Optional scalar or tensor broadcastable to `labels`; default 1 each.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"recall"`.
+
+    Returns:
+      `(recall, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     fn = "streaming_recall"
     predictions, labels, weights = paired(
@@ -526,9 +587,23 @@ def streaming_false_negative_rate(
 ) -> MetricOps:
     """Streaming false negative rate `fn / (fn + tp)`: the share of positives predicted false.
 
-    The value is 0 until a positive label was seen. Arguments, return value and
-    errors as `streaming_false_positive_rate`; default scope `"false_negative_rate"`
-    (holding the counters `false_negatives` and `true_positives`).
+    The value is 0 until a positive label was seen.
+
+    Args:
+      predictions: Tensor of any shape, cast to bool.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      weights: Optional scalar or tensor broadcastable to `labels`; default 1 each.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"false_negative_rate"` (holding the counters
+        `false_negatives` and `true_positives`).
+
+    Returns:
+      `(false_negative_rate, update_op)`: float32 scalars in [0, 1].
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     return _rate(
         "streaming_false_negative_rate",

@@ -125,8 +125,24 @@ def streaming_sensitivity_at_specificity(
 ) -> MetricOps:
     """Streaming sensitivity at the threshold whose specificity is closest to `specificity`.
 
-    Arguments, return value and errors as `streaming_specificity_at_sensitivity`
-    with the roles swapped; default scope `"sensitivity_at_specificity"`.
+    Args:
+      predictions: Float tensor of any shape, values in [0, 1] (checked when run).
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      specificity: Target specificity (true negative rate), a number in [0, 1].
+      weights: Optional scalar or tensor broadcastable to `labels`.
+      num_thresholds: Evenly spaced thresholds to try, int >= 2; default 200.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"sensitivity_at_specificity"`.
+
+    Returns:
+      `(sensitivity, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If `specificity` is not a number, `num_thresholds` not an int or a
+        collections argument not a list.
+      ValueError: If `specificity` is outside [0, 1], `num_thresholds < 2` or the
+        shapes do not fit.
     """
     return _v1_rate_at_rate(
         "streaming_sensitivity_at_specificity",

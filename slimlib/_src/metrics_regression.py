@@ -77,8 +77,20 @@ def streaming_mean_squared_error(
 ) -> MetricOps:
     """Streaming weighted mean of `(predictions - labels) ** 2`.
 
-    Arguments and errors as `streaming_mean_absolute_error`; default scope
-    `"mean_squared_error"`.
+    Args:
+      predictions: Float tensor of any shape.
+      labels: Tensor with the shape of `predictions` (cast to its dtype).
+      weights: Optional scalar or tensor broadcastable to `labels`.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"mean_squared_error"`.
+
+    Returns:
+      `(mean_squared_error, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     return _regression(
         "streaming_mean_squared_error",
@@ -97,8 +109,20 @@ def streaming_root_mean_squared_error(
 ) -> MetricOps:
     """Square root of the streaming mean squared error.
 
-    Arguments and errors as `streaming_mean_absolute_error`; default scope
-    `"root_mean_squared_error"`.
+    Args:
+      predictions: Float tensor of any shape.
+      labels: Tensor with the shape of `predictions` (cast to its dtype).
+      weights: Optional scalar or tensor broadcastable to `labels`.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"root_mean_squared_error"`.
+
+    Returns:
+      `(root_mean_squared_error, update_op)`: float32 scalars.
+
+    Raises:
+      TypeError: If a collections argument is not a list or tuple.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     return _regression(
         "streaming_root_mean_squared_error",

@@ -173,7 +173,24 @@ def streaming_true_positives_at_thresholds(
 def streaming_false_negatives_at_thresholds(
     predictions, labels, thresholds, weights=None
 ) -> MetricOps:
-    """Streaming false negative counts per threshold; see the true positives version."""
+    """Streaming (weighted) false negative counts, one per threshold.
+
+    Creates the local variable `false_negatives` `[len(thresholds)]` in the current variable
+    scope, as TF-Slim does (there is no `name` argument).
+
+    Args:
+      predictions: Float tensor of any shape.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      thresholds: List or tuple of floats; positive means `predictions > threshold`.
+      weights: Optional scalar or tensor broadcastable to `labels`.
+
+    Returns:
+      `(counts, update_op)`: float32 tensors `[len(thresholds)]`.
+
+    Raises:
+      TypeError: If `thresholds` is not a list of numbers.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
     return _one_counter(
         "streaming_false_negatives_at_thresholds", "fn", predictions, labels, thresholds, weights
     )
@@ -182,7 +199,24 @@ def streaming_false_negatives_at_thresholds(
 def streaming_false_positives_at_thresholds(
     predictions, labels, thresholds, weights=None
 ) -> MetricOps:
-    """Streaming false positive counts per threshold; see the true positives version."""
+    """Streaming (weighted) false positive counts, one per threshold.
+
+    Creates the local variable `false_positives` `[len(thresholds)]` in the current variable
+    scope, as TF-Slim does (there is no `name` argument).
+
+    Args:
+      predictions: Float tensor of any shape.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      thresholds: List or tuple of floats; positive means `predictions > threshold`.
+      weights: Optional scalar or tensor broadcastable to `labels`.
+
+    Returns:
+      `(counts, update_op)`: float32 tensors `[len(thresholds)]`.
+
+    Raises:
+      TypeError: If `thresholds` is not a list of numbers.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
     return _one_counter(
         "streaming_false_positives_at_thresholds", "fp", predictions, labels, thresholds, weights
     )
@@ -191,7 +225,24 @@ def streaming_false_positives_at_thresholds(
 def streaming_true_negatives_at_thresholds(
     predictions, labels, thresholds, weights=None
 ) -> MetricOps:
-    """Streaming true negative counts per threshold; see the true positives version."""
+    """Streaming (weighted) true negative counts, one per threshold.
+
+    Creates the local variable `true_negatives` `[len(thresholds)]` in the current variable
+    scope, as TF-Slim does (there is no `name` argument).
+
+    Args:
+      predictions: Float tensor of any shape.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      thresholds: List or tuple of floats; positive means `predictions > threshold`.
+      weights: Optional scalar or tensor broadcastable to `labels`.
+
+    Returns:
+      `(counts, update_op)`: float32 tensors `[len(thresholds)]`.
+
+    Raises:
+      TypeError: If `thresholds` is not a list of numbers.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
+    """
     return _one_counter(
         "streaming_true_negatives_at_thresholds", "tn", predictions, labels, thresholds, weights
     )
@@ -263,8 +314,22 @@ def streaming_recall_at_thresholds(
 ) -> MetricOps:
     """Streaming recall `tp / (tp + fn)` at each threshold.
 
-    Arguments, return value and errors as `streaming_precision_at_thresholds`;
-    default scope `"recall_at_thresholds"`.
+    Args:
+      predictions: Float tensor of any shape, values in [0, 1] (checked when run).
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      thresholds: List or tuple of floats; positive means `predictions > threshold`.
+      weights: Optional scalar or tensor broadcastable to `labels`.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"recall_at_thresholds"`.
+
+    Returns:
+      `(recall, update_op)`: float32 tensors `[len(thresholds)]`.
+
+    Raises:
+      TypeError: If `thresholds` is not a list of numbers or a collections argument
+        is not a list.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     return _v1_at_thresholds(
         "streaming_recall_at_thresholds",
@@ -349,9 +414,23 @@ def streaming_false_negative_rate_at_thresholds(
 ) -> MetricOps:
     """Streaming false negative rate `fn / (fn + tp)` at each threshold (0 while both are 0).
 
-    Arguments, return value and errors as
-    `streaming_false_positive_rate_at_thresholds`; default scope
-    `"false_negative_rate_at_thresholds"` (counters `false_negatives`, `true_positives`).
+    Args:
+      predictions: Float tensor of any shape.
+      labels: Tensor with the shape of `predictions`, cast to bool.
+      thresholds: List or tuple of floats; positive means `predictions > threshold`.
+      weights: Optional scalar or tensor broadcastable to `labels`.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Variable scope; default `"false_negative_rate_at_thresholds"` (holding
+        the counters `false_negatives` and `true_positives`).
+
+    Returns:
+      `(false_negative_rate, update_op)`: float32 tensors `[len(thresholds)]`.
+
+    Raises:
+      TypeError: If `thresholds` is not a list of numbers or a collections argument
+        is not a list.
+      ValueError: If the shapes of `predictions`, `labels` or `weights` do not fit.
     """
     return _rate_at_thresholds(
         "streaming_false_negative_rate_at_thresholds",

@@ -179,8 +179,24 @@ def streaming_sparse_recall_at_k(
 
     With `class_id`, only examples labelled `class_id` count, and the value is how
     often it is in the top `k`. Label ids outside `[0, num_classes)` count as misses.
-    Arguments and errors as `streaming_sparse_precision_at_k`; default name
-    `"recall_at_<k>"`.
+
+    Args:
+      predictions: Float tensor `[D1, ..., DN, num_classes]` (N >= 1) of scores.
+      labels: Integer tensor (cast to int64) `[D1, ..., DN, num_labels]` or
+        `[D1, ..., DN]`, or a `SparseTensor` / `SparseTensorValue`.
+      k: Number of top predictions, int >= 1.
+      class_id: Optional class to measure alone.
+      weights: Optional scalar or `[D1, ..., DN]` tensor.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Name scope; default `"recall_at_<k>"` (with `_class<id>`).
+
+    Returns:
+      `(recall, update_op)`: float64 scalars (NaN when nothing was counted).
+
+    Raises:
+      TypeError: If `k` or `class_id` is not an int, or `labels` is not integer.
+      ValueError: If `k < 1` or `labels` does not fit `predictions`.
     """
     return _sparse_at_k(
         "streaming_sparse_recall_at_k",
@@ -303,8 +319,23 @@ def sparse_recall_at_top_k(
 ) -> MetricOps:
     """`streaming_sparse_recall_at_k` for class ids already ranked (note: `labels` first).
 
-    Arguments, return value and errors as `streaming_sparse_precision_at_top_k`;
-    default name `"recall_at_top_k"`.
+    Args:
+      labels: Integer tensor `[D1, ..., DN, num_labels]` or `[D1, ..., DN]`, or a
+        `SparseTensor` / `SparseTensorValue`.
+      top_k_predictions: Integer tensor `[D1, ..., DN, k]` (N >= 1, `k` static) of
+        predicted class ids, best first.
+      class_id: Optional class to measure alone.
+      weights: Optional scalar or `[D1, ..., DN]` tensor.
+      metrics_collections: Collections to add the value to.
+      updates_collections: Collections to add the update op to.
+      name: Name scope; default `"recall_at_top_k"`.
+
+    Returns:
+      `(recall, update_op)`: float64 scalars (NaN when nothing was counted).
+
+    Raises:
+      TypeError: If `class_id` is not an int or an input is not integer.
+      ValueError: If `top_k_predictions` has rank < 2 or an unknown last dimension.
     """
     return _sparse_at_top_k(
         "sparse_recall_at_top_k",

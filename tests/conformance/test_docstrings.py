@@ -36,7 +36,7 @@ _LAYERS = [
 RAISES = {
     f"slim.{name}"
     for name in _LAYERS[:8]  # The convolutions check their arguments' shapes and ranks.
-}
+} | {f"slim.metrics.{name}" for name in slim.metrics.__all__}  # Each checks its inputs.
 
 
 def _documented() -> dict[str, Callable]:
@@ -44,6 +44,7 @@ def _documented() -> dict[str, Callable]:
     for module, prefix in (
         (slim.evaluation, "slim.evaluation"),
         (slim.learning, "slim.learning"),
+        (slim.metrics, "slim.metrics"),
         (slim.summaries, "slim.summaries"),
         (slim.training, "slim.training"),
         (slim.training.evaluation, "slim.training.evaluation"),
