@@ -21,6 +21,7 @@ from workbench.models.design.codegen import WRITE_STEPS
 from workbench.models.design.templates import net_design
 from workbench.models.design.validate import validate
 from workbench.models.editor import DesignEditor
+from workbench.models.editor.fields import block_fields
 from workbench.views.panel.canvas import DesignCanvas
 
 _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -131,8 +132,8 @@ def test_structure_problems_list_every_error_with_its_path():
          "'stack'."),
         ("blocks[1].count", "`blocks[1].count` must be an int from 1 to 256, got '2'."),
         ("blocks[2].extra",
-         "`blocks[2].extra` must be one of the fields of a 'branches' block (branches, axis, "
-         "scope), got 'extra'."),
+         "`blocks[2].extra` must be one of the fields of a 'branches' block (branches, scope, "
+         "axis), got 'extra'."),
         ("blocks[2].branches[0][0]",
          '`blocks[2].branches[0][0]` must be a block dict such as {"kind": "layer", "op": '
          '"conv2d", "args": {}}, got 3.'),
@@ -179,6 +180,9 @@ def test_a_field_added_to_the_table_reaches_editor_analysis_code_and_canvas(monk
 
     graph, net, _ = run_generated(code, [6, 6, 1])
     assert [t.name for t in graph.get_collection("my_ends")] == [net.name]
+
+    rows = [(row.name, row.type, row.value) for row in block_fields(editor.design, "blocks[0]")]
+    assert rows == [("scope", "text", "conv"), ("outputs_collections", "text", "my_ends")]
 
     layout = DesignCanvas(editor)._constants["kinds"]["layer"]  # The canvas draws it.
     assert "outputs_collections" in layout["fields"]

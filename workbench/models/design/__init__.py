@@ -7,6 +7,12 @@ and per-block scopes, shapes and variables (`validate`, `infer_shapes`), a graph
 history (`Workspace`). Templates (`templates`, `template`, `net_design`) give designs to
 start from; the op catalogue (`catalogue`, `palette`) drives the palette and editors.
 
+Where each concept lives: the block kinds and their fields in `kinds.py` (the one table the
+editor, the analysis, build, codegen and the canvas read); the structure a JSON Schema can
+check in `schema.py`; the format's envelope, versions and builders in `spec.py`; the
+analysis (ops, arguments, shapes, scopes) in `analysis/`, wrapped by `validate.py`; the
+problems it reports in `workbench/problems.py`.
+
 Only building needs TensorFlow: `build_design`, `build_graph` and `BuiltDesign` are
 imported from `design.build` when first asked for, so that the rest loads without it.
 """

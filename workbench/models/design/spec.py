@@ -9,7 +9,8 @@ A design is plain data (dicts, lists, strings, numbers, booleans, null)::
                  {"num_outputs": 10, "activation_fn": null}], "scope": "fc"}]}
 
 `input.shape` leaves out the batch dimension. Block kinds (fields after `kind`; the ones
-in brackets are optional, with the default shown):
+in brackets are optional, with the default shown; `kinds.KIND_TABLE` is where they are
+defined, and `schema.py` checks them):
 
 - `layer`: `op` (a slimlib layer such as `"conv2d"`), [`args` {}], [`scope`].
 - `repeat`: `count`, `block` (a `layer` block without scope), [`scope`] -> `slim.repeat`.

@@ -7,6 +7,8 @@ combinations slimlib refuses, and shape problems found by the static rules of `s
 (a 11x11 'VALID' kernel on an 8x8 map, a convolution after `flatten`, branches that do
 not concatenate, a residual whose paths differ). Along the way it predicts each block's
 scope name (`names`), output shape and variables, so the app can show them per block.
+The structure is checked against the design format's JSON Schema (`schema.py`); the walk
+itself is the `analysis` package (one handler per block kind).
 
 It never raises, whatever it is given: every finding is a `Problem`. Shapes after a
 block whose arguments are wrong are unknown (None), so one mistake does not cause a

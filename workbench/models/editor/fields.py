@@ -3,8 +3,9 @@
 A property editor shows, above a layer's arguments, the fields of the block itself: its
 scope, a repeat's count, a stack's per-layer argument sets, the ops an `arg_scope` sets
 defaults for, a residual's activation, a branches block's axis; with nothing selected, the
-design's name and input. An `arg_scope`'s defaults are edited like a layer's arguments:
-one row per argument that every listed op takes.
+design's name and input. Which fields a kind has, their order and their one-line docs come
+from the kind table (`design.kinds`). An `arg_scope`'s defaults are edited like a layer's
+arguments: one row per argument that every listed op takes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from workbench.models.design import choices, spec
+from workbench.models.design import choices, kinds, spec
 from workbench.models.design.catalogue import catalogue, op_spec
 from workbench.models.editor.paths import get_at
 from workbench.models.editor.properties import PropertyRow, option_values, scoped_defaults
@@ -39,7 +40,16 @@ class FieldRow:
     doc: str = ""
 
 
-_SCOPE_DOC = "Variable scope name; empty for the op's default name."
+#: How a field of each type is edited (see `FieldRow.type`).
+_ROW_TYPES = {
+    "scope": "text",
+    "text": "text",
+    "count": "int",
+    "int": "int",
+    "argument_list": "json",
+    "op_list": "ops",
+    "activation": "choice",
+}
 
 
 def arg_scope_ops() -> tuple[str, ...]:
@@ -64,53 +74,23 @@ def block_fields(design: dict, path: str) -> list[FieldRow]:
             FieldRow("input.dtype", "choice", dtype, spec.DTYPES, "Input dtype."),
         ]
     block = get_at(design, path)
-    if not isinstance(block, dict) or block.get("kind") not in spec.KINDS:
+    if not isinstance(block, dict) or block.get("kind") not in kinds.KIND_TABLE:
         raise ValueError(f"block_fields: `path` must name a block, got {path!r}.")
-    kind = block["kind"]
-    scope = FieldRow("scope", "text", block.get("scope"), doc=_SCOPE_DOC)
-    if kind == "repeat":
-        return [
-            FieldRow("count", "int", block.get("count"), doc="How many times the layer is called."),
-            scope,
-        ]
-    if kind == "stack":
-        return [
-            scope,
-            FieldRow(
-                "per_layer",
-                "json",
-                block.get("per_layer"),
-                doc="One argument dict per call, leading positional arguments only, "
-                'e.g. [{"num_outputs": 32}, {"num_outputs": 64}].',
-            ),
-        ]
-    if kind == "arg_scope":
-        return [
-            FieldRow(
-                "ops",
-                "ops",
-                list(block.get("ops") or []),
-                arg_scope_ops(),
-                "The ops whose defaults this scope sets.",
-            )
-        ]
-    if kind == "residual":
-        return [
-            scope,
-            FieldRow(
-                "activation",
-                "choice",
-                block.get("activation"),
-                (*choices.names("activation"), None),
-                "Applied to the sum of the main path and the shortcut.",
-            ),
-        ]
-    if kind == "branches":
-        return [
-            scope,
-            FieldRow("axis", "int", block.get("axis", 3), doc="Axis the branches are joined on."),
-        ]
-    return [scope]  # layer, net
+    rows = []
+    # The kind table's settable fields, in its order, but for those edited elsewhere: the
+    # op or net (from the palette), a repeat's layer (on the canvas), argument dicts (rows
+    # of their own).
+    for field in kinds.kind(block["kind"]).fields:
+        if not field.settable or field.type not in _ROW_TYPES:
+            continue
+        value = kinds.value_of(block, field.name)
+        options: tuple[Any, ...] = ()
+        if field.type == "op_list":
+            value, options = list(value or []), arg_scope_ops()
+        elif field.type == "activation":
+            options = (*choices.names("activation"), None)
+        rows.append(FieldRow(field.name, _ROW_TYPES[field.type], value, options, field.doc))
+    return rows
 
 
 def arg_scope_rows(design: dict, path: str) -> list[PropertyRow]:
