@@ -6,7 +6,9 @@ Every subcommand is a thin wrapper over `workbench.models`:
 - `jobs`: `serve`, `train`, `evaluate`, `export`, `jobs`;
 - `design`: `templates`, `template`, `validate`, `codegen`, `summary`, `diagram`,
   `restore-plan`;
-- `errors`: the exit statuses and `InvalidInputError`, shared by both.
+- `design_input`: reading a DESIGN argument (a file or stdin) and the design commands'
+  argument types; `tables`: aligned plain-text tables;
+- `errors`: the exit statuses and `InvalidInputError`, shared by all.
 
 Bad input (an invalid design or job config, a path outside the workspace, a missing file)
 exits with status 2 and the problems on stderr, one per line; a job that fails exits with

@@ -16,157 +16,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.cli.design_input import (
+    build,
+    positive_int,
+    problems_error,
+    read_design,
+    shape_list,
+    source_name,
+    write_text,
+)
 from workbench.cli.errors import InvalidInputError
+from workbench.cli.tables import format_table
 from workbench.problems import did_you_mean
 
-#: Design argument that reads the design from stdin.
-STDIN = "-"
 #: Suffixes `diagram -o` accepts: Graphviz source as is, or rendered to SVG by `dot`.
 DIAGRAM_SUFFIXES = (".svg", ".dot")
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-
-def _problem_line(problem: Any) -> str:
-    """`path: message`, without repeating the path the message already starts with."""
-    message = problem.message
-    if not problem.path:
-        return message
-    quoted = f"`{problem.path}` "
-    if message.startswith(quoted):
-        message = message[len(quoted) :]
-    return f"{problem.path}: {message}"
-
-
-def _problems_error(source: str, problems: Sequence[Any]) -> InvalidInputError:
-    count = len(problems)
-    lines = "\n".join(f"  - {_problem_line(p)}" for p in problems)
-    noun = "problem" if count == 1 else "problems"
-    return InvalidInputError(f"{source} is not a valid design; {count} {noun}:\n{lines}")
-
-
-def _source_name(path: str) -> str:
-    return "stdin" if path == STDIN else repr(path)
-
-
-def read_design(path: str, *, check: bool = True) -> dict:
-    """Reads, migrates and (with `check`) validates the design at `path` (`-`: stdin).
-
-    Args:
-      path: A design JSON file, or `-` to read stdin.
-      check: Whether a design with problems is refused. Default True.
-
-    Returns:
-      The design dict.
-
-    Raises:
-      InvalidInputError: If the file is missing or unreadable, is not a design, or (with
-        `check`) the design has problems; the message lists every problem.
-    """
-    from workbench.models.design import DesignError, loads, validate
-
-    source = _source_name(path)
-    try:
-        if path == STDIN:
-            text = sys.stdin.read()
-        else:
-            text = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InvalidInputError(f"no such file {path!r}.") from None
-    except OSError as err:
-        raise InvalidInputError(f"cannot read {path!r}: {err.strerror or err}.") from None
-    try:
-        design = loads(text)
-    except DesignError as err:
-        raise _problems_error(source, err.problems) from None
-    if check:
-        problems = validate(design)
-        if problems:
-            raise _problems_error(source, problems)
-    return design
-
-
-def _build(design: dict) -> Any:
-    from workbench.models.design import DesignError, build_graph
-
-    try:
-        return build_graph(design)
-    except DesignError as err:
-        raise _problems_error("the design", err.problems) from None
-
-
-def _write_text(path: str, text: str, command: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise InvalidInputError(f"cannot write {path!r}: {err.strerror or err}.") from None
-    print(f"{command}: wrote {path}", file=sys.stderr)
-
-
-def format_table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[str] = ()
-) -> str:
-    """Rows as aligned plain text: a header line, a rule, then one line per row.
-
-    Args:
-      headers: Column titles.
-      rows: One sequence of cells per row, as many as `headers`; cells are shown with
-        `str`, ints with thousands separators.
-      right: Titles of the columns to align right (numbers). Default none.
-
-    Example:
-      >>> print(format_table(["scope", "params"], [["fc", 1234]], right=["params"]))
-      scope  params
-      -----  ------
-      fc      1,234
-    """
-    cells = [[_cell(value) for value in row] for row in rows]
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [
-            value.rjust(width) if header in right else value.ljust(width)
-            for header, value, width in zip(headers, values, widths)
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = ["-" * width for width in widths]
-    return "\n".join([line(headers), line(rule), *(line(row) for row in cells)])
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return "" if value is None else str(value)
-
-
-def _positive_int(text: str) -> int:
-    """argparse type of `--num-classes`: an int >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {text!r}")
-    return value
-
-
-def _shape_list(text: str) -> list[int]:
-    """argparse type of `--input-shape`: `28,28,1` -> `[28, 28, 1]`."""
-    try:
-        shape = [int(part) for part in text.split(",")]
-    except ValueError:
-        shape = []
-    if not shape or any(d < 1 for d in shape):
-        raise argparse.ArgumentTypeError(
-            f"must be comma-separated ints >= 1 such as 28,28,1, got {text!r}"
-        )
-    return shape
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -214,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     design = read_design(args.design, check=False)
     analysis = analyze(design)
     if analysis.problems:
-        raise _problems_error(_source_name(args.design), analysis.problems)
+        raise problems_error(source_name(args.design), analysis.problems)
     count = len(analysis.blocks)
     shape = (
         "unknown" if analysis.output_shape is None else format_shape((None, *analysis.output_shape))
@@ -232,7 +99,7 @@ def cmd_codegen(args: argparse.Namespace) -> int:
 
     code = generate_code(read_design(args.design))
     if args.output:
-        _write_text(args.output, code, "codegen")
+        write_text(args.output, code, "codegen")
     else:
         sys.stdout.write(code)
     return 0
@@ -242,7 +109,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     """Prints the layer table (scope, op, output shape, params, FLOPs), then the totals."""
     from workbench.models.inspect import format_shape, tabulate_layers
 
-    table = tabulate_layers(_build(read_design(args.design)).trace)
+    table = tabulate_layers(build(read_design(args.design)).trace)
     rows = [
         ["  " * row.depth + (row.scope or "-"), row.op, format_shape(row.output_shape),
          row.params, row.flops]
@@ -272,7 +139,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         )
     from workbench.models.inspect import GraphvizNotFoundError, build_diagram, render_svg
 
-    built = _build(read_design(args.design))
+    built = build(read_design(args.design))
     dot = build_diagram(built.graph, built.trace, outputs={"logits": built.logits}).to_dot()
     if suffix == ".svg":
         try:
@@ -281,7 +148,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
             raise InvalidInputError(f"{err} Or write the dot source with `-o FILE.dot`.") from None
     else:
         text = dot
-    _write_text(args.output, text, "diagram")
+    write_text(args.output, text, "diagram")
     return 0
 
 
@@ -289,7 +156,7 @@ def cmd_restore_plan(args: argparse.Namespace) -> int:
     """Prints which variables a checkpoint restores, its unused entries, traps and code."""
     from workbench.models.restore_plan import RestorePlan
 
-    built = _build(read_design(args.design))
+    built = build(read_design(args.design))
     plan = RestorePlan(graph=built.graph, checkpoint=args.checkpoint)
     if plan.error:
         raise InvalidInputError(plan.error.removeprefix("RestorePlan: "))
@@ -351,12 +218,12 @@ def add_parsers(sub: Any) -> None:
     template.add_argument("name", help="template name (see `templates`)")
     template.add_argument(
         "--num-classes",
-        type=_positive_int,
+        type=positive_int,
         help="outputs of the last layer (default the template's)",
     )
     template.add_argument(
         "--input-shape",
-        type=_shape_list,
+        type=shape_list,
         metavar="H,W,C",
         help="input shape without the batch axis (default the template's)",
     )
