@@ -1,7 +1,7 @@
 """pytest plugin loaded into each conformance subprocess (`-p conformance_plugin`).
 
 It puts back the private TensorFlow names the test files use that TensorFlow 2.21 moved
-(tensorflow_compat.py), removes the excluded tests (the node ids in $TF_SLIM_CONFORMANCE_EXCLUDED, a JSON list the
+(tensorflow_compat.py) and the NumPy 1.x behaviour they rely on (numpy_compat.py), removes the excluded tests (the node ids in $TF_SLIM_CONFORMANCE_EXCLUDED, a JSON list the
 runner takes from tests/tf_slim_conformance/excluded.py), records every test's
 outcome as one JSON line in $TF_SLIM_CONFORMANCE_REPORT, and at the end of the session fails
 the run if any loaded `tf_slim` module comes from anywhere but the alias package.
@@ -38,9 +38,11 @@ def foreign_tf_slim_modules(modules=None, alias: str = _ALIAS) -> dict[str, str]
 
 
 def pytest_configure(config):
+    import numpy_compat
     import tensorflow_compat
 
     tensorflow_compat.restore_moved_names()
+    numpy_compat.restore_removed_aliases()
 
 
 def _is_tensorflow_helper(item) -> bool:
@@ -51,9 +53,13 @@ def _is_tensorflow_helper(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    import numpy_compat
+
     excluded = set(json.loads(os.environ.get("TF_SLIM_CONFORMANCE_EXCLUDED", "[]")))
     kept, dropped, helpers = [], [], []
     for item in items:
+        if item.nodeid.split("::")[0] in numpy_compat.OLD_SCALAR_CONVERSION:
+            numpy_compat.convert_like_numpy_1(item.module)
         if _is_tensorflow_helper(item):
             helpers.append(item)
         else:

@@ -211,3 +211,36 @@ def test_moved_tensorflow_names_are_the_objects_tensorflow_keeps_now():
         moved = getattr(importlib.import_module(module_name), name)
         assert moved is getattr(importlib.import_module(home), name), (module_name, name)
     assert tensorflow_compat.restore_moved_names() == []  # Nothing left to set.
+
+
+def test_removed_numpy_aliases_are_the_builtins_they_named():
+    import numpy_compat
+
+    numpy_compat.restore_removed_aliases()
+    assert (np.float, np.int, np.object, np.str) == (float, int, object, str)
+    assert numpy_compat.restore_removed_aliases() == []  # Nothing left to set.
+
+
+def test_int_of_a_one_element_array_takes_the_element_as_numpy_1_did():
+    import numpy_compat
+
+    convert = numpy_compat.int_like_numpy_1
+    labels = np.array([[1.0], [0.0]], np.float32)
+    assert convert(2 * labels[0] + 1) == 3  # shape [1]: NumPy 2 raises TypeError here
+    assert convert(np.array([[7.9]])) == 7
+    assert (convert(), convert("12", 8), convert(4.5)) == (0, 10, 4)
+    with pytest.raises(TypeError, match="only 0-dimensional arrays"):
+        convert(labels)  # Two elements: still an error, as in NumPy 1.x.
+
+
+def test_only_the_listed_test_modules_get_numpy_1_int():
+    import numpy_compat
+
+    module = types.ModuleType("learning_test")
+    numpy_compat.convert_like_numpy_1(module)
+    assert module.int is numpy_compat.int_like_numpy_1
+    assert numpy_compat.OLD_SCALAR_CONVERSION == {
+        "learning_test.py",
+        "training/training_test.py",
+        "training/evaluation_test.py",
+    }
