@@ -17,7 +17,6 @@ leading out of the folder, so a name typed in the app never reads or writes else
 from __future__ import annotations
 
 import contextlib
-import difflib
 import fcntl
 import os
 import re
@@ -28,7 +27,7 @@ from typing import Any
 import param
 
 from workbench.models.design import spec
-from workbench.problems import atomic_write
+from workbench.problems import atomic_write, did_you_mean
 
 HISTORY = ".history"
 SUFFIX = ".json"
@@ -216,8 +215,7 @@ class Workspace(param.Parameterized):
     def _existing(self, fn: str, name: str) -> Path:
         path = self._inside(Path(self.root) / f"{_check_name(fn, name)}{SUFFIX}", name)
         if not path.is_file():
-            close = difflib.get_close_matches(name, self.refresh(), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, self.refresh())
             raise FileNotFoundError(
                 f"Workspace.{fn}: `name` must be a saved design ({', '.join(self.names) or 'none yet'}), "
                 f"got {name!r}.{hint}"
