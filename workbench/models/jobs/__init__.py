@@ -18,7 +18,7 @@ from workbench.models.jobs.config import OPTIMIZERS as OPTIMIZERS
 from workbench.models.jobs.config import SCHEDULES as SCHEDULES
 from workbench.models.jobs.config import ConfigError as ConfigError
 from workbench.models.jobs.config import JobConfig as JobConfig
-from workbench.models.jobs.config import Problem as Problem
+from workbench.models.jobs.config import config_problem as config_problem
 from workbench.models.jobs.config import load_config as load_config
 from workbench.models.jobs.config import validate_config as validate_config
 from workbench.models.jobs.control import Job as Job
@@ -46,7 +46,7 @@ __all__ = [
     "JobStateError",
     "MetricsReader",
     "PathEscapeError",
-    "Problem",
+    "config_problem",
     "export_saved_model",
     "list_jobs",
     "load_config",

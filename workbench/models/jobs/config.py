@@ -41,7 +41,7 @@ from typing import Any
 from workbench.models.jobs import performance
 from workbench.models.jobs.paths import PathEscapeError, resolve_in_workspace
 from workbench.models.jobs.performance import PerformanceSpec
-from workbench.problems import did_you_mean
+from workbench.problems import Problem, did_you_mean
 
 __all__ = [
     "DATASET_KINDS",
@@ -54,7 +54,7 @@ __all__ = [
     "DatasetSpec",
     "JobConfig",
     "ModelSpec",
-    "Problem",
+    "config_problem",
     "RestoreSpec",
     "ScheduleSpec",
     "TrainSpec",
@@ -128,25 +128,28 @@ MAX_INT = 10**9
 MAX_BATCH_SIZE = 8192
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a config: where, what was found and what was expected.
+def config_problem(path: str, value: Any, expected: str, hint: str = "") -> Problem:
+    """A `workbench.problems.Problem` of a job config, worded `path: must be EXPECTED, got
+    VALUE.`, then `hint`.
 
-    Attributes:
+    Args:
       path: Dotted path of the value, e.g. `"train.learning_rate"` or `"model"`.
       value: The value found (`MISSING` when the key is absent).
       expected: What the value must be, e.g. `"a number > 0"`.
-      hint: Extra help, e.g. `"Did you mean 'lenet'?"`; may be empty.
+      hint: Extra help, e.g. `"Did you mean 'lenet'?"`. Default none.
+
+    Returns:
+      The `Problem`, its `message` as above.
+
+    Example:
+      >>> print(config_problem("train.steps", 0, "an integer >= 1"))
+      train.steps: must be an integer >= 1, got 0.
     """
-
-    path: str
-    value: Any
-    expected: str
-    hint: str = ""
-
-    def __str__(self) -> str:
-        text = f"{self.path}: must be {self.expected}, got {self.value!r}."
-        return f"{text} {self.hint}" if self.hint else text
+    message = f"{path}: must be {expected}, got {value!r}."
+    if hint:
+        message += f" {hint}"
+    kind = "structure" if value is MISSING else "value"
+    return Problem(path=path, message=message, value=value, expected=expected, kind=kind)
 
 
 class ConfigError(ValueError):
@@ -272,7 +275,7 @@ class _Checker:
         self.check_files = check_files
 
     def add(self, path: str, value: Any, expected: str, hint: str = "") -> None:
-        self.problems.append(Problem(path, value, expected, hint))
+        self.problems.append(config_problem(path, value, expected, hint))
 
     def section(
         self, parent: Mapping, key: str, path: str, allowed: Sequence[str], default=MISSING

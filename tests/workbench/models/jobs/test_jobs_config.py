@@ -10,7 +10,14 @@ import pytest
 from workbench.models.design.spec import layer, new_design
 from workbench.models.jobs import config as config_module
 from workbench.models.jobs import metrics_stream, paths
-from workbench.models.jobs.config import ConfigError, Problem, load_config, validate_config
+from workbench.models.jobs.config import (
+    MISSING,
+    ConfigError,
+    config_problem,
+    load_config,
+    validate_config,
+)
+from workbench.problems import Problem
 
 LENET = {"model": {"net": "lenet"}}
 
@@ -321,8 +328,24 @@ def test_files_are_not_checked_when_asked_not_to(tmp_path):
 
 
 def test_problem_text():
-    assert str(Problem("seed", -1, "an integer >= 0")) == "seed: must be an integer >= 0, got -1."
-    assert str(Problem("x", 1, "2", "Try 2.")) == "x: must be 2, got 1. Try 2."
+    assert str(config_problem("seed", -1, "an integer >= 0")) == (
+        "seed: must be an integer >= 0, got -1."
+    )
+    assert str(config_problem("x", 1, "2", "Try 2.")) == "x: must be 2, got 1. Try 2."
+
+
+def test_config_problems_are_the_workbench_problems():
+    problem = config_problem("train.steps", MISSING, "an integer >= 1")
+    assert isinstance(problem, Problem)
+    assert (problem.path, problem.value, problem.expected) == (
+        "train.steps",
+        MISSING,
+        "an integer >= 1",
+    )
+    assert problem.kind == "structure"  # A missing key.
+    assert config_problem("seed", -1, "an integer >= 0").kind == "value"
+    (found,) = validate_config({**LENET, "seed": -1}, workspace="/tmp", check_files=False)
+    assert isinstance(found, Problem) and found.message.startswith("seed: must be")
 
 
 @pytest.mark.parametrize("module", [config_module, paths, metrics_stream], ids=lambda m: m.__name__)
