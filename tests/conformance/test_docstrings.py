@@ -49,6 +49,7 @@ def _documented() -> dict[str, Callable]:
         (slim.training, "slim.training"),
         (slim.training.evaluation, "slim.training.evaluation"),
         (slim.model_analyzer, "slim.model_analyzer"),
+        (slim.losses.metric_learning, "slim.losses.metric_learning"),
         (model_deploy, "model_deploy"),
     ):
         names.update({f"{prefix}.{name}": getattr(module, name) for name in module.__all__})
