@@ -125,6 +125,7 @@ class SummaryAtEndHook(v1.train.SessionRunHook):
             )
         self._log_dir = log_dir
         self._summary_writer = summary_writer
+        self._use_cached_writer = summary_writer is None
         self._summary_op = summary_op
         self._merge_all = summary_op is None
         self._feed_dict = feed_dict
@@ -136,13 +137,18 @@ class SummaryAtEndHook(v1.train.SessionRunHook):
         self._global_step = v1.train.get_or_create_global_step()
 
     def after_create_session(self, session, coord):
-        if self._summary_writer is None:
-            # The cached writer also records the graph, once per directory.
+        if self._use_cached_writer:
+            # The cached writer also records the graph, once per directory; it is reopened
+            # in case it was closed since the last session (each evaluation makes one).
             self._summary_writer = v1.summary.FileWriterCache.get(self._log_dir)
+            self._summary_writer.reopen()
+
+    def _step(self, session) -> int:
+        """The global step the summary is written at."""
+        return int(session.run(self._global_step))
 
     def end(self, session):
         if self._summary_op is not None:
-            step = int(session.run(self._global_step))
             summary = session.run(self._summary_op, self._feed_dict)
-            self._summary_writer.add_summary(summary, step)
+            self._summary_writer.add_summary(summary, self._step(session))
         self._summary_writer.flush()

@@ -17,7 +17,11 @@ from typing import Any
 import tensorflow as tf
 
 from slimlib._src import _checks
-from slimlib._src.eval_hooks import StopAfterNEvalsHook, get_or_create_eval_step
+from slimlib._src.eval_hooks import (
+    StopAfterNEvalsHook,
+    SummaryAtEndHook,
+    get_or_create_eval_step,
+)
 
 v1 = tf.compat.v1
 GraphKeys = v1.GraphKeys
@@ -103,8 +107,8 @@ def checkpoints_iterator(
             time.sleep(remaining)
 
 
-class _SummaryAtEndHook(v1.train.SessionRunHook):
-    """Runs `summary_op` once when the evaluation ends and writes it at the global step.
+class _SummaryAtEndHook(SummaryAtEndHook):
+    """`SummaryAtEndHook` for `evaluate_once`/`evaluation_loop`: its summary op is given.
 
     Without a global step in the graph the step comes from the checkpoint (its
     `global_step` entry, else the `-<step>` suffix of its name), instead of creating a
@@ -112,25 +116,17 @@ class _SummaryAtEndHook(v1.train.SessionRunHook):
     """
 
     def __init__(self, logdir: str, summary_op, feed_dict, global_step):
-        self._logdir = logdir
-        self._summary_op = summary_op
-        self._feed_dict = feed_dict
-        self._global_step = global_step
-        self._writer = None
+        super().__init__(log_dir=logdir, summary_op=summary_op, feed_dict=feed_dict)
+        self._graph_step = global_step
         self.checkpoint_path: str | None = None
 
-    def after_create_session(self, session, coord):
-        self._writer = v1.summary.FileWriterCache.get(self._logdir)
-        self._writer.reopen()
+    def begin(self):
+        pass  # The summary op is known and no global step is created.
 
-    def end(self, session):
-        if self._global_step is not None:
-            step = int(session.run(self._global_step))
-        else:
-            step = _checkpoint_step(self.checkpoint_path)
-        summary = session.run(self._summary_op, self._feed_dict)
-        self._writer.add_summary(summary, step)
-        self._writer.flush()
+    def _step(self, session) -> int:
+        if self._graph_step is not None:
+            return int(session.run(self._graph_step))
+        return _checkpoint_step(self.checkpoint_path)
 
 
 def _checkpoint_step(path: str | None) -> int:
