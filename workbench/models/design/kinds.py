@@ -23,6 +23,8 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+from workbench.problems import did_you_mean
+
 FORMAT = "slim-workbench-design"
 VERSION = 1
 
@@ -263,8 +265,6 @@ def kind(name: str) -> Kind:
     """
     found = KIND_TABLE.get(name) if isinstance(name, str) else None
     if found is None:
-        from workbench.problems import did_you_mean
-
         raise ValueError(
             f"kind: `name` must be one of {', '.join(KIND_TABLE)}, got {name!r}."
             + did_you_mean(name, KIND_TABLE)
