@@ -51,19 +51,20 @@ def test_rev_block_rebuilt_gradients_equal_the_plain_ones(graph, run):
 
 
 @pytest.mark.parametrize(
-    "options",
-    [{}, {"use_data_dep": True}, {"tupleize_grads": True}],
-    ids=["bare", "data-dep", "tuple"],
+    "decorate",
+    [
+        rev_block_lib.recompute_grad,
+        rev_block_lib.recompute_grad(use_data_dep=True),
+        rev_block_lib.recompute_grad(tupleize_grads=True),
+        rev_block_lib.recompute_grad(True, True),  # TF-Slim's positional options.
+    ],
+    ids=["bare", "data-dep", "tuple", "positional"],
 )
-def test_recompute_grad_gives_the_ordinary_gradient(graph, run, options):
+def test_recompute_grad_gives_the_ordinary_gradient(graph, run, decorate):
     def fn(x):
         return dense(x) * 3.0
 
-    wrapped = (
-        rev_block_lib.recompute_grad(fn)
-        if not options
-        else rev_block_lib.recompute_grad(**options)(fn)
-    )
+    wrapped = decorate(fn)
     x = tf.constant(X[:, :2])
     with tf.variable_scope("recomputed") as scope:
         out = tf.reduce_sum(wrapped(x))

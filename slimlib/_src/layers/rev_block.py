@@ -301,9 +301,13 @@ def recompute_grad(
         argument is not a tensor; in the gradient pass, if the recomputation used
         other variables (e.g. the function was called twice in the same enclosing scope).
     """
-    if fn is None or not callable(fn):
-        if fn is not None:  # Options passed positionally: recompute_grad(True)(fn).
-            use_data_dep, fn = fn, None
+    if fn is not None and not callable(fn):
+        # Options given positionally, as TF-Slim allows: recompute_grad(True, True)(fn).
+        second = use_data_dep
+        use_data_dep, fn = fn, None
+        if second is not _DEFAULT:
+            tupleize_grads = bool(second)
+    if fn is None:
         return lambda f: recompute_grad(f, use_data_dep, tupleize_grads)
     _closed_over_tensors(fn)
     takes_flag = "is_recomputing" in inspect.signature(fn).parameters
