@@ -42,3 +42,10 @@ def test_follow_polls_in_the_background_and_ends_with_the_job(tmp_path):
         time.sleep(0.05)
     assert not chart.following
     assert list(chart.figure.data[0].y) == [3.0, 2.5]
+
+
+def test_the_chart_is_an_anywidget_which_is_why_the_workbench_depends_on_anywidget(tmp_path):
+    # pyproject.toml lists anywidget for this: Plotly's FigureWidget is an anywidget widget.
+    import anywidget
+
+    assert isinstance(LiveMetricsChart(tmp_path).figure, anywidget.AnyWidget)
