@@ -1,6 +1,7 @@
 """Runs TF-Slim 1.1.0's own test files against slimlib and reports per-file results.
 
-    .venv/bin/python tests/tf_slim_conformance/conformance_runner.py [-j JOBS] [-k FILTER]
+    .venv/bin/python tests/tf_slim_conformance/conformance_runner.py [-j JOBS] [-k FILTER] [-o]
+        [-- PYTEST ARGS]
 
 Each test file runs in its own pytest subprocess (TF-Slim's files switch eager execution off
 for their whole process, as its own test runner runs one process per file), with the alias
@@ -26,7 +27,7 @@ ALIAS = HERE / "alias"
 REPO = HERE.parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 # A file that runs longer than this is stopped; its unreported tests count as errors.
-FILE_TIMEOUT_S = 1200
+FILE_TIMEOUT_S = 1800
 
 sys.path.insert(0, str(HERE))
 import tf_slim_wheel  # noqa: E402
@@ -125,7 +126,9 @@ def _environment(report: Path, excluded: list[str]) -> dict:
     return env
 
 
-def run_file(root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLUDED) -> FileResult:
+def run_file(
+    root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLUDED, show_output=False
+) -> FileResult:
     relative = test_file.relative_to(root).as_posix()
     excluded_here = sorted(t for t in excluded if t.startswith(relative + "::"))
     result = FileResult(relative)
@@ -138,7 +141,8 @@ def run_file(root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLU
     try:
         subprocess.run(
             command, cwd=root, env=_environment(report, excluded_here), timeout=FILE_TIMEOUT_S,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=None if show_output else subprocess.DEVNULL,
+            stderr=None if show_output else subprocess.DEVNULL,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
         result.import_error = f"stopped after {FILE_TIMEOUT_S} s"
@@ -183,8 +187,11 @@ def run_file(root: Path, test_file: Path, pytest_args: list[str], excluded=EXCLU
     return result
 
 
-def run(jobs: int = 2, select: str = "", pytest_args: list[str] | None = None) -> Summary:
-    """Fetches the wheel, runs its test files (those whose path contains `select`)."""
+def run(
+    jobs: int = 2, select: str = "", pytest_args: list[str] | None = None, show_output=False
+) -> Summary:
+    """Fetches the wheel, runs its test files (those whose path contains `select`); with
+    `show_output`, each pytest run prints its own report (tracebacks included)."""
     wheel = tf_slim_wheel.cached_wheel()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tf-slim-tests-") as folder:
@@ -194,7 +201,12 @@ def run(jobs: int = 2, select: str = "", pytest_args: list[str] | None = None) -
         # The slowest files (the nets) first, so that parallel jobs finish together.
         ordered = sorted(files, key=lambda f: (f.parent.name != "nets", -f.stat().st_size))
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(lambda f: run_file(root, f, pytest_args or []), ordered))
+            results = list(
+                pool.map(
+                    lambda f: run_file(root, f, pytest_args or [], show_output=show_output),
+                    ordered,
+                )
+            )
     results.sort(key=lambda r: r.file)
     return Summary(results, time.monotonic() - started)
 
@@ -218,9 +230,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("-k", "--files", default="", help="only files whose path contains this")
+    parser.add_argument(
+        "-o", "--output", action="store_true", help="show each pytest run's own report"
+    )
     parser.add_argument("pytest_args", nargs="*", help="passed on to each pytest run")
     args = parser.parse_args(argv)
-    summary = run(args.jobs, args.files, args.pytest_args)
+    summary = run(args.jobs, args.files, args.pytest_args, show_output=args.output)
     write_artifacts(summary)
     print(summary.table())
     if summary.foreign_tf_slim:

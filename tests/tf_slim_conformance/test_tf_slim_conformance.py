@@ -2,8 +2,10 @@
 
 This runs all 35 files (several minutes); alone: `make conformance`, or
 `.venv/bin/python -m pytest -m tf_slim_conformance`. For a few files while working on them:
-`.venv/bin/python tests/tf_slim_conformance/conformance_runner.py -k layers/utils` (extra
-arguments go to pytest, e.g. `-- -x -k testFoo`). Only the lead raises the threshold.
+`.venv/bin/python tests/tf_slim_conformance/conformance_runner.py -k layers/utils` (`-o`
+shows pytest's report with tracebacks; arguments after `--` go to pytest, e.g.
+`-o -k ops/arg_scope -- -x -k testUnexpectedArg`). test-artifacts/tf_slim_conformance.json
+lists every test that does not pass with its error. Only the lead raises the threshold.
 """
 
 import ast
