@@ -428,3 +428,80 @@ def test_repeat_names_scopes_after_the_real_function():
     assert slim.conv2d.__name__ == "convolution2d"
     assert slim.conv2d is slim.convolution2d
     assert slim.layers.conv2d is slim.conv2d
+
+
+# Names of slimlib's sub-modules that TF-Slim has under the same module, with TF-Slim's
+# parameter order (`tf_slim.training.training`, `tf_slim.training.evaluation`, ...).
+_EVAL_OPS = ["eval_ops", "feed_dict", "final_ops", "final_ops_feed_dict"]
+_EVALUATE_REPEATEDLY = [
+    "checkpoint_dir",
+    "master",
+    "scaffold",
+    *_EVAL_OPS,
+    "eval_interval_secs",
+    "hooks",
+    "config",
+    "max_number_of_evaluations",
+    "timeout",
+    "timeout_fn",
+]
+MODULE_SIGNATURES: dict[str, list[str]] = {
+    "training.create_train_op": [
+        "total_loss",
+        "optimizer",
+        "global_step",
+        "update_ops",
+        "variables_to_train",
+        "transform_grads_fn",
+        "summarize_gradients",
+        "gate_gradients",
+        "aggregation_method",
+        "colocate_gradients_with_ops",
+        "check_numerics",
+    ],
+    "training.train": [
+        "train_op",
+        "logdir",
+        "master",
+        "is_chief",
+        "scaffold",
+        "hooks",
+        "chief_only_hooks",
+        "save_checkpoint_secs",
+        "save_summaries_steps",
+        "config",
+        "max_wait_secs",
+        "run_metadata",
+    ],
+    "training.clip_gradient_norms_fn": ["max_norm"],
+    "training.evaluation.evaluate_once": [
+        "checkpoint_path",
+        "master",
+        "scaffold",
+        *_EVAL_OPS,
+        "hooks",
+        "config",
+    ],
+    "training.evaluation.evaluate_repeatedly": _EVALUATE_REPEATEDLY,
+    "evaluation.evaluate_repeatedly": _EVALUATE_REPEATEDLY,
+    "evaluation.StopAfterNEvalsHook": ["num_evals", "log_progress"],
+    "evaluation.SummaryAtEndHook": ["log_dir", "summary_writer", "summary_op", "feed_dict"],
+    "evaluation.get_or_create_eval_step": [],
+    "model_analyzer.analyze_vars": ["variables", "print_info"],
+    "model_analyzer.analyze_ops": ["graph", "print_info"],
+    "model_analyzer.tensor_description": ["var"],
+}
+
+
+@pytest.mark.parametrize("dotted", sorted(MODULE_SIGNATURES))
+def test_module_signature_matches_tf_slim(dotted):
+    obj = slim
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    target = obj.__init__ if inspect.isclass(obj) else obj
+    params = [
+        p.name
+        for p in inspect.signature(target).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    assert params == MODULE_SIGNATURES[dotted]
