@@ -112,7 +112,37 @@ def bias_or_normalize(
 
 def activate(outputs: tf.Tensor, activation_fn: Callable | None) -> tf.Tensor:
     """`activation_fn(outputs)`, or `outputs` when it is None."""
-    return outputs if activation_fn is None else activation_fn(outputs)
+    if activation_fn is None:
+        return outputs
+    check_activation_fn(v1.get_default_graph().get_name_scope() or "layer", activation_fn)
+    return activation_fn(outputs)
+
+
+def check_activation_fn(fn: str, activation_fn: Any) -> None:
+    """Raises unless `activation_fn` is None or a callable (a name such as 'relu' is not)."""
+    if activation_fn is None or callable(activation_fn):
+        return
+    hint = ""
+    if isinstance(activation_fn, str):
+        hint = f" Pass the function itself, e.g. tf.nn.{activation_fn}, not its name."
+    raise TypeError(
+        f"{fn}: `activation_fn` must be a callable such as tf.nn.relu, or None, got "
+        f"{activation_fn!r} ({type(activation_fn).__name__}).{hint}"
+    )
+
+
+def check_float_inputs(fn: str, inputs: tf.Tensor) -> tf.Tensor:
+    """Returns `inputs` when its dtype is floating; raises naming `inputs` otherwise.
+
+    The layer's weights take the dtype of `inputs`; with an int or string input the failure
+    would come from the weights' initializer and blame its `dtype`.
+    """
+    if inputs.dtype.is_floating:
+        return inputs
+    raise TypeError(
+        f"{fn}: `inputs` must be a float tensor (float16, bfloat16, float32 or float64), got "
+        f"dtype {inputs.dtype.name}; cast it first, e.g. tf.cast(inputs, tf.float32)."
+    )
 
 
 def collect(outputs_collections: Any, scope_name: str, outputs: tf.Tensor) -> tf.Tensor:
@@ -121,9 +151,9 @@ def collect(outputs_collections: Any, scope_name: str, outputs: tf.Tensor) -> tf
 
 
 def to_tensor_input(fn: str, inputs: Any) -> tf.Tensor:
-    """`inputs` as a graph tensor; raises a message that names the layer otherwise."""
+    """`inputs` as a float graph tensor; raises a message that names the layer otherwise."""
     _checks.require_graph(fn)
-    return _checks.to_tensor(fn, "inputs", inputs)
+    return check_float_inputs(fn, _checks.to_tensor(fn, "inputs", inputs))
 
 
 # TF-Slim's data-format names (module constants of its layers module).

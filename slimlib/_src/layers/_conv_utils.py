@@ -236,3 +236,24 @@ def check_conv_dims(fn: str, conv_dims: object) -> int | None:
     if conv_dims > 3:
         raise ValueError(f"{fn}: `conv_dims` must be 1, 2, 3 or None, got {conv_dims!r}.")
     return conv_dims
+
+
+def check_window_fits(
+    fn: str, inputs: tf.Tensor, kernel: Sequence[int], rates: Sequence[int], first: bool
+) -> None:
+    """Raises when a 'VALID' window (with its dilation) is larger than a static input side.
+
+    TensorFlow would report a negative output dimension, naming neither the layer nor the
+    argument.
+    """
+    dims = inputs.shape.as_list()
+    spatial = dims[2:] if first else dims[1:-1]
+    spans = [(k - 1) * r + 1 for k, r in zip(kernel, rates)]
+    if any(side is not None and span > side for side, span in zip(spatial, spans)):
+        sides = "x".join("?" if side is None else str(side) for side in spatial)
+        dilated = f" (spanning {list(spans)} with `rate` {list(rates)})" if max(rates) > 1 else ""
+        raise ValueError(
+            f"{fn}: `kernel_size` {list(kernel)}{dilated} is larger than the {sides} input "
+            "with padding 'VALID'; use a smaller kernel, padding 'SAME', or less "
+            "downsampling before this layer."
+        )

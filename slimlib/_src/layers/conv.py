@@ -94,6 +94,7 @@ def _convolution(
 ) -> tf.Tensor:
     """The N-D convolution behind `convolution` and `conv1d` / `conv2d` / `conv3d`."""
     num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
+    _common.check_activation_fn(fn, layer.activation_fn)
     conv_dims = cu.check_conv_dims(fn, conv_dims)
     if data_format is not None:
         data_format = cu.check_data_format(fn, data_format, cu.CONV_DATA_FORMATS)
@@ -117,6 +118,8 @@ def _convolution(
     first = cu.is_channels_first(data_format)
     layout = cu.tf_data_format(n, first)
     in_channels = _checks.check_known_dim(fn, "inputs", inputs, cu.channel_axis(first))
+    if padding == "VALID":
+        cu.check_window_fits(fn, inputs, kernel, rates, first)
     with layer.variable_scope("Conv", inputs) as sc:
         # TF-Slim's convolution is a Keras layer: its losses say "kernel" and "bias".
         weights = layer.weights(

@@ -169,9 +169,10 @@ def fully_connected(
     """
     fn = "fully_connected"
     _checks.check_positive_int(fn, "num_outputs", num_outputs)
+    _common.check_activation_fn(fn, activation_fn)
     _checks.require_graph(fn)
     with v1.variable_scope(scope, "fully_connected", [inputs], reuse=reuse) as sc:
-        inputs = _checks.to_tensor(fn, "inputs", inputs)
+        inputs = _common.check_float_inputs(fn, _checks.to_tensor(fn, "inputs", inputs))
         rank = _common.check_min_rank(fn, "inputs", inputs, 2)
         depth = _checks.check_known_dim(fn, "inputs", inputs, -1)
         weights = _common.make_variable(
