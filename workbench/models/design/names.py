@@ -36,6 +36,10 @@ class ScopeNamer:
     def __init__(self, reserved: tuple[str, ...] = ("inputs",)):
         # TensorFlow's variable_scopes_count: full variable scope name -> times opened.
         self._var_counts: dict[str, int] = {}
+        # Full variable scope name -> the scopes opened inside it (at any depth), so that
+        # closing a scope resets them without a scan of every scope (which made checking
+        # a design quadratic in its blocks).
+        self._inside: dict[str, list[str]] = {}
         # TensorFlow's Graph._names_in_use: lower-cased full name -> count.
         self._names: dict[str, int] = {}
         self._var_scope = ""
@@ -63,6 +67,10 @@ class ScopeNamer:
         name_scope = self._unique_name(default_name if scope is None else scope)
         relative = self._unique_variable_scope(default_name) if scope is None else scope
         full = f"{self._var_scope}/{relative}" if self._var_scope else relative
+        if full not in self._var_counts:
+            parts = full.split("/")
+            for end in range(1, len(parts)):
+                self._inside.setdefault("/".join(parts[:end]), []).append(full)
         self._var_counts[full] = self._var_counts.get(full, 0) + 1
         outer = (self._var_scope, self._name_scope)
         self._var_scope, self._name_scope = full, name_scope
@@ -70,10 +78,8 @@ class ScopeNamer:
             yield full
         finally:
             self._var_scope, self._name_scope = outer
-            prefix = full + "/"
-            for key in self._var_counts:
-                if key.startswith(prefix):
-                    self._var_counts[key] = 0
+            for key in self._inside.get(full, ()):
+                self._var_counts[key] = 0
 
     def _unique_variable_scope(self, prefix: str) -> str:
         base = f"{self._var_scope}/{prefix}" if self._var_scope else prefix

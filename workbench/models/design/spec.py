@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -47,6 +48,13 @@ KINDS = kinds.KINDS
 KIND_FIELDS = kinds.KIND_FIELDS
 DESIGN_FIELDS = kinds.DESIGN_FIELDS
 DTYPES = kinds.DTYPES
+#: Largest design text `loads` reads (a 5,000-block design is about 1.5 MB).
+MAX_TEXT_BYTES = 4 * 2**20
+#: Deepest nesting of JSON arrays and objects `loads` reads (32 levels of nested blocks
+#: take about 70).
+MAX_JSON_DEPTH = 100
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 #: Upgrades from one version to the next: `MIGRATIONS[v]` turns a version-`v` design dict
 #: into a version-`v + 1` one. Register with `register_migration`.
@@ -156,7 +164,8 @@ def loads(text: str | bytes) -> dict:
       The design dict, at `VERSION`.
 
     Raises:
-      DesignError: If `text` is not JSON, holds NaN or Infinity, or is not a design (see
+      DesignError: If `text` is not JSON, holds NaN or Infinity, is larger than
+        `MAX_TEXT_BYTES` or nested deeper than `MAX_JSON_DEPTH`, or is not a design (see
         `migrate`).
 
     Example:
@@ -174,6 +183,8 @@ def loads(text: str | bytes) -> dict:
             ) from None
     if not isinstance(text, str):
         raise DesignError(fn, [problem("", "JSON text (a str)", text, kind="type")])
+
+    _check_size(fn, text)
 
     def reject_constant(name: str) -> None:
         raise ValueError(f"{name} is not a JSON number")
@@ -208,6 +219,49 @@ def loads(text: str | bytes) -> dict:
             ],
         ) from None
     return migrate(data)
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in JSON `text` (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_size(fn: str, text: str) -> None:
+    """Refuses design text too large, or nested too deep, to read and check in good time."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEXT_BYTES:
+        raise DesignError(
+            fn,
+            [
+                Problem(
+                    path="",
+                    message=f"The design text has {size:,} bytes; at most {MAX_TEXT_BYTES:,} "
+                    "are read.",
+                    value=size,
+                    expected=f"at most {MAX_TEXT_BYTES:,} bytes",
+                    kind="value",
+                )
+            ],
+        )
+    depth = _json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise DesignError(
+            fn,
+            [
+                Problem(
+                    path="",
+                    message=f"The design nests JSON arrays and objects {depth} levels deep; at "
+                    f"most {MAX_JSON_DEPTH} are read.",
+                    value=depth,
+                    expected=f"at most {MAX_JSON_DEPTH} levels of nesting",
+                    kind="structure",
+                )
+            ],
+        )
 
 
 def dumps(design: dict) -> str:

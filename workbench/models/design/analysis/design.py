@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.models.design import kinds, schema
+from workbench.models.design.analysis import limits
 from workbench.models.design.analysis.blocks import walk_list
 from workbench.models.design.analysis.state import (
     TRAINING_OPS,
@@ -26,11 +27,15 @@ def walk_design(state: State, design: Any) -> Flow:
     malformed without reporting it again, and finds what only it can: ops and arguments,
     shapes, scope names and variables.
     """
+    if limits.check_counts(state, design):
+        return UNKNOWN  # Checking 400,000 blocks would take minutes.
     for found in schema.problems(design, "design", strict=True):
         report(state, found)
     if not isinstance(design, dict):
         return UNKNOWN
     flow = input_flow(design.get("input"))
+    if flow.shape is not None:
+        limits.check_elements(state, "input.shape", "an input of shape", flow.shape[1:])
     # The build wraps the design in `arg_scope([batch_norm, dropout], is_training=...)`.
     frame = Frame(
         frozenset(catalogue()[op].layer_name for op in TRAINING_OPS),
@@ -38,6 +43,11 @@ def walk_design(state: State, design: Any) -> Flow:
     )
     if "blocks" in design:
         flow = walk_list(state, design["blocks"], "blocks", flow, Ctx((frame,), 0))
+    for info in state.infos.values():
+        limits.check_elements(state, info.path, "an output of shape", info.output_shape)
+    for name, (shape, _, path) in state.variables.items():
+        limits.check_elements(state, path, f"a variable {name!r} of shape", shape)
+    limits.check_params(state)
     return flow
 
 
