@@ -13,7 +13,6 @@ when one is given; an exported model applies the same scaling to its float32 0..
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 
@@ -32,7 +31,6 @@ __all__ = [
     "get_dataset",
     "load_prepared",
     "prepare",
-    "record_values",
     "scale_pixels",
 ]
 
@@ -253,14 +251,6 @@ def preprocess(image: tf.Tensor, data: PreparedData) -> tf.Tensor:
         image = tf.image.resize(image, [height, width])
     image.set_shape([height, width, channels])
     return image
-
-
-def record_values(data: PreparedData) -> int | None:
-    """Values of one record as decoded and as resized, whichever is more; None when the
-    images vary in size."""
-    if None in data.source_shape:
-        return None
-    return max(math.prod(data.source_shape), math.prod(data.input_shape))
 
 
 def batch(

@@ -1,8 +1,7 @@
 """Speed settings of a job process: the fastest safe choice on the machine it runs on.
 
 Each setting is chosen from facts the job process can read (the CPU's flags from
-`/proc/cpuinfo`, the cores it may use, whether TensorFlow sees a GPU, how large a record
-is) unless the job config's `performance` section sets it; the `TF_ENABLE_ONEDNN_OPTS` the
+`/proc/cpuinfo`, the cores it may use, whether TensorFlow sees a GPU) unless the job config's `performance` section sets it; the `TF_ENABLE_ONEDNN_OPTS` the
 process was started with is kept too. Every choice carries the reason it was made, which
 the job writes into its log and its `status.json`:
 
@@ -15,7 +14,10 @@ Settings that change results stay opt-in: mixed precision is off unless the conf
 it on. XLA is off unless asked for: it trained slower on the CPUs measured
 (bench/README.md). oneDNN must be chosen before TensorFlow is imported (it reads the
 variable once), so `choose` works on whichever facts are known so far and the job calls
-it again as it learns more (the GPUs, then the data); earlier choices do not change.
+it again once it knows the GPUs; earlier choices do not change. The input pipeline decodes
+one record per map call unless the config asks for a batch per call (`slim.data.batch`'s
+`map_per_batch`): that reads small records faster alone but did not train faster in
+bench/job_throughput.py.
 
 Nothing here imports TensorFlow.
 """
@@ -59,12 +61,12 @@ _BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")
 _ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
 _XLA_ENV = "TF_XLA_FLAGS"
 _XLA_CPU_FLAGS = "--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit"
-# Records up to this many values (64 x 64 RGB) decode faster a batch per map call: 1.8x the
-# examples/sec for the 8 x 8 digits on 2 cores; larger images were not measured.
-_SMALL_RECORD_VALUES = 64 * 64 * 3
-# Batches the input pipeline keeps ready: enough to hide a slow batch behind a step.
-_PREFETCH_BATCHES = 4
-# Input threads beyond this gain nothing for the small datasets jobs read.
+# Batches the input pipeline keeps ready and the threads decoding them: TF-Slim's
+# train_image_classifier.py (capacity 5 batches, 4 preprocessing threads), one thread per
+# core beyond that, up to 8. bench/job_throughput.py trained CifarNet faster with these
+# than with 2 threads, 4 batches and a batch per map call (the last reads faster alone).
+_PREFETCH_BATCHES = 5
+_MIN_INPUT_THREADS = 4
 _MAX_INPUT_THREADS = 8
 
 
@@ -97,7 +99,6 @@ class Machine:
       cores: CPU cores this process may use (its affinity, capped by a cgroup quota).
       onednn_env: `TF_ENABLE_ONEDNN_OPTS` as the process found it, or None.
       gpus: GPUs TensorFlow sees (None before TensorFlow is imported).
-      record_values: Values of one decoded (and resized) record, None when not known.
     """
 
     arch: str
@@ -106,7 +107,6 @@ class Machine:
     cores: int = 1
     onednn_env: str | None = None
     gpus: int | None = None
-    record_values: int | None = None
 
     def learned(self, **facts: Any) -> Machine:
         """This machine with more facts known, e.g. `learned(gpus=1)`."""
@@ -287,8 +287,10 @@ def _threads(spec: PerformanceSpec, machine: Machine, key: str) -> Choice:
 def _input_threads(spec: PerformanceSpec, machine: Machine) -> Choice:
     if (chosen := _configured(spec, "input_threads")) is not None:
         return chosen
-    count = min(machine.cores, _MAX_INPUT_THREADS)
-    return Choice(count, "machine", f"one per usable core ({machine.cores}), at most 8")
+    count = min(max(machine.cores, _MIN_INPUT_THREADS), _MAX_INPUT_THREADS)
+    return Choice(
+        count, "machine", f"TF-Slim's 4, or one per usable core ({machine.cores}), at most 8"
+    )
 
 
 def _prefetch(spec: PerformanceSpec) -> Choice:
@@ -297,20 +299,15 @@ def _prefetch(spec: PerformanceSpec) -> Choice:
     return Choice(_PREFETCH_BATCHES, "machine", "hides a slow batch behind the training steps")
 
 
-def _map_per_batch(spec: PerformanceSpec, machine: Machine) -> Choice:
+def _map_per_batch(spec: PerformanceSpec) -> Choice:
     if (chosen := _configured(spec, "map_per_batch")) is not None:
         return chosen
-    values = machine.record_values
-    if values is None:
-        return Choice(False, "machine", "record size not known: one record per map call")
-    if values <= _SMALL_RECORD_VALUES:
-        return Choice(
-            True,
-            "machine",
-            f"small records ({values} values <= {_SMALL_RECORD_VALUES}) decode faster a batch "
-            "per call",
-        )
-    return Choice(False, "machine", f"records of {values} values: one record per map call")
+    return Choice(
+        False,
+        "machine",
+        "one record per map call: a batch per call reads the digits 1.8x faster alone, but "
+        "did not train faster",
+    )
 
 
 def _xla(spec: PerformanceSpec) -> Choice:
@@ -369,7 +366,7 @@ def choose(spec: PerformanceSpec, machine: Machine) -> dict[str, Choice]:
         "inter_op_threads": _threads(spec, machine, "inter_op_threads"),
         "input_threads": _input_threads(spec, machine),
         "prefetch_batches": _prefetch(spec),
-        "map_per_batch": _map_per_batch(spec, machine),
+        "map_per_batch": _map_per_batch(spec),
         "xla": _xla(spec),
         "gpu_memory_growth": _memory_growth(spec, machine),
         "mixed_precision": _mixed_precision(spec, machine, onednn.value),

@@ -13,7 +13,7 @@ checkpoint on the validation split, and keeps `DIR/status.json` up to date throu
 TensorFlow is imported only after the device and oneDNN are chosen: `"device": "cpu"`
 hides every GPU from it (`CUDA_VISIBLE_DEVICES=-1` must be set before TensorFlow starts),
 and `TF_ENABLE_ONEDNN_OPTS` is read once, when TensorFlow loads. The speed settings
-(`performance`) are chosen as the facts come in (the CPU, then the GPUs, then the data);
+(`performance`) are chosen as the facts come in (the CPU, then the GPUs);
 the final choice and the reason for each go to `job.log` and to `status.json`
 (`performance` and `performance_summary`).
 """
@@ -199,9 +199,7 @@ def run_job(
         from workbench.models.jobs import evaluate, inputs, training
 
         data = inputs.prepare(config, logdir)
-        machine = machine.learned(
-            gpus=int(device["device"] == "GPU"), record_values=inputs.record_values(data)
-        )
+        machine = machine.learned(gpus=int(device["device"] == "GPU"))
         speed = _chosen_settings(config, machine, in_time, status)
         session_config = performance.tune_session_config(speed, session_config)
         status.update(phase="training")

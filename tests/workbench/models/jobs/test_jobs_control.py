@@ -99,20 +99,16 @@ def test_the_job_process_logs_and_reports_its_speed_settings(digits_run):
     status = read_status(digits_run.logdir)
     settings = status["performance"]
     assert list(settings) == list(performance.KEYS)
-    # 8 x 8 digits (not resized here): small records, decoded a batch per call.
-    assert settings["map_per_batch"] == {
-        "value": True,
-        "source": "machine",
-        "reason": "small records (64 values <= 12288) decode faster a batch per call",
-    }
+    assert settings["map_per_batch"]["value"] is False
+    assert settings["input_threads"]["value"] == max(4, min(performance.usable_cores(), 8))
     assert settings["intra_op_threads"]["value"] == performance.usable_cores()
     assert settings["mixed_precision"]["value"] is False
     (job,) = list_jobs(digits_run.workspace)
     assert job.speed_settings == status["performance_summary"]
-    assert "a batch per map call" in job.speed_settings
+    assert "a record per map call" in job.speed_settings
     log = (Path(digits_run.logdir) / "job.log").read_text()
     assert "Speed settings on " in log
-    assert "  map_per_batch = True (machine: small records" in log
+    assert "  map_per_batch = False (machine: one record per map call" in log
     onednn = settings["onednn"]
     # The job process chose oneDNN before TensorFlow loaded (never "process" here).
     assert onednn["source"] in ("machine", "environment"), onednn

@@ -70,10 +70,11 @@ def test_the_environment_beats_the_machine_and_the_config_beats_both():
 # --- threads and the input pipeline --------------------------------------------------------
 
 
-def test_threads_follow_the_usable_cores_and_input_threads_stop_at_eight():
+def test_threads_follow_the_usable_cores_and_input_threads_stay_within_4_to_8():
     assert values(chosen(cores=6))["intra_op_threads"] == 6
     assert values(chosen(cores=6))["inter_op_threads"] == 6
     assert values(chosen(cores=6))["input_threads"] == 6
+    assert values(chosen(cores=2))["input_threads"] == 4
     assert values(chosen(cores=32))["input_threads"] == 8
     spec = PerformanceSpec(intra_op_threads=3, inter_op_threads=1, input_threads=5)
     got = values(chosen(spec, cores=32))
@@ -81,20 +82,15 @@ def test_threads_follow_the_usable_cores_and_input_threads_stop_at_eight():
     assert chosen(spec)["inter_op_threads"].source == "config"
 
 
-@pytest.mark.parametrize(
-    ("record_values", "expected"), [(28 * 28, True), (64 * 64 * 3, True), (224 * 224 * 3, False)]
-)
-def test_small_records_are_mapped_a_batch_per_call(record_values, expected):
-    assert values(chosen(record_values=record_values))["map_per_batch"] is expected
-
-
-def test_records_of_unknown_size_are_mapped_one_by_one_unless_the_config_says():
-    assert values(chosen())["map_per_batch"] is False
+def test_records_are_mapped_one_by_one_unless_the_config_says():
+    choice = chosen()["map_per_batch"]
+    assert (choice.value, choice.source) == (False, "machine")
+    assert "did not train faster" in choice.reason
     assert values(chosen(PerformanceSpec(map_per_batch=True)))["map_per_batch"] is True
     spec = PerformanceSpec(map_per_batch=False, prefetch_batches=9)
-    assert values(chosen(spec, record_values=64))["map_per_batch"] is False
+    assert chosen(spec)["map_per_batch"].source == "config"
     assert values(chosen(spec))["prefetch_batches"] == 9
-    assert values(chosen())["prefetch_batches"] == 4
+    assert values(chosen())["prefetch_batches"] == 5
 
 
 # --- XLA, GPU memory, mixed precision -----------------------------------------------------
@@ -151,9 +147,9 @@ def test_session_config_gets_threads_growth_xla_and_mixed_precision():
 
 
 def test_summary_names_every_choice():
-    text = perf.summary(chosen(record_values=784))
+    text = perf.summary(chosen(PerformanceSpec(map_per_batch=True)))
     assert text == (
-        "oneDNN on, threads 2 intra + 2 inter-op, input 2 threads, 4 batches ahead, a batch "
+        "oneDNN on, threads 2 intra + 2 inter-op, input 4 threads, 5 batches ahead, a batch "
         "per map call, XLA off, float32"
     )
     assert perf.summary(chosen(gpus=1)).endswith("a record per map call, XLA off, float32, "
@@ -175,7 +171,7 @@ def test_cpu_flags_and_model_come_from_cpuinfo(tmp_path):
     facts = perf.read_machine(cpuinfo=str(cpuinfo), cgroup_root=str(tmp_path))
     assert facts.cpu_model == "AMD EPYC 7B13"
     assert facts.cpu_flags == {"fpu", "sse", "avx2", "fma"}
-    assert facts.gpus is None and facts.record_values is None
+    assert facts.gpus is None
     missing = perf.read_machine(cpuinfo=str(tmp_path / "none"), cgroup_root=str(tmp_path))
     assert (missing.cpu_model, missing.cpu_flags) == ("", frozenset())
 
