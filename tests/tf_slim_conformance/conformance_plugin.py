@@ -9,6 +9,7 @@ the run if any loaded `tf_slim` module comes from anywhere but the alias package
 
 import json
 import os
+import resource
 import sys
 
 import pytest
@@ -91,7 +92,9 @@ def pytest_collectreport(report):
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     foreign = foreign_tf_slim_modules()
-    _record(event="finished", foreign_tf_slim=foreign)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    # CPU time, unlike wall time, does not depend on what else the machine runs.
+    _record(event="finished", foreign_tf_slim=foreign, cpu_seconds=usage.ru_utime + usage.ru_stime)
     if foreign:
         sys.stderr.write(f"tf_slim modules loaded from outside the alias {_ALIAS}: {foreign}\n")
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR

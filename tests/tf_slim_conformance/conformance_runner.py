@@ -45,6 +45,7 @@ class FileResult:
     excluded: int = 0
     import_error: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     foreign_tf_slim: dict = field(default_factory=dict)
     # node id -> "failed: <the error's first line>", "error: ..." or "skipped: <reason>"
     not_passing: dict = field(default_factory=dict)
@@ -74,13 +75,13 @@ class Summary:
 
     def table(self) -> str:
         header = f"{'TF-Slim test file':<40} {'collected':>9} {'passed':>7} {'failed':>7} "
-        header += f"{'errors':>7} {'skipped':>7} {'excluded':>8} {'secs':>6}"
+        header += f"{'errors':>7} {'skipped':>7} {'excluded':>8} {'secs':>6} {'cpu s':>6}"
         lines = [header]
         for f in self.files:
             note = "  (import failed)" if f.import_error else ""
             lines.append(
                 f"{f.file:<40} {f.collected:>9} {f.passed:>7} {f.failed:>7} {f.errors:>7} "
-                f"{f.skipped:>7} {f.excluded:>8} {f.seconds:>6.0f}{note}"
+                f"{f.skipped:>7} {f.excluded:>8} {f.seconds:>6.0f} {f.cpu_seconds:>6.0f}{note}"
             )
         total = FileResult(
             "TOTAL",
@@ -89,7 +90,8 @@ class Summary:
         )
         lines.append(
             f"{total.file:<40} {total.collected:>9} {total.passed:>7} {total.failed:>7} "
-            f"{total.errors:>7} {total.skipped:>7} {total.excluded:>8} {self.seconds:>6.0f}"
+            f"{total.errors:>7} {total.skipped:>7} {total.excluded:>8} {self.seconds:>6.0f} "
+            f"{sum(f.cpu_seconds for f in self.files):>6.0f}"
         )
         lines.append(
             f"TF-Slim conformance: {self.passed} of {self.collected} tests pass "
@@ -160,6 +162,7 @@ def run_file(
             result.import_error = event["message"]
         elif event["event"] == "finished":
             result.foreign_tf_slim = event["foreign_tf_slim"]
+            result.cpu_seconds = event.get("cpu_seconds", 0.0)
         elif event["event"] == "test":
             durations = result.durations
             durations[event["nodeid"]] = durations.get(event["nodeid"], 0) + event.get("seconds", 0)
