@@ -50,3 +50,34 @@ def test_save_and_open_round_trip_and_a_bad_name_is_refused(view):
     assert view.message.startswith("Not saved: ")
     assert "../outside" in view.message
     assert view.saved.options == ["my_lenet"]
+
+
+DRAFT = "ab" * 16
+
+
+def test_the_browsers_draft_is_restored_and_kept(tmp_path):
+    first = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    first.drafts.delay = 0
+    first.restore_draft(DRAFT)
+    first.template.value = "cifarnet"
+    first.load_template()
+    # A refresh: a new session in the same browser finds the design it left.
+    again = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    assert again.session.design == template("lenet")
+    again.restore_draft(DRAFT)
+    assert again.session.design == template("cifarnet")
+    assert again.save_as.value == "cifarnet"
+    assert again.message == "Restored the design 'cifarnet' you were editing."
+    # Another browser has its own draft: it starts from the default template.
+    other = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    other.restore_draft("cd" * 16)
+    assert other.session.design == template("lenet")
+
+
+def test_a_forged_draft_id_is_refused_and_nothing_is_written(tmp_path):
+    view = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    view.restore_draft("../../designs/x")
+    assert view.message.startswith("The design is not kept between visits: ")
+    assert "32 lowercase hex digits" in view.message
+    view.session.editor.delete("blocks[0]")
+    assert not (tmp_path / "designs" / ".drafts").exists()

@@ -2,7 +2,9 @@
 
 The canvas edits the session's `DesignEditor`; validation (`block_status`) marks invalid
 blocks in place and gives every block its output shape; the code view regenerates slimlib
-code from the design after every change.
+code from the design after every change. The design is kept as the browser's draft
+(`workbench.models.design.drafts`), so a refresh, a closed tab or a server restart brings
+it back.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import param
 
 from workbench.models.design import Workspace, generate_code, template, templates
 from workbench.models.design.catalogue import palette
+from workbench.models.design.drafts import DraftKeeper, Drafts
 from workbench.models.design.validate import block_status
 from workbench.models.editor import empty_design
 from workbench.models.session import WorkbenchSession
+from workbench.views.panel.browser_draft import BrowserDraftId
 from workbench.views.panel.canvas import editor_view
 from workbench.views.panel.properties_view import PropertiesView
 
@@ -49,6 +53,19 @@ class BuildPage(pn.viewable.Viewer):
         self.save_as = pn.widgets.TextInput(
             label="Save as", value=self.session.design.get("name", "model"), width=200
         )
+        self.drafts = DraftKeeper(self.session.editor, Drafts(self.store.root))
+
+    def restore_draft(self, draft_id: str) -> None:
+        """Restores the browser's draft `draft_id` (if any), then keeps the design there."""
+        try:
+            restored = self.drafts.attach(draft_id)
+        except (TypeError, ValueError) as err:  # a forged id: edit on, unkept
+            self.message = f"The design is not kept between visits: {err}"
+            return
+        if restored:
+            self.save_as.value = self.session.design.get("name", "model")
+        if self.drafts.message:
+            self.message = self.drafts.message
 
     def load_template(self, _=None) -> None:
         if self.template.value == EMPTY:
@@ -83,6 +100,8 @@ class BuildPage(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         editor = self.session.editor
         canvas = editor_view(editor, palette(), block_status, height=660)
+        browser = BrowserDraftId()
+        browser.param.watch(lambda event: self.restore_draft(event.new), "draft_id")
         buttons = {}
         for label, action in (
             ("Load template", self.load_template),
@@ -108,6 +127,7 @@ class BuildPage(pn.viewable.Viewer):
                 self.saved,
                 buttons["Open"],
                 pn.pane.Markdown(self.param.message, align="end"),
+                browser,
             ),
             pn.Row(canvas, PropertiesView(editor=editor), sizing_mode="stretch_width"),
             pn.Card(

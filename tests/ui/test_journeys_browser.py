@@ -1,0 +1,71 @@
+"""Journeys across visits in a real headless Chromium: work is never lost.
+
+A design edited in the browser survives a refresh (it is kept as the browser's draft in the
+workspace) and does not show in another browser. Every wait is for a state: the draft on
+disk, a block on the canvas.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from workbench.models.design import template
+
+pytestmark = pytest.mark.ui
+
+RENDER_TIMEOUT_MS = 60_000
+UPDATE_TIMEOUT_MS = 30_000
+DROPPED = "conv2d needs num_outputs, kernel_size"
+
+
+def _open(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/app")
+    expect(page.get_by_text("→ [10]").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+
+
+def _wait_for_draft(
+    workspace: Path, holds: Callable[[dict], bool], timeout_s: float = UPDATE_TIMEOUT_MS / 1000
+) -> None:
+    """Returns once a draft in the workspace `holds` (the edit reached the disk)."""
+    deadline = time.monotonic() + timeout_s
+    folder = workspace / "designs" / ".drafts"
+    while time.monotonic() < deadline:
+        if folder.is_dir() and any(holds(json.loads(p.read_text())) for p in folder.glob("*.json")):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"no draft under {folder} holds the edit after {timeout_s} s")
+
+
+@pytest.fixture
+def other_page(ui_browser: Browser) -> Iterator[Page]:
+    """A page of another browser (its own storage)."""
+    context = ui_browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+def test_an_edit_survives_a_refresh_and_stays_in_its_browser(
+    app_url: str, app_workspace: Path, page: Page, other_page: Page, artifacts_dir: Path
+):
+    _open(page, app_url)
+    page.locator('.wb-item[data-op="conv2d"]').drag_to(
+        page.locator('.wb-block[data-path="blocks[0]"]'), target_position={"x": 80, "y": 4}
+    )
+    expect(page.get_by_text(DROPPED).first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    _wait_for_draft(app_workspace, lambda draft: draft != template("lenet"))
+    page.reload()
+    expect(page.get_by_text("Restored the design 'lenet' you were editing.")).to_be_visible(
+        timeout=RENDER_TIMEOUT_MS
+    )
+    expect(page.get_by_text(DROPPED).first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    page.screenshot(path=artifacts_dir / "journey-refresh.png", full_page=True)
+    # Another browser starts from the template, without the dropped layer.
+    _open(other_page, app_url)
+    expect(other_page.locator('.wb-block[data-path="blocks[0]"]').first).to_contain_text("conv1")
+    expect(other_page.get_by_text(DROPPED)).to_have_count(0)
