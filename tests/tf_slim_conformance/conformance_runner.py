@@ -1,7 +1,9 @@
 """Runs TF-Slim 1.1.0's own test files against slimlib and reports per-file results.
 
-    .venv/bin/python tests/tf_slim_conformance/conformance_runner.py [-j JOBS] [-k FILTER] [-o]
+    .venv/bin/python tests/tf_slim_conformance/conformance_runner.py [-j JOBS] [-o] [FILTER ...]
         [-- PYTEST ARGS]
+
+FILTER selects the files whose path (`layers/utils_test.py`) contains it; none runs all 35.
 
 Each test file runs in its own pytest subprocess (TF-Slim's files switch eager execution off
 for their whole process, as its own test runner runs one process per file), with the alias
@@ -191,15 +193,25 @@ def run_file(
 
 
 def run(
-    jobs: int = 2, select: str = "", pytest_args: list[str] | None = None, show_output=False
+    jobs: int = 2,
+    select: str | list[str] = "",
+    pytest_args: list[str] | None = None,
+    show_output=False,
 ) -> Summary:
-    """Fetches the wheel, runs its test files (those whose path contains `select`); with
-    `show_output`, each pytest run prints its own report (tracebacks included)."""
+    """Fetches the wheel, runs its test files (those whose path contains `select`, or one of
+    them); with `show_output`, each pytest run prints its own report (tracebacks included)."""
+    selects = [select] if isinstance(select, str) else list(select) or [""]
     wheel = tf_slim_wheel.cached_wheel()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tf-slim-tests-") as folder:
         root = Path(folder)
-        files = [f for f in tf_slim_wheel.extract_test_files(wheel, root) if select in str(f)]
+        files = [
+            f
+            for f in tf_slim_wheel.extract_test_files(wheel, root)
+            if any(part in f.relative_to(root).as_posix() for part in selects)
+        ]
+        if not files:
+            raise ValueError(f"no TF-Slim test file path contains any of {selects}")
         (root / "pytest.ini").write_text("[pytest]\n")
         # The slowest files (the nets) first, so that parallel jobs finish together.
         ordered = sorted(files, key=lambda f: (f.parent.name != "nets", -f.stat().st_size))
@@ -230,15 +242,20 @@ def write_artifacts(summary: Summary, directory: Path = ARTIFACTS) -> None:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Everything after `--` goes to pytest; before it, words select files.
+    pytest_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    argv = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("-k", "--files", default="", help="only files whose path contains this")
     parser.add_argument(
         "-o", "--output", action="store_true", help="show each pytest run's own report"
     )
-    parser.add_argument("pytest_args", nargs="*", help="passed on to each pytest run")
+    parser.add_argument("select", nargs="*", help="like -k: only files whose path contains one")
     args = parser.parse_args(argv)
-    summary = run(args.jobs, args.files, args.pytest_args, show_output=args.output)
+    selects = [*args.select, *([args.files] if args.files else [])]
+    summary = run(args.jobs, selects, pytest_args, show_output=args.output)
     write_artifacts(summary)
     print(summary.table())
     if summary.foreign_tf_slim:
