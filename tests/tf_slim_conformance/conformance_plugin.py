@@ -43,6 +43,7 @@ def pytest_configure(config):
     import tensorflow_compat
 
     tensorflow_compat.restore_moved_names()
+    tensorflow_compat.accept_removed_arguments()
     numpy_compat.restore_removed_aliases()
 
 

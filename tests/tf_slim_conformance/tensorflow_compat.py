@@ -43,3 +43,28 @@ def restore_moved_names() -> list[str]:
             setattr(module, name, getattr(importlib.import_module(home), name))
             restored.append(f"{module_name}.{name}")
     return restored
+
+
+def accept_removed_arguments() -> list[str]:
+    """Lets `DumpingDebugHook` take `log_usage` again; returns what it changed.
+
+    TensorFlow's debugger hook once took `log_usage` (whether to log that the debugger was
+    used; it changed nothing else) and evaluation_test.py still passes it. The hook class
+    of tensorflow.python.debug.wrappers.hooks becomes a subclass that drops the argument.
+    """
+    hooks = importlib.import_module("tensorflow.python.debug.wrappers.hooks")
+    original = hooks.DumpingDebugHook
+    if "log_usage" in original.__init__.__code__.co_varnames or getattr(
+        original, "drops_log_usage", False
+    ):
+        return []
+
+    class DumpingDebugHook(original):
+        drops_log_usage = True
+
+        def __init__(self, *args, log_usage=True, **kwargs):
+            del log_usage  # Only ever controlled a usage log line.
+            super().__init__(*args, **kwargs)
+
+    hooks.DumpingDebugHook = DumpingDebugHook
+    return ["tensorflow.python.debug.wrappers.hooks.DumpingDebugHook(log_usage=)"]

@@ -244,3 +244,14 @@ def test_only_the_listed_test_modules_get_numpy_1_int():
         "training/training_test.py",
         "training/evaluation_test.py",
     }
+
+
+def test_the_debugger_hook_takes_log_usage_again(tmp_path):
+    import tensorflow as tf
+    import tensorflow_compat
+
+    tensorflow_compat.accept_removed_arguments()
+    hooks = importlib.import_module("tensorflow.python.debug.wrappers.hooks")
+    hook = hooks.DumpingDebugHook(str(tmp_path), log_usage=False)
+    assert isinstance(hook, tf.compat.v1.train.SessionRunHook)
+    assert tensorflow_compat.accept_removed_arguments() == []  # Nothing left to change.
