@@ -115,6 +115,22 @@ def squeeze_to_match(predictions: tf.Tensor, labels: tf.Tensor):
     return predictions, labels
 
 
+def broadcast_weights(weights: tf.Tensor, values: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
+    """Weights accepted by `optional_weights`, cast and broadcast to the shape of `values`.
+
+    As in `tf.compat.v1.metrics`, a trailing 1 the weights have beyond `values` is
+    dropped, and weights one dimension short get a trailing 1 (one weight per row).
+    """
+    weights = tf.cast(weights, dtype)
+    w_rank, v_rank = weights.shape.rank, values.shape.rank
+    if w_rank is not None and v_rank is not None:
+        if w_rank == v_rank + 1:
+            weights = tf.squeeze(weights, [-1])
+        elif w_rank + 1 == v_rank and w_rank > 0:
+            weights = tf.expand_dims(weights, -1)
+    return tf.broadcast_to(weights, tf.shape(values))
+
+
 def accumulate(variable, delta) -> tf.Tensor:
     """Adds `delta` to a metric variable; returns the new value, read after the add."""
     with tf.control_dependencies([variable.assign_add(delta, read_value=False)]):
@@ -432,11 +448,7 @@ def count(
         if weights is None:
             batch = tf.cast(tf.size(values), dtype)
         else:
-            weights = tf.cast(weights, dtype)
-            if weights.shape.rank is not None and values.shape.rank is not None:
-                if weights.shape.rank == values.shape.rank + 1:
-                    weights = tf.squeeze(weights, [-1])
-            batch = tf.reduce_sum(weights * tf.ones_like(values, dtype))
+            batch = tf.reduce_sum(broadcast_weights(weights, values, dtype))
         value = tf.identity(total.value(), name="value")
         update_op = tf.identity(accumulate(total, batch), name="update_op")
     add_to_collections(value, update_op, metrics_collections, updates_collections)

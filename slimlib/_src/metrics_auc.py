@@ -16,6 +16,7 @@ from slimlib._src import _checks
 from slimlib._src.metrics import (
     MetricOps,
     add_to_collections,
+    broadcast_weights,
     optional_weights,
     shape_str,
     start,
@@ -62,10 +63,7 @@ def _binary_inputs(fn: str, labels, predictions, weights):
         flat_labels = tf.identity(flat_labels)
     flat_predictions = tf.reshape(tf.cast(predictions, tf.float64), [-1])
     if weights is not None:
-        weights = tf.cast(weights, tf.float64)
-        if weights.shape.rank is not None and weights.shape.rank == labels.shape.rank + 1:
-            weights = tf.squeeze(weights, [-1])
-        weights = tf.reshape(tf.broadcast_to(weights, tf.shape(labels)), [-1])
+        weights = tf.reshape(broadcast_weights(weights, labels, tf.float64), [-1])
     return flat_labels, flat_predictions, weights
 
 

@@ -13,10 +13,10 @@ from slimlib._src.metrics import (
     MetricOps,
     accumulate,
     add_to_collections,
+    broadcast_weights,
     metric_variable,
     optional_weights,
     shape_str,
-    squeeze_to_match,
     start,
     tensor,
 )
@@ -199,10 +199,7 @@ def cohen_kappa(
             )
         weights = optional_weights(fn, weights, labels, "labels")
         if weights is not None:
-            weights = tf.cast(weights, tf.float64)
-            if weights.shape.rank == 2:
-                weights, _ = squeeze_to_match(weights, labels)
-            weights = tf.broadcast_to(weights, tf.shape(labels))
+            weights = broadcast_weights(weights, labels, tf.float64)
         table = tf.math.confusion_matrix(
             tf.cast(labels, tf.int64),
             tf.cast(predictions_idx, tf.int64),

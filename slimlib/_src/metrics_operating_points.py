@@ -17,6 +17,7 @@ from slimlib._src import _checks
 from slimlib._src.metrics import (
     MetricOps,
     add_to_collections,
+    broadcast_weights,
     check_same_shape,
     metric_variable,
     optional_weights,
@@ -358,31 +359,26 @@ def precision_recall_at_equal_thresholds(
         ]
         with tf.control_dependencies(in_range):
             predictions, labels = squeeze_to_match(tf.identity(predictions), labels)
+        # One histogram pass: negatives fill bins [0, n), positives bins [n, 2n).
+        buckets = tf.cast(tf.floor(predictions * (num_thresholds - 1)), tf.int32)
+        bins = tf.reshape(buckets + num_thresholds * tf.cast(labels, tf.int32), [-1])
+        if weights is not None:
+            weights = tf.reshape(broadcast_weights(weights, labels, tf.float64), [-1])
         # float64: float32 sums of many 1.0s stop counting exactly after 2**24.
-        is_true = tf.cast(labels, tf.float64)
-        if weights is None:
-            weights = tf.ones_like(is_true)
-        else:
-            weights = tf.cast(weights, tf.float64)
-            if weights.shape.rank is not None and weights.shape.rank == is_true.shape.rank + 1:
-                weights = tf.squeeze(weights, [-1])
-            weights = tf.broadcast_to(weights, tf.shape(is_true))
-        true_weight = tf.reshape(is_true * weights, [-1])
-        false_weight = tf.reshape((1.0 - is_true) * weights, [-1])
-        buckets = tf.cast(tf.floor(tf.reshape(predictions, [-1]) * (num_thresholds - 1)), tf.int32)
+        histogram = tf.math.bincount(
+            bins,
+            weights=weights,
+            minlength=2 * num_thresholds,
+            maxlength=2 * num_thresholds,
+            dtype=tf.float64,
+        )
         with tf.name_scope("variables"):
             tp_buckets = metric_variable([num_thresholds], tf.float64, name="tp_buckets")
             fp_buckets = metric_variable([num_thresholds], tf.float64, name="fp_buckets")
         with tf.name_scope("update_op"):
             update_op = tf.group(
-                tp_buckets.assign_add(
-                    tf.math.unsorted_segment_sum(true_weight, buckets, num_thresholds),
-                    read_value=False,
-                ),
-                fp_buckets.assign_add(
-                    tf.math.unsorted_segment_sum(false_weight, buckets, num_thresholds),
-                    read_value=False,
-                ),
+                tp_buckets.assign_add(histogram[num_thresholds:], read_value=False),
+                fp_buckets.assign_add(histogram[:num_thresholds], read_value=False),
             )
         tp = tf.cumsum(tp_buckets.value(), reverse=True, name="tp")
         fp = tf.cumsum(fp_buckets.value(), reverse=True, name="fp")

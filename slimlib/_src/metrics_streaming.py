@@ -13,6 +13,7 @@ from slimlib._src import _checks
 from slimlib._src.metrics import (
     MetricOps,
     add_to_collections,
+    broadcast_weights,
     check_same_shape,
     metric_variable,
     optional_weights,
@@ -141,10 +142,7 @@ def _covariance_parts(fn, predictions, labels, weights, mc, uc):
         tf.cast(predictions, tf.float32), tf.cast(labels, tf.float32)
     )
     if weights is not None:
-        weights = tf.cast(weights, tf.float32)
-        if weights.shape.rank == labels.shape.rank + 1:
-            weights = tf.squeeze(weights, [-1])
-        weights = tf.broadcast_to(weights, tf.shape(labels))
+        weights = broadcast_weights(weights, labels, tf.float32)
     return predictions, labels, weights
 
 

@@ -18,6 +18,7 @@ from slimlib._src.metrics import (
     MetricOps,
     accumulate,
     add_to_collections,
+    broadcast_weights,
     check_same_shape,
     metric_variable,
     optional_weights,
@@ -114,10 +115,7 @@ def confusion_at_thresholds(
     if weights is None:
         flat_weights = None
     else:
-        weights = tf.cast(weights, tf.float32)
-        if weights.shape.rank is not None and weights.shape.rank == predictions.shape.rank + 1:
-            weights = tf.squeeze(weights, [-1])
-        flat_weights = tf.reshape(tf.broadcast_to(weights, tf.shape(predictions)), [1, -1])
+        flat_weights = tf.reshape(broadcast_weights(weights, predictions, tf.float32), [1, -1])
     cases = {
         "tp": lambda: tf.logical_and(predicted, flat_labels),
         "fn": lambda: tf.logical_and(tf.logical_not(predicted), flat_labels),

@@ -45,9 +45,11 @@ def test_counts_at_thresholds_match_numpy(stream, key):
     assert [v.op.name for v in tf.local_variables()] == [variable_name]
 
 
-def test_counts_at_thresholds_broadcast_row_weights(stream):
+@pytest.mark.parametrize("row_shape", [(3, 1), (3,)], ids=["column", "vector"])
+def test_counts_at_thresholds_broadcast_row_weights(stream, row_shape):
+    # `[3, 1]` weights broadcast over each row; so do `[3]` ones, as in tf.metrics.
     scores, labels = SCORES.reshape(3, 2), LABELS.reshape(3, 2)
-    row_weights = np.array([[3.0], [5.0], [7.0]], np.float32)
+    row_weights = np.array([3.0, 5.0, 7.0], np.float32).reshape(row_shape)
     _, _, value = stream(
         lambda p, y, w: metrics.streaming_false_negatives_at_thresholds(p, y, THRESHOLDS, w),
         [(scores, labels, row_weights)],
