@@ -159,11 +159,11 @@ def masked_minimum(data, mask, dim: int = 1) -> tf.Tensor:
     return tf.reduce_min(chosen, dim, keepdims=True)
 
 
-def _positive_pairs(labels: tf.Tensor, dtype) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """`(same-label mask, different-label mask, same-label pairs i != j as 0/1 of dtype)`."""
+def _pairs(labels: tf.Tensor, dtype) -> tuple[tf.Tensor, tf.Tensor]:
+    """`(different-label mask, same-label pairs i != j as 0/1 of dtype)` of a label column."""
     same = tf.equal(labels, tf.transpose(labels))
     positives = tf.linalg.set_diag(tf.cast(same, dtype), tf.zeros_like(labels[:, 0], dtype))
-    return same, tf.logical_not(same), positives
+    return tf.logical_not(same), positives
 
 
 def triplet_semihard_loss(labels, embeddings, margin: float = 1.0) -> tf.Tensor:
@@ -190,7 +190,7 @@ def triplet_semihard_loss(labels, embeddings, margin: float = 1.0) -> tf.Tensor:
     labels = _labels_column(fn, labels)
     embeddings = _embeddings(fn, "embeddings", embeddings)
     distances = pairwise_distance(embeddings, squared=True)
-    _, different, positives = _positive_pairs(labels, distances.dtype)
+    different, positives = _pairs(labels, distances.dtype)
 
     # Axis 0: anchor a, axis 1: positive p, axis 2: candidate negative n.
     semi_hard = tf.logical_and(different[:, None, :], distances[:, None, :] > distances[:, :, None])
@@ -336,7 +336,7 @@ def lifted_struct_loss(labels, embeddings, margin: float = 1.0) -> tf.Tensor:
     labels = _labels_column(fn, labels)
     embeddings = _embeddings(fn, "embeddings", embeddings)
     distances = pairwise_distance(embeddings)
-    _, different, positives = _positive_pairs(labels, distances.dtype)
+    different, positives = _pairs(labels, distances.dtype)
 
     # A finite stand-in for log(0) keeps the gradients finite where a row has no negative.
     very_negative = tf.cast(distances.dtype.min / 4, distances.dtype)
