@@ -31,6 +31,10 @@ _LAYERS = [
     "avg_pool2d", "max_pool2d", "avg_pool3d", "max_pool3d",
     "batch_norm", "layer_norm", "unit_norm",
     "repeat", "stack",
+    # Layers TF-Slim has beyond its README.
+    "pool", "legacy_fully_connected", "legacy_relu", "legacy_linear", "elu", "spatial_softmax",
+    "gdn", "GDN", "maxout", "poincare_normalize", "images_to_sequence", "sequence_to_images",
+    "dense_to_sparse", "scale_gradient",
 ]  # fmt: skip
 #: Functions whose docstrings must have a `Raises:` section too.
 RAISES = {
@@ -50,6 +54,11 @@ def _documented() -> dict[str, Callable]:
         (slim.training.evaluation, "slim.training.evaluation"),
         (slim.model_analyzer, "slim.model_analyzer"),
         (slim.losses.metric_learning, "slim.losses.metric_learning"),
+        (slim.layers.normalization, "slim.layers.normalization"),
+        (slim.layers.optimizers, "slim.layers.optimizers"),
+        (slim.layers.summaries, "slim.layers.summaries"),
+        (slim.layers.sparse_ops, "slim.layers.sparse_ops"),
+        (slim.layers.rev_block_lib, "slim.layers.rev_block_lib"),
         (model_deploy, "model_deploy"),
     ):
         names.update({f"{prefix}.{name}": getattr(module, name) for name in module.__all__})

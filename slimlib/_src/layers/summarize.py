@@ -84,14 +84,32 @@ def summarize_tensor(tensor: tf.Tensor, tag: str | None = None) -> tf.Tensor | N
 def summarize_tensors(
     tensors: Iterable[tf.Tensor], summarizer: Callable = summarize_tensor
 ) -> list:
-    """`[summarizer(t) for t in tensors]`."""
+    """Summarizes each tensor: `[summarizer(t) for t in tensors]`.
+
+    Args:
+      tensors: Tensors to summarize.
+      summarizer: `fn(tensor) -> summary`; default `summarize_tensor`.
+
+    Returns:
+      The list of summaries (None for tensors that cannot be summarized).
+    """
     return [summarizer(tensor) for tensor in tensors]
 
 
 def summarize_collection(
     collection: str, name_filter: str | None = None, summarizer: Callable = summarize_tensor
 ) -> list:
-    """Summarizes the members of `collection` whose op name matches `name_filter` (`re.match`)."""
+    """Summarizes the members of `collection` whose op name matches `name_filter`.
+
+    Args:
+      collection: Graph collection name.
+      name_filter: Regular expression matched (`re.match`) against each member's op name;
+        default None keeps every member.
+      summarizer: `fn(tensor) -> summary`; default `summarize_tensor`.
+
+    Returns:
+      The list of summaries, in collection order.
+    """
     members = v1.get_collection(collection)
     chosen = [t for t in members if name_filter is None or re.match(name_filter, t.op.name)]
     return summarize_tensors(chosen, summarizer)
@@ -108,5 +126,13 @@ summarize_biases.__doc__ = "`summarize_collection` of BIASES."
 def summarize_activations(
     name_filter: str | None = None, summarizer: Callable = summarize_activation
 ) -> list:
-    """`summarize_activation` of every tensor in ACTIVATIONS whose name matches `name_filter`."""
+    """Summarizes every tensor of the ACTIVATIONS collection whose op name matches `name_filter`.
+
+    Args:
+      name_filter: Regular expression matched against each op name; default None keeps all.
+      summarizer: `fn(tensor) -> summary`; default `summarize_activation`.
+
+    Returns:
+      The list of summaries.
+    """
     return summarize_collection(GraphKeys.ACTIVATIONS, name_filter, summarizer)
