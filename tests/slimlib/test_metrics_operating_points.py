@@ -199,3 +199,14 @@ def test_precision_recall_at_equal_thresholds_checks_the_range_when_run(graph):
 def test_operating_point_errors(graph, call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_precision_recall_at_equal_thresholds_counts_in_float64(graph):
+    # 2**25 + 1 is not a float32: float32 buckets would lose the 1.
+    result, update = metrics.precision_recall_at_equal_thresholds(
+        [True, True], np.array([0.5, 0.5]), weights=np.array([2.0**25, 1.0]), num_thresholds=3
+    )
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        sess.run(update)
+        assert sess.run(result.tp[0]) == 2**25 + 1
