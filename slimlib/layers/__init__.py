@@ -2,7 +2,8 @@
 
 As in TF-Slim, the submodules `normalization`, `optimizers`, `rev_block_lib`, `sparse_ops`
 and `summaries` are reachable here too, and the names of all but `sparse_ops` are also
-names of this module.
+names of this module, as are those of `slim.initializers` and `slim.regularizers`
+(`slim.layers.xavier_initializer`, `slim.layers.l2_regularizer`).
 """
 
 from slimlib._src.layers.conv import conv1d as conv1d
@@ -70,14 +71,23 @@ from slimlib._src.layers.summarize import summarize_tensor as summarize_tensor
 from slimlib._src.layers.summarize import summarize_tensors as summarize_tensors
 from slimlib._src.layers.summarize import summarize_variables as summarize_variables
 from slimlib._src.layers.summarize import summarize_weights as summarize_weights
+from slimlib.initializers import variance_scaling_initializer as variance_scaling_initializer
+from slimlib.initializers import xavier_initializer as xavier_initializer
+from slimlib.initializers import xavier_initializer_conv2d as xavier_initializer_conv2d
 from slimlib.layers import normalization as normalization
 from slimlib.layers import optimizers as optimizers
 from slimlib.layers import rev_block_lib as rev_block_lib
 from slimlib.layers import sparse_ops as sparse_ops
 from slimlib.layers import summaries as summaries
+from slimlib.regularizers import apply_regularization as apply_regularization
+from slimlib.regularizers import l1_l2_regularizer as l1_l2_regularizer
+from slimlib.regularizers import l1_regularizer as l1_regularizer
+from slimlib.regularizers import l2_regularizer as l2_regularizer
+from slimlib.regularizers import sum_regularizer as sum_regularizer
 
 __all__ = [
     "adaptive_clipping_fn",
+    "apply_regularization",
     "avg_pool2d",
     "avg_pool3d",
     "batch_norm",
@@ -105,6 +115,9 @@ __all__ = [
     "group_norm",
     "images_to_sequence",
     "instance_norm",
+    "l1_l2_regularizer",
+    "l1_regularizer",
+    "l2_regularizer",
     "layer_norm",
     "legacy_fully_connected",
     "legacy_linear",
@@ -133,6 +146,7 @@ __all__ = [
     "softmax",
     "spatial_softmax",
     "stack",
+    "sum_regularizer",
     "summarize_activation",
     "summarize_activations",
     "summarize_biases",
@@ -142,4 +156,7 @@ __all__ = [
     "summarize_variables",
     "summarize_weights",
     "unit_norm",
+    "variance_scaling_initializer",
+    "xavier_initializer",
+    "xavier_initializer_conv2d",
 ]

@@ -202,3 +202,23 @@ def test_elu_is_fully_connected_with_elu(graph, run):
     np.testing.assert_allclose(run(out), [[0.0]])  # elu(-1 + 1 + 0) = 0
     out = slim.elu(tf.constant([[-2.0]]), 1, weights_initializer=tf.ones_initializer(), scope="neg")
     np.testing.assert_allclose(run(out), [[np.expm1(-2.0)]], rtol=1e-6)
+
+
+# slim.layers as a namespace --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, target",
+    [
+        ("l2_regularizer", slim.l2_regularizer),
+        ("xavier_initializer", slim.xavier_initializer),
+        ("group_norm", slim.layers.normalization.group_norm),
+        ("optimize_loss", slim.layers.optimizers.optimize_loss),
+        ("summarize_tensor", slim.layers.summaries.summarize_tensor),
+        ("rev_block", slim.layers.rev_block_lib.rev_block),
+    ],
+)
+def test_slim_layers_holds_tf_slims_layers_namespace(name, target):
+    # TF-Slim's `tf_slim.layers` star-imports these modules; code reaches them through it.
+    assert getattr(slim.layers, name) is target
+    assert name in slim.layers.__all__

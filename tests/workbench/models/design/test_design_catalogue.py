@@ -58,11 +58,13 @@ def test_every_public_slimlib_layer_is_in_the_catalogue_or_an_alias():
     ops = catalogue()
     assert sorted(ops) == sorted(README_LAYERS + OTHER_LAYERS)
     # slim.layers also holds TF-Slim's training helpers (optimizers, summaries, reversible
-    # blocks of user functions): not layers.
+    # blocks of user functions, initializers, regularizers): not layers.
     helpers = (
         set(slim.layers.optimizers.__all__)
         | set(slim.layers.summaries.__all__)
         | set(slim.layers.rev_block_lib.__all__)
+        | set(slim.initializers.__all__)
+        | set(slim.regularizers.__all__)
     )
     public_layers = set(slim.layers.__all__) - {"repeat", "stack"} - helpers
     assert public_layers == set(ops) | set(ALIASES) | set(NOT_IN_PALETTE)
