@@ -255,3 +255,17 @@ def test_the_debugger_hook_takes_log_usage_again(tmp_path):
     hook = hooks.DumpingDebugHook(str(tmp_path), log_usage=False)
     assert isinstance(hook, tf.compat.v1.train.SessionRunHook)
     assert tensorflow_compat.accept_removed_arguments() == []  # Nothing left to change.
+
+
+def test_runner_words_select_files_and_arguments_after_dashes_go_to_pytest(monkeypatch):
+    calls = []
+
+    def fake_run(jobs, selects, pytest_args, show_output):
+        calls.append((jobs, selects, pytest_args, show_output))
+        return conformance_runner.Summary([], 0.0)
+
+    monkeypatch.setattr(conformance_runner, "run", fake_run)
+    monkeypatch.setattr(conformance_runner, "write_artifacts", lambda summary: None)
+    argv = ["-j", "1", "-o", "layers/", "-k", "ops/", "--", "-x", "-k", "testFoo"]
+    assert conformance_runner.main(argv) == 0
+    assert calls == [(1, ["layers/", "ops/"], ["-x", "-k", "testFoo"], True)]
