@@ -430,11 +430,11 @@ def test_train_step_decides_stop_and_log_in_the_steps_own_run(tmp_path, caplog):
             log_every_n_steps=2,
             session_wrapper=lambda sess: _CountingSession(sess, runs),
         )
-    # The check of the global step before the loop, then one run per step (TF-Slim's
-    # train_step runs should_log and should_stop separately: three runs per step).
-    assert len(runs) == 1 + 5
-    assert all(len(fetches) == 2 for fetches in runs[1:])
-    assert all(fetches[1].name == "train_step/step_after:0" for fetches in runs[1:])
+    # One run per step and nothing before the loop (TF-Slim's train_step runs should_log
+    # and should_stop separately: three runs per step).
+    assert len(runs) == 5
+    assert all(len(fetches) == 2 for fetches in runs)
+    assert all(fetches[1].name == "train_step/step_after:0" for fetches in runs)
     assert tf.train.latest_checkpoint(str(tmp_path)).endswith("-5")
     logged = [r.getMessage() for r in caplog.records if "global step" in r.getMessage()]
     assert [m.split(":")[0] for m in logged] == ["global step 2", "global step 4"]
