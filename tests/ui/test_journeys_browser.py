@@ -1,7 +1,8 @@
 """Journeys across visits in a real headless Chromium: work is never lost.
 
 A design edited in the browser survives a refresh (it is kept as the browser's draft in the
-workspace) and does not show in another browser. Every wait is for a state: the draft on
+workspace) and does not show in another browser; loading a template over it asks first, and
+Undo brings it back. Every wait is for a state: the draft on
 disk, a block on the canvas.
 """
 
@@ -50,7 +51,7 @@ def other_page(ui_browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_an_edit_survives_a_refresh_and_stays_in_its_browser(
+def test_an_edit_survives_a_refresh_and_a_template_loaded_over_it(
     app_url: str, app_workspace: Path, page: Page, other_page: Page, artifacts_dir: Path
 ):
     _open(page, app_url)
@@ -65,6 +66,15 @@ def test_an_edit_survives_a_refresh_and_stays_in_its_browser(
     )
     expect(page.get_by_text(DROPPED).first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
     page.screenshot(path=artifacts_dir / "journey-refresh.png", full_page=True)
+    # Loading a template over the edit asks first; Undo brings the edit back.
+    page.get_by_role("button", name="Load template").click()
+    expect(page.get_by_text("has unsaved changes").first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    page.screenshot(path=artifacts_dir / "journey-replace-asks.png", full_page=True)
+    page.get_by_role("button", name="Replace").click()
+    expect(page.get_by_text(DROPPED)).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
+    page.get_by_role("button", name="↶ Undo").click()
+    expect(page.get_by_text(DROPPED).first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    page.screenshot(path=artifacts_dir / "journey-undo-replace.png", full_page=True)
     # Another browser starts from the template, without the dropped layer.
     _open(other_page, app_url)
     expect(other_page.locator('.wb-block[data-path="blocks[0]"]').first).to_contain_text("conv1")

@@ -24,14 +24,15 @@ def test_the_empty_entry_starts_a_design_without_blocks(view):
     assert (design["blocks"], design["input"]) == ([], {"shape": [28, 28, 1], "dtype": "float32"})
     assert "empty design" in view.message
     assert view.save_as.value == "model"  # Saving it does not overwrite the lenet design.
-    assert not view.session.editor.can_undo  # a fresh start, not an edit
+    view.session.editor.undo()  # replacing is one step back
+    assert view.session.design == template("lenet")
 
 
 def test_a_template_replaces_the_design(view):
     view.template.value = "vgg_16"
     view.load_template()
     assert view.session.editor.design == template("vgg_16")
-    assert view.message == "Loaded template 'vgg_16'."
+    assert view.message == "Loaded template 'vgg_16'. Undo brings back the design before."
     assert view.save_as.value == "vgg_16"
 
 
@@ -81,3 +82,70 @@ def test_a_forged_draft_id_is_refused_and_nothing_is_written(tmp_path):
     assert "32 lowercase hex digits" in view.message
     view.session.editor.delete("blocks[0]")
     assert not (tmp_path / "designs" / ".drafts").exists()
+
+
+def test_replacing_unsaved_changes_asks_first_and_can_be_undone(view):
+    editor = view.session.editor
+    editor.delete("blocks[0]")
+    edited = editor.design
+    view.template.value = "vgg_16"
+    view.load_template()
+    assert view.question == (
+        "The design 'lenet' has unsaved changes. Replace it with the template 'vgg_16'? "
+        "(Undo brings it back.)"
+    )
+    assert editor.design is edited  # nothing replaced yet
+    view.cancel()
+    assert (view.question, view.message) == ("", "Kept the design as it is.")
+    assert editor.design is edited
+    view.load_template()
+    view.confirm()
+    assert view.question == ""
+    assert editor.design == template("vgg_16")
+    assert view.message == "Loaded template 'vgg_16'. Undo brings back the design before."
+    editor.undo()
+    assert editor.design == edited
+    view.confirm()  # nothing waits: nothing happens
+    assert editor.design == edited
+
+
+def test_opening_over_unsaved_changes_asks_and_a_saved_design_does_not(view):
+    editor = view.session.editor
+    view.save_as.value = "mine"
+    view.save()
+    view.template.value = "cifarnet"
+    view.load_template()  # the saved design is not lost: no question
+    assert view.question == "" and editor.design == template("cifarnet")
+    editor.delete("blocks[0]")
+    view.saved.value = "mine"
+    view.load()
+    assert "Replace it with the saved design 'mine'?" in view.question
+    view.confirm()
+    assert editor.design == template("lenet") and view.save_as.value == "mine"
+    editor.undo()
+    assert (
+        editor.design["name"] == "cifarnet"
+        and len(editor.design["blocks"]) == len(template("cifarnet")["blocks"]) - 1
+    )
+
+
+def test_a_restored_draft_with_changes_counts_as_unsaved(tmp_path):
+    first = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    first.drafts.delay = 0
+    first.restore_draft(DRAFT)
+    first.session.editor.delete("blocks[0]")
+    again = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    again.restore_draft(DRAFT)
+    assert again.unsaved
+    again.template.value = "lenet"
+    again.load_template()
+    assert "has unsaved changes" in again.question
+    unchanged = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    unchanged.drafts.delay = 0
+    unchanged.restore_draft("cd" * 16)
+    unchanged.session.editor.delete("blocks[0]")
+    unchanged.session.editor.undo()  # the draft written is the template again
+    assert unchanged.drafts.drafts.load("cd" * 16) == template("lenet")
+    third = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    third.restore_draft("cd" * 16)
+    assert not third.unsaved

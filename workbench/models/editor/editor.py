@@ -119,6 +119,25 @@ class DesignEditor(param.Parameterized):
         self._redo.clear()
         self._show(copy.deepcopy(design), None)
 
+    def replace(self, design: dict) -> None:
+        """Replaces the design with a copy of `design` as one change that `undo()` takes back.
+
+        What "Load template" and "Open" do: the design before stays one Undo away. Unlike
+        `load`, the history is kept; the selection is cleared.
+
+        Raises:
+          TypeError: If `design` or a part of it has the wrong type.
+          ValueError: If its format, version or a block is not valid.
+        """
+        check_design(design, fn="DesignEditor.replace")
+        if design == self.design:
+            self.select(None)
+            return
+        self._undo.append((self.design, self.selected))
+        del self._undo[: max(0, len(self._undo) - self.history_limit)]
+        self._redo.clear()
+        self._show(copy.deepcopy(design), None)
+
     def insert(self, block: dict, container_path: str, index: int | None = None) -> str:
         """Inserts a copy of `block` into a list of blocks and selects it.
 

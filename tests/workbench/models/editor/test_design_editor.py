@@ -446,3 +446,34 @@ def test_importing_the_editor_loads_no_ui_package():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_replace_is_one_change_that_undo_takes_back(editor):
+    editor.delete("blocks[0]")
+    edited = copy.deepcopy(editor.design)
+    editor.select("blocks[0]")
+    other = {**sample_design(), "name": "other"}
+    editor.replace(other)
+    assert editor.design == other and editor.selected is None
+    assert (editor.can_undo, editor.can_redo) == (True, False)
+    editor.undo()
+    assert editor.design == edited and editor.selected == "blocks[0]"
+    editor.redo()
+    assert editor.design == other
+    editor.undo()
+    editor.undo()  # the earlier edits are still there
+    assert outline(editor.design) == SAMPLE_OUTLINE
+
+
+def test_replace_with_the_same_design_adds_no_undo_step():
+    editor = DesignEditor(sample_design())
+    editor.replace(sample_design())
+    assert not editor.can_undo
+
+
+def test_replace_refuses_a_bad_design_and_keeps_everything(editor):
+    editor.delete("blocks[0]")
+    before = editor.design
+    with pytest.raises(ValueError, match="DesignEditor.replace"):
+        editor.replace({**sample_design(), "format": "other"})
+    assert editor.design is before and editor.can_undo

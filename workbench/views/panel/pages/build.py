@@ -40,6 +40,7 @@ class BuildPage(pn.viewable.Viewer):
 
     session = param.ClassSelector(class_=WorkbenchSession)
     message = param.String(default="", doc="Result of the last save or load.")
+    question = param.String(default="", doc="What `confirm` would do; empty when nothing waits.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -54,6 +55,8 @@ class BuildPage(pn.viewable.Viewer):
             label="Save as", value=self.session.design.get("name", "model"), width=200
         )
         self.drafts = DraftKeeper(self.session.editor, Drafts(self.store.root))
+        self._clean = self.session.design  # the design as last saved, opened or started from
+        self._pending = None  # what `confirm` does
 
     def restore_draft(self, draft_id: str) -> None:
         """Restores the browser's draft `draft_id` (if any), then keeps the design there."""
@@ -63,19 +66,35 @@ class BuildPage(pn.viewable.Viewer):
             self.message = f"The design is not kept between visits: {err}"
             return
         if restored:
-            self.save_as.value = self.session.design.get("name", "model")
+            design = self.session.design
+            self.save_as.value = design.get("name", "model")
+            self._clean = design if self._is_a_copy(design) else None
         if self.drafts.message:
             self.message = self.drafts.message
 
+    def _is_a_copy(self, design: dict) -> bool:
+        """Whether `design` is as saved under its name, or a template of that name."""
+        name = design.get("name", "")
+        if name in self.store.names:
+            try:
+                return self.store.load(name) == design
+            except (ValueError, OSError):
+                return False
+        return name in templates() and template(name) == design
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether the design differs from the one last saved, opened or started from."""
+        return self.session.design != self._clean
+
     def load_template(self, _=None) -> None:
-        if self.template.value == EMPTY:
-            self.session.editor.load(empty_design())
-            self.message = "Started an empty design."
+        """Replaces the design with the chosen template (asks first if changes are unsaved)."""
+        name = self.template.value
+        if name == EMPTY:
+            design, done = empty_design(), "Started an empty design."
         else:
-            self.session.editor.load(template(self.template.value))
-            self.message = f"Loaded template {self.template.value!r}."
-        # Saving next writes under the new design's name, not over the last file opened.
-        self.save_as.value = self.session.design.get("name", "model")
+            design, done = template(name), f"Loaded template {name!r}."
+        self._replace_asking(design, done, f"the template {name!r}")
 
     def save(self, _=None) -> None:
         try:
@@ -84,24 +103,68 @@ class BuildPage(pn.viewable.Viewer):
             self.message = f"Not saved: {err}"
             return
         self.saved.options = list(self.store.names)
+        self._clean = self.session.design
         self.message = f"Saved {self.save_as.value!r}."
 
     def load(self, _=None) -> None:
-        if not self.saved.value:
+        """Replaces the design with the chosen saved one (asks first if changes are unsaved)."""
+        name = self.saved.value
+        if not name:
             return
         try:
-            self.session.editor.load(self.store.load(self.saved.value))
+            design = self.store.load(name)
         except (ValueError, OSError) as err:
             self.message = f"Not loaded: {err}"
             return
-        self.save_as.value = self.saved.value
-        self.message = f"Loaded {self.saved.value!r}."
+        self._replace_asking(design, f"Loaded {name!r}.", f"the saved design {name!r}", name)
+
+    def confirm(self, _=None) -> None:
+        """Does what the question asked about."""
+        pending, self._pending = self._pending, None
+        self.question = ""
+        if pending is not None:
+            pending()
+
+    def cancel(self, _=None) -> None:
+        """Drops what the question asked about; the design stays as it is."""
+        self._pending = None
+        self.question = ""
+        self.message = "Kept the design as it is."
+
+    def _replace_asking(
+        self, design: dict, done: str, what: str, save_as: str | None = None
+    ) -> None:
+        def replace() -> None:
+            self.session.editor.replace(design)
+            self._clean = self.session.design
+            # Saving next writes under the new design's name, not over the last file opened.
+            self.save_as.value = save_as or self.session.design.get("name", "model")
+            self.message = f"{done} Undo brings back the design before."
+
+        if not self.unsaved:
+            replace()
+            return
+        self._pending = replace
+        self.question = (
+            f"The design {self.session.design.get('name', '')!r} has unsaved changes. "
+            f"Replace it with {what}? (Undo brings it back.)"
+        )
 
     def __panel__(self) -> pn.viewable.Viewable:
         editor = self.session.editor
         canvas = editor_view(editor, palette(), block_status, height=660)
         browser = BrowserDraftId()
         browser.param.watch(lambda event: self.restore_draft(event.new), "draft_id")
+        replace = pn.widgets.Button(label="Replace", button_type="warning", width=110)
+        replace.on_click(self.confirm)
+        keep = pn.widgets.Button(label="Keep editing", width=110)
+        keep.on_click(self.cancel)
+        asking = pn.Row(
+            pn.pane.Markdown(self.param.question),
+            replace,
+            keep,
+            visible=self.param.question.rx.bool(),
+        )
         buttons = {}
         for label, action in (
             ("Load template", self.load_template),
@@ -129,6 +192,7 @@ class BuildPage(pn.viewable.Viewer):
                 pn.pane.Markdown(self.param.message, align="end"),
                 browser,
             ),
+            asking,
             pn.Row(canvas, PropertiesView(editor=editor), sizing_mode="stretch_width"),
             pn.Card(
                 pn.pane.Markdown(pn.bind(lambda text: f"```python\n{text}\n```", code)),
