@@ -149,3 +149,64 @@ def test_a_restored_draft_with_changes_counts_as_unsaved(tmp_path):
     third = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
     third.restore_draft("cd" * 16)
     assert not third.unsaved
+
+
+def test_saving_over_another_design_asks_and_keeps_its_versions(view):
+    editor = view.session.editor
+    view.save_as.value = "mine"
+    view.save()
+    editor.delete("blocks[0]")
+    view.save()  # the file being edited: saved again without a question
+    assert view.question == "" and view.message == "Saved 'mine'. (version 2)"
+    view.template.value = "cifarnet"
+    view.load_template()
+    view.save_as.value = "mine"
+    view.save()
+    assert view.question == (
+        "A design named 'mine' is saved already (2 versions). Save over it? Its earlier "
+        "versions are kept (see Versions)."
+    )
+    assert view.store.load("mine")["name"] == "lenet"  # not written yet
+    view.cancel()
+    assert view.store.history("mine") == [1, 2]
+    view.save()
+    view.confirm()
+    assert view.store.load("mine") == template("cifarnet")
+    assert view.message == "Saved 'mine'. (version 3)"
+    assert view.saved.value == "mine"
+    assert view.versions.options == {"version 3 (current)": 3, "version 2": 2, "version 1": 1}
+    assert view.versions.value == 3
+
+
+def test_a_version_opens_undoably_and_compares_with_the_design(view):
+    editor = view.session.editor
+    view.save_as.value = "mine"
+    view.save()
+    editor.set_field("", "name", "renamed")
+    view.save()
+    view.versions.value = 1
+    view.compare_version()
+    assert view.diff.splitlines()[:2] == ["--- mine version 1", "+++ this design"]
+    assert '-  "name": "lenet",' in view.diff and '+  "name": "renamed",' in view.diff
+    view.open_version()
+    assert view.question == ""  # the design was just saved: nothing to lose
+    assert editor.design == template("lenet")
+    assert view.message == "Loaded 'mine' version 1. Undo brings back the design before."
+    view.compare_version()
+    assert view.diff == "# 'mine' version 1 is the design being edited."
+    editor.undo()
+    assert editor.design["name"] == "renamed"
+
+
+def test_versions_follow_the_chosen_saved_design(view):
+    assert view.versions.options == {} and view.versions.value is None
+    view.open_version()  # nothing chosen: nothing happens
+    view.compare_version()
+    assert (view.diff, view.message) == ("", "")
+    view.save_as.value = "a"
+    view.save()
+    view.save_as.value = "b"
+    view.save()
+    assert view.versions.options == {"version 1 (current)": 1}
+    view.saved.value = "a"
+    assert view.versions.options == {"version 1 (current)": 1}

@@ -16,6 +16,7 @@ import param
 
 from workbench.models.design import Workspace, generate_code, template, templates
 from workbench.models.design.catalogue import palette
+from workbench.models.design.compare import design_diff
 from workbench.models.design.drafts import DraftKeeper, Drafts
 from workbench.models.design.validate import block_status
 from workbench.models.editor import empty_design
@@ -41,6 +42,7 @@ class BuildPage(pn.viewable.Viewer):
     session = param.ClassSelector(class_=WorkbenchSession)
     message = param.String(default="", doc="Result of the last save or load.")
     question = param.String(default="", doc="What `confirm` would do; empty when nothing waits.")
+    diff = param.String(default="", doc="The last comparison of a version with the design.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -55,7 +57,11 @@ class BuildPage(pn.viewable.Viewer):
             label="Save as", value=self.session.design.get("name", "model"), width=200
         )
         self.drafts = DraftKeeper(self.session.editor, Drafts(self.store.root))
+        self.versions = pn.widgets.Select(label="Versions", options={}, width=200)
         self._clean = self.session.design  # the design as last saved, opened or started from
+        self._file: str | None = None  # the saved design being edited (opened or saved)
+        self.saved.param.watch(lambda _: self._list_versions(), "value")
+        self._list_versions()
         self._pending = None  # what `confirm` does
 
     def restore_draft(self, draft_id: str) -> None:
@@ -69,6 +75,7 @@ class BuildPage(pn.viewable.Viewer):
             design = self.session.design
             self.save_as.value = design.get("name", "model")
             self._clean = design if self._is_a_copy(design) else None
+            self._file = design.get("name") if design.get("name") in self.store.names else None
         if self.drafts.message:
             self.message = self.drafts.message
 
@@ -97,14 +104,75 @@ class BuildPage(pn.viewable.Viewer):
         self._replace_asking(design, done, f"the template {name!r}")
 
     def save(self, _=None) -> None:
+        """Saves the design under `save_as`; asks first before writing over another design."""
+        name = self.save_as.value
+        if name in self.store.names and name != self._file:
+            try:
+                same = self.store.load(name) == self.session.design
+            except (ValueError, OSError):
+                same = False
+            if not same:
+                count = len(self.store.history(name))
+                self._pending = self._save
+                self.question = (
+                    f"A design named {name!r} is saved already ({count} version"
+                    f"{'s' if count != 1 else ''}). Save over it? Its earlier versions are kept "
+                    "(see Versions)."
+                )
+                return
+        self._save()
+
+    def _save(self) -> None:
+        name = self.save_as.value
         try:
-            self.store.save(self.save_as.value, self.session.design)
+            version = self.store.save(name, self.session.design)
         except (ValueError, OSError) as err:
             self.message = f"Not saved: {err}"
             return
         self.saved.options = list(self.store.names)
         self._clean = self.session.design
-        self.message = f"Saved {self.save_as.value!r}."
+        self._file = name
+        self.message = f"Saved {name!r}." + (f" (version {version})" if version > 1 else "")
+        if self.saved.value == name:
+            self._list_versions()
+        else:
+            self.saved.value = name
+
+    def open_version(self, _=None) -> None:
+        """Replaces the design with the chosen version (asks first if changes are unsaved)."""
+        name, version = self.saved.value, self.versions.value
+        if not name or version is None:
+            return
+        try:
+            design = self.store.load_version(name, version)
+        except (TypeError, ValueError, OSError) as err:
+            self.message = f"Not loaded: {err}"
+            return
+        self._replace_asking(
+            design, f"Loaded {name!r} version {version}.", f"{name!r} version {version}", name
+        )
+
+    def compare_version(self, _=None) -> None:
+        """Shows what differs between the chosen version and the design being edited."""
+        name, version = self.saved.value, self.versions.value
+        if not name or version is None:
+            return
+        try:
+            old = self.store.load_version(name, version)
+        except (TypeError, ValueError, OSError) as err:
+            self.message = f"Not compared: {err}"
+            return
+        diff = design_diff(old, self.session.design, f"{name} version {version}", "this design")
+        self.diff = diff or f"# {name!r} version {version} is the design being edited."
+
+    def _list_versions(self) -> None:
+        name = self.saved.value
+        numbers = self.store.history(name) if name else []
+        latest = numbers[-1] if numbers else None
+        self.versions.options = {
+            f"version {n}" + (" (current)" if n == latest else ""): n for n in reversed(numbers)
+        }
+        self.versions.value = latest
 
     def load(self, _=None) -> None:
         """Replaces the design with the chosen saved one (asks first if changes are unsaved)."""
@@ -139,6 +207,7 @@ class BuildPage(pn.viewable.Viewer):
             self._clean = self.session.design
             # Saving next writes under the new design's name, not over the last file opened.
             self.save_as.value = save_as or self.session.design.get("name", "model")
+            self._file = save_as
             self.message = f"{done} Undo brings back the design before."
 
         if not self.unsaved:
@@ -170,8 +239,11 @@ class BuildPage(pn.viewable.Viewer):
             ("Load template", self.load_template),
             ("Save", self.save),
             ("Open", self.load),
+            ("Open version", self.open_version),
+            ("Compare with this design", self.compare_version),
         ):
-            buttons[label] = pn.widgets.Button(label=label, width=110, align="end")
+            width = 110 if len(label) < 14 else 200
+            buttons[label] = pn.widgets.Button(label=label, width=width, align="end")
             buttons[label].on_click(action)
         code = pn.bind(lambda design: _code_or_problem(design), editor.param.design)
         download = pn.widgets.FileDownload(
@@ -189,11 +261,21 @@ class BuildPage(pn.viewable.Viewer):
                 buttons["Save"],
                 self.saved,
                 buttons["Open"],
-                pn.pane.Markdown(self.param.message, align="end"),
                 browser,
             ),
+            pn.pane.Markdown(self.param.message, margin=(0, 10)),
             asking,
             pn.Row(canvas, PropertiesView(editor=editor), sizing_mode="stretch_width"),
+            pn.Card(
+                pn.Row(self.versions, buttons["Open version"], buttons["Compare with this design"]),
+                pn.pane.Markdown(
+                    self.param.diff.rx.pipe(lambda text: f"```diff\n{text}\n```" if text else ""),
+                    sizing_mode="stretch_width",
+                ),
+                title="Versions of the saved design",
+                collapsed=False,
+                sizing_mode="stretch_width",
+            ),
             pn.Card(
                 pn.pane.Markdown(pn.bind(lambda text: f"```python\n{text}\n```", code)),
                 download,
