@@ -79,3 +79,47 @@ def test_an_edit_survives_a_refresh_and_a_template_loaded_over_it(
     _open(other_page, app_url)
     expect(other_page.locator('.wb-block[data-path="blocks[0]"]').first).to_contain_text("conv1")
     expect(other_page.get_by_text(DROPPED)).to_have_count(0)
+
+
+def _fill(page: Page, label: str, text: str) -> None:
+    field = page.locator(".bk-input-group", has_text=label).locator("input").first
+    field.fill(text)
+    field.press("Enter")
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    select = page.locator(".bk-input-group", has_text=label).locator("select").first
+    expect(select.locator("option", has_text=option)).to_be_attached(timeout=UPDATE_TIMEOUT_MS)
+    select.select_option(label=select.locator("option", has_text=option).text_content())
+
+
+def test_saving_over_a_design_asks_and_its_versions_open_and_compare(
+    app_url: str, page: Page, artifacts_dir: Path
+):
+    _open(page, app_url)
+    _fill(page, "Save as", "mine")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved 'mine'.")).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    # Saved, so the template replaces it without a question.
+    _choose(page, "Template", "cifarnet")
+    page.get_by_role("button", name="Load template").click()
+    expect(page.get_by_text("Loaded template 'cifarnet'.").first).to_be_visible(
+        timeout=UPDATE_TIMEOUT_MS
+    )
+    _fill(page, "Save as", "mine")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("A design named 'mine' is saved already")).to_be_visible(
+        timeout=UPDATE_TIMEOUT_MS
+    )
+    page.get_by_role("button", name="Replace").click()
+    expect(page.get_by_text("Saved 'mine'. (version 2)")).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    # Version 1 (the LeNet template) against the design: the name is one of the changes.
+    _choose(page, "Versions", "version 1")
+    page.get_by_role("button", name="Compare with this design").click()
+    expect(page.get_by_text('-  "name": "lenet",')).to_be_attached(timeout=UPDATE_TIMEOUT_MS)
+    page.get_by_role("button", name="Open version").click()
+    expect(page.get_by_text("Loaded 'mine' version 1.").first).to_be_visible(
+        timeout=UPDATE_TIMEOUT_MS
+    )
+    expect(page.locator('.wb-block[data-path="blocks[0]"]').first).to_contain_text("conv1")
+    page.screenshot(path=artifacts_dir / "journey-versions.png", full_page=True)

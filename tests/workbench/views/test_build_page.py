@@ -195,6 +195,7 @@ def test_a_version_opens_undoably_and_compares_with_the_design(view):
     view.compare_version()
     assert view.diff == "# 'mine' version 1 is the design being edited."
     editor.undo()
+    assert view.diff == ""  # a comparison is not left standing after a change
     assert editor.design["name"] == "renamed"
 
 

@@ -61,6 +61,8 @@ class BuildPage(pn.viewable.Viewer):
         self._clean = self.session.design  # the design as last saved, opened or started from
         self._file: str | None = None  # the saved design being edited (opened or saved)
         self.saved.param.watch(lambda _: self._list_versions(), "value")
+        # A comparison shown would be stale after the next change.
+        self.session.editor.param.watch(lambda _: self.param.update(diff=""), "design")
         self._list_versions()
         self._pending = None  # what `confirm` does
 
