@@ -19,7 +19,15 @@ import param
 
 from workbench.models.design import template
 from workbench.models.editor import DesignEditor
-from workbench.models.jobs import Job, PathEscapeError, list_jobs, resolve_in_workspace, start
+from workbench.models.jobs import (
+    ConfigError,
+    Job,
+    PathEscapeError,
+    list_jobs,
+    resolve_in_workspace,
+    start,
+)
+from workbench.models.jobs.design_fit import Mismatch, apply_fix, dataset_facts, design_fit
 from workbench.models.jobs.settings import TrainSettings
 
 if TYPE_CHECKING:
@@ -169,6 +177,24 @@ class WorkbenchSession(param.Parameterized):
         }
         return config
 
+    def design_fit(self, dataset: dict[str, Any] | None = None) -> list[Mismatch]:
+        """How the design does not fit the dataset it would train on (empty: it fits, or a
+        `slimlib.nets` net is trained, which takes its classes from the dataset).
+
+        Args:
+          dataset: A job config's `dataset` section; default the Train page's dataset.
+        """
+        if dataset is None:
+            if not self.train_design:
+                return []
+            dataset = {"kind": self.settings.dataset, "folder": self.settings.folder}
+        facts = dataset_facts(dataset["kind"], dataset.get("folder", ""), self.workspace)
+        return design_fit(self.design, facts)
+
+    def fix_design(self, mismatch: Mismatch) -> None:
+        """Makes the edit that fixes `mismatch` (undoable on the Build page)."""
+        apply_fix(self.editor, mismatch)
+
     def start_training(
         self, *, finetune: bool = False, dataset: dict[str, Any] | None = None
     ) -> Job:
@@ -182,7 +208,8 @@ class WorkbenchSession(param.Parameterized):
             training job reads its dataset from `settings`.
 
         Raises:
-          ConfigError: If the config has problems (every one is listed).
+          ConfigError: If the config has problems (every one is listed), or the design does
+            not fit the dataset (`design_fit`).
           PathEscapeError: If the log directory is outside the workspace.
           FileExistsError: If the log directory already holds a job.
           ValueError: If `dataset` is given for a training job.
@@ -196,4 +223,8 @@ class WorkbenchSession(param.Parameterized):
             )
         else:
             config = self.settings.to_config()
+        if "design" in config["model"]:
+            mismatches = self.design_fit(config["dataset"])
+            if mismatches:
+                raise ConfigError([m.problem for m in mismatches])
         return start(config, self.settings.logdir(), workspace=self.workspace, unique=True)

@@ -86,7 +86,7 @@ def test_a_failed_job_shows_its_error(tmp_path):
     panes = (view.status, view.error, view.trace)
     view.poll(force=True)
     assert (view.status, view.error, view.trace) == panes
-    assert view.__panel__().objects[1].objects[1].objects[2:5] == list(panes)
+    assert view.__panel__().objects[1].objects[1].objects[3:6] == list(panes)
 
 
 def test_an_image_folder_with_no_images_fails_and_shows_why(tmp_path):
@@ -173,3 +173,25 @@ def test_the_checkbox_chooses_between_the_design_and_a_net(tmp_path):
     checkbox.value = False
     assert page.session.train_design is False
     assert page.settings.to_config()["model"] == {"net": "lenet"}
+
+
+def test_a_design_that_does_not_fit_the_dataset_is_shown_and_fixed_before_start(tmp_path):
+    from workbench.models.design import template
+    from workbench.models.editor import DesignEditor
+
+    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(template("lenet")))
+    view = TrainPage(session=session)
+    assert not view.fit.visible
+    session.editor.load(template("cifarnet"))
+    button = view.fix_buttons[0]
+    assert view.fit.visible and not view.fix_buttons[1].visible
+    assert view.fit_alert.object.startswith("The design's input has 3 channels (32x32x3)")
+    assert button.label == "Set the design's input to 32x32x1"
+    view.start_job()
+    assert "The design's input has 3 channels" in view.message and view.job is None
+    assert not (tmp_path / "jobs").exists()
+    button.clicks += 1
+    assert session.design["input"]["shape"] == [32, 32, 1]
+    assert not view.fit.visible and view.message == ""
+    session.editor.undo()  # Back to 3 channels: the mismatch is shown again.
+    assert view.fit.visible

@@ -99,6 +99,28 @@ class TrainPage(pn.viewable.Viewer):
         self._devices_known = False
         self._show_devices()
         self.param.watch(lambda _: self._show_status(), "job")
+        # Mismatches between the design and the dataset, each with its fix, shown before
+        # Start so that a job never fails on what could be known before it started.
+        self._refused_for_fit = False
+        # Updated in place, as the status panes are (see `_show_status`).
+        self.message_pane = pn.pane.Alert("", alert_type="danger", visible=False)
+        self.param.watch(self._show_message, "message")
+        # The panes are made once and updated: panes made in a callback would fetch their
+        # stylesheets from a CDN, out of reach of a workbench without internet.
+        self._mismatches: list = []
+        self.fit_alert = pn.pane.Alert("", alert_type="warning", margin=0)
+        self.fix_buttons = [
+            pn.widgets.Button(label="", color="primary", visible=False) for _ in range(2)
+        ]
+        for index, button in enumerate(self.fix_buttons):
+            button.on_click(lambda _, i=index: self._fix_clicked(i))
+        self.fit = pn.Column(
+            self.fit_alert, pn.Row(*self.fix_buttons), visible=False, sizing_mode="stretch_width"
+        )
+        self.session.editor.param.watch(lambda _: self.show_fit(), "design")
+        self.session.param.watch(lambda _: self.show_fit(), "train_design")
+        self.settings.param.watch(lambda _: self.show_fit(), ["dataset", "folder"])
+        self.show_fit()
         self.param.watch(self._on_shown, "shown")
         self.refresh_jobs()
 
@@ -119,9 +141,32 @@ class TrainPage(pn.viewable.Viewer):
             job = self.session.start_training()
         except (ConfigError, PathEscapeError, FileExistsError, ValueError) as err:
             self.message = str(err)
+            self._refused_for_fit = bool(self._mismatches)
             return
         self.message = ""
         self.refresh_jobs(select=job.logdir)
+
+    def show_fit(self) -> None:
+        """Lists how the design does not fit the dataset, with a button per fix."""
+        self._mismatches = self.session.design_fit()
+        self.fit_alert.object = "\n\n".join(m.problem.message for m in self._mismatches)
+        fixes = [m.fix for m in self._mismatches if m.fix]
+        for index, button in enumerate(self.fix_buttons):
+            button.visible = index < len(fixes)
+            button.label = fixes[index] if index < len(fixes) else ""
+        self.fit.visible = bool(self._mismatches)
+        if not self._mismatches and self._refused_for_fit:
+            self.message = ""  # What Start was refused for is fixed.
+            self._refused_for_fit = False
+
+    def _fix_clicked(self, index: int) -> None:
+        fixable = [m for m in self._mismatches if m.fix]
+        if index < len(fixable):
+            self.fix(fixable[index])
+
+    def fix(self, mismatch) -> None:
+        """Applies one fix to the design (undoable on the Build page)."""
+        self.session.fix_design(mismatch)
 
     def stop_job(self, _=None) -> None:
         if self.job is None:
@@ -193,6 +238,10 @@ class TrainPage(pn.viewable.Viewer):
         if event.new and self._chart_stale:
             self._redraw_chart()
 
+    def _show_message(self, _=None) -> None:
+        self.message_pane.object = self.message
+        self.message_pane.visible = bool(self.message)
+
     def _show_status(self) -> None:
         """Updates the status panes in place: replacing them on every poll would make each
         browser drop and rebuild their models once a second, per session."""
@@ -222,9 +271,6 @@ class TrainPage(pn.viewable.Viewer):
         start_button.on_click(self.start_job)
         stop_button.on_click(self.stop_job)
         resume_button.on_click(self.resume_job)
-        message = pn.pane.Alert(
-            self.param.message, alert_type="danger", visible=pn.bind(bool, self.param.message)
-        )
         if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
             # In the background: a foreground callback turns the page's busy indicator on
             # and off every second, which cost each session more than the poll itself.
@@ -246,7 +292,8 @@ class TrainPage(pn.viewable.Viewer):
                 width=320,
             ),
             pn.Column(
-                message,
+                self.fit,
+                self.message_pane,
                 self.jobs,
                 self.status,
                 self.error,
