@@ -46,7 +46,7 @@ def test_a_non_float_input_blames_inputs(layer, fn, dtype):
     with pytest.raises(
         TypeError,
         match=rf"{fn}: `inputs` must be a float tensor \(float16, bfloat16, float32 or "
-        rf"float64\), got dtype {dtype.name}; cast it first",
+        rf"float64\), got dtype {dtype.name}, a non-floating point type; cast it first",
     ):
         layer(inputs)
 

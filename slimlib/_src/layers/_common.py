@@ -135,13 +135,15 @@ def check_float_inputs(fn: str, inputs: tf.Tensor) -> tf.Tensor:
     """Returns `inputs` when its dtype is floating; raises naming `inputs` otherwise.
 
     The layer's weights take the dtype of `inputs`; with an int or string input the failure
-    would come from the weights' initializer and blame its `dtype`.
+    would come from the weights' initializer and blame its `dtype`. "non-floating point
+    type" is TF-Slim's wording, which code written for it may match on.
     """
     if inputs.dtype.is_floating:
         return inputs
     raise TypeError(
         f"{fn}: `inputs` must be a float tensor (float16, bfloat16, float32 or float64), got "
-        f"dtype {inputs.dtype.name}; cast it first, e.g. tf.cast(inputs, tf.float32)."
+        f"dtype {inputs.dtype.name}, a non-floating point type; cast it first, e.g. "
+        "tf.cast(inputs, tf.float32)."
     )
 
 
