@@ -9,7 +9,9 @@ sees half a file.
 Fields: `state` (one of `STATES`), `phase`, `pid`, `device`, `device_name`, `step`,
 `target_steps`, `loss`, `started_at`, `updated_at`, `ended_at` (seconds since the epoch),
 `error` and `traceback` (failed jobs), `warning` (what the job repaired before training,
-e.g. a damaged checkpoint it skipped), `eval` (the validation metrics of a finished job).
+e.g. a damaged checkpoint it skipped), `eval` (the validation metrics of a finished job),
+`performance` (each speed setting the job chose: `value`, `source`, `reason`) and
+`performance_summary` (the same in one line).
 """
 
 from __future__ import annotations
