@@ -117,6 +117,8 @@ def test_saving_over_a_design_asks_and_its_versions_open_and_compare(
     _choose(page, "Versions", "version 1")
     page.get_by_role("button", name="Compare with this design").click()
     expect(page.get_by_text('-  "name": "lenet",')).to_be_attached(timeout=UPDATE_TIMEOUT_MS)
+    page.get_by_text("--- mine version 1").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "journey-version-diff.png")
     page.get_by_role("button", name="Open version").click()
     expect(page.get_by_text("Loaded 'mine' version 1.").first).to_be_visible(
         timeout=UPDATE_TIMEOUT_MS

@@ -211,3 +211,13 @@ def test_versions_follow_the_chosen_saved_design(view):
     assert view.versions.options == {"version 1 (current)": 1}
     view.saved.value = "a"
     assert view.versions.options == {"version 1 (current)": 1}
+
+
+def test_a_diff_is_shown_escaped_with_removed_and_added_lines_marked():
+    from workbench.views.panel.pages.build import diff_html
+
+    assert diff_html("") == ""
+    shown = diff_html('--- a\n+++ b\n@@ -1 +1 @@\n-  "name": "<x>",\n+  "name": "y",\n keep')
+    assert '<span style="color:#9f1d1d">-  &quot;name&quot;: &quot;&lt;x&gt;&quot;,</span>' in shown
+    assert '<span style="color:#1d6b2f">+  &quot;name&quot;: &quot;y&quot;,</span>' in shown
+    assert '<span style="color:#333"> keep</span>' in shown

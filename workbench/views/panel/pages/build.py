@@ -9,6 +9,7 @@ it back.
 
 from __future__ import annotations
 
+import html
 import io
 
 import panel as pn
@@ -34,6 +35,22 @@ def _code_or_problem(design: dict) -> str:
         return generate_code(design)
     except ValueError as err:  # an invalid design: say why instead of showing stale code
         return "# The design is not valid yet:\n# " + str(err).replace("\n", "\n# ")
+
+
+#: Colours of a diff's lines by their first character: removed, added, hunk header.
+_DIFF_COLOURS = {"-": "#9f1d1d", "+": "#1d6b2f", "@": "#2f6f9f"}
+
+
+def diff_html(diff: str) -> str:
+    """`diff` (unified) as a readable block: removed lines red, added green, on white."""
+    if not diff:
+        return ""
+    lines = []
+    for line in diff.splitlines():
+        colour = _DIFF_COLOURS.get(line[:1], "#333")
+        lines.append(f'<span style="color:{colour}">{html.escape(line)}</span>')
+    style = "font-size:13px;line-height:1.35;background:#fafafa;padding:8px;overflow-x:auto"
+    return f'<pre style="{style}">' + "\n".join(lines) + "</pre>"
 
 
 class BuildPage(pn.viewable.Viewer):
@@ -270,10 +287,7 @@ class BuildPage(pn.viewable.Viewer):
             pn.Row(canvas, PropertiesView(editor=editor), sizing_mode="stretch_width"),
             pn.Card(
                 pn.Row(self.versions, buttons["Open version"], buttons["Compare with this design"]),
-                pn.pane.Markdown(
-                    self.param.diff.rx.pipe(lambda text: f"```diff\n{text}\n```" if text else ""),
-                    sizing_mode="stretch_width",
-                ),
+                pn.pane.HTML(self.param.diff.rx.pipe(diff_html), sizing_mode="stretch_width"),
                 title="Versions of the saved design",
                 collapsed=False,
                 sizing_mode="stretch_width",
