@@ -71,6 +71,11 @@ def run_training(
       tf.errors.InvalidArgumentError: If the loss becomes inf or NaN.
       ValueError: If the model does not fit the data or the restore plan.
     """
+    reached = checkpoint_step(logdir)
+    if reached is not None and reached >= config.train.steps:
+        # slim.learning.train takes one more step when the global step already reached
+        # number_of_steps (as TF-Slim does); a job resumed at its target has nothing to train.
+        return None
     graph = tf.Graph()
     with graph.as_default():
         v1.set_random_seed(config.seed)

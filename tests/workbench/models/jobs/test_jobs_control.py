@@ -330,6 +330,20 @@ def test_stop_leaves_a_finished_job_alone(tmp_path):
     assert not (logdir / "stop_requested").exists()
 
 
+def test_resuming_a_finished_job_at_its_target_trains_no_further(tmp_path):
+    config = {**DIGITS_CONFIG, "train": {**DIGITS_CONFIG["train"], "steps": 2}}
+    job = start(config, "jobs/done", workspace=tmp_path)
+    wait_until(lambda: job_ended(job), JOB_TIMEOUT_SECS, "the 2-step job to end")
+    assert job.status()["state"] == "finished", job.status().get("error")
+    records = (Path(job.logdir) / "metrics.jsonl").read_text()
+    job.resume()
+    wait_until(lambda: job_ended(job), JOB_TIMEOUT_SECS, "the resumed job to end")
+    final = job.status()
+    assert final["state"] == "finished", final.get("error")
+    assert final["step"] == 2  # Not 3: no step past the target.
+    assert (Path(job.logdir) / "metrics.jsonl").read_text() == records
+
+
 def test_resume_needs_a_job(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(
