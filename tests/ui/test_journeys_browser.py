@@ -1,7 +1,7 @@
 """Journeys across visits in a real headless Chromium: work is never lost.
 
 A design edited in the browser survives a refresh (it is kept as the browser's draft in the
-workspace) and does not show in another browser; loading a template over it asks first, and
+workspace), also across a server restart, and does not show in another browser; loading a template over it asks first, and
 Undo brings it back. Every wait is for a state: the draft on
 disk, a block on the canvas.
 """
@@ -9,6 +9,8 @@ disk, a block on the canvas.
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.ui.serving import HOST, free_port, serve
 from workbench.models.design import template
 
 pytestmark = pytest.mark.ui
@@ -125,3 +128,28 @@ def test_saving_over_a_design_asks_and_its_versions_open_and_compare(
     )
     expect(page.locator('.wb-block[data-path="blocks[0]"]').first).to_contain_text("conv1")
     page.screenshot(path=artifacts_dir / "journey-versions.png", full_page=True)
+
+
+def test_an_edit_survives_a_server_restart(tmp_path: Path, page: Page, artifacts_dir: Path):
+    # The same port both times: the browser keeps its draft id per origin (host and port).
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    command = [
+        *(sys.executable, "-m", "panel", "serve", "app.py"),
+        *("--address", HOST, "--port", str(port), "--allow-websocket-origin", f"{HOST}:{port}"),
+    ]
+    env = dict(os.environ, SLIM_WORKBENCH_WORKSPACE=str(tmp_path))
+    with serve(command, f"{url}/app", tmp_path / "first.log", env=env):
+        _open(page, url)
+        page.locator('.wb-item[data-op="conv2d"]').drag_to(
+            page.locator('.wb-block[data-path="blocks[0]"]'), target_position={"x": 80, "y": 4}
+        )
+        expect(page.get_by_text(DROPPED).first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+        _wait_for_draft(tmp_path, lambda draft: draft != template("lenet"))
+    with serve(command, f"{url}/app", tmp_path / "second.log", env=env):
+        page.goto(f"{url}/app")
+        expect(page.get_by_text("Restored the design 'lenet' you were editing.")).to_be_visible(
+            timeout=RENDER_TIMEOUT_MS
+        )
+        expect(page.get_by_text(DROPPED).first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+        page.screenshot(path=artifacts_dir / "journey-server-restart.png", full_page=True)
