@@ -154,7 +154,8 @@ class DraftKeeper(param.Parameterized):
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(self.delay, self._fire)
-            self._timer.daemon = True
+            # Not a daemon: a process ending normally waits for the pending write.
+            self._timer.daemon = False
             self._timer.start()
 
     def _fire(self) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -137,3 +139,16 @@ def test_the_delayed_write_happens_on_its_own(tmp_path):
     editor.set_field("", "name", "later")
     assert written.wait(30)
     assert drafts.load(ID_A)["name"] == "later"
+
+
+def test_a_process_ending_right_after_a_change_still_writes_it(tmp_path):
+    script = f"""
+from workbench.models.design import template
+from workbench.models.design.drafts import DraftKeeper, Drafts
+from workbench.models.editor import DesignEditor
+editor = DesignEditor(template("lenet"))
+DraftKeeper(editor, Drafts({str(tmp_path)!r}), delay=0.2).attach({ID_A!r})
+editor.set_field("", "name", "last edit")
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    assert Drafts(tmp_path).load(ID_A)["name"] == "last edit"
