@@ -65,6 +65,9 @@ class WorkbenchSession(param.Parameterized):
     )
     checkpoint = param.String(default="", doc="Checkpoint the plan compares with.")
     message = param.String(default="", doc="The last problem of a session action.")
+    last_job = param.String(
+        default="", doc="Log directory of the last job started here, from any page."
+    )
 
     def __init__(self, **params: Any):
         params.setdefault("editor", DesignEditor(template(DEFAULT_TEMPLATE)))
@@ -72,6 +75,7 @@ class WorkbenchSession(param.Parameterized):
         self._inspect = params.pop("inspect", None)
         self._plan = params.pop("plan", None)
         self._inspected: dict | None = None  # The design `inspect_if_changed` last built.
+        self._auto_job_name: str | None = None  # The job name last given after the design.
         super().__init__(**params)
 
     # The inspect model and the restore plan hold TensorFlow graphs: they (and TensorFlow)
@@ -103,6 +107,17 @@ class WorkbenchSession(param.Parameterized):
     def _follow_design(self) -> None:
         """Keeps `settings.design` the design being edited while `train_design` is on."""
         self.settings.design = copy.deepcopy(self.design) if self.train_design else None
+        self._name_jobs()
+
+    @param.depends("settings.dataset", "settings.net", watch=True)
+    def _name_jobs(self) -> None:
+        """Names new jobs after what they train and the dataset (`cifarnet-digits`), unless
+        the user named them: a name typed in the form is kept."""
+        model = self.design.get("name") or "design" if self.train_design else self.settings.net
+        name = f"{model}-{self.settings.dataset}"
+        if self.settings.job_name in (self._auto_job_name, TrainSettings.job_name, name):
+            self.settings.job_name = name
+            self._auto_job_name = name
 
     def inspect_if_changed(self) -> None:
         """Builds the design into the inspect model unless it is already built as it is."""
@@ -227,4 +242,6 @@ class WorkbenchSession(param.Parameterized):
             mismatches = self.design_fit(config["dataset"])
             if mismatches:
                 raise ConfigError([m.problem for m in mismatches])
-        return start(config, self.settings.logdir(), workspace=self.workspace, unique=True)
+        job = start(config, self.settings.logdir(), workspace=self.workspace, unique=True)
+        self.last_job = job.logdir
+        return job

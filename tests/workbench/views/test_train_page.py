@@ -195,3 +195,73 @@ def test_a_design_that_does_not_fit_the_dataset_is_shown_and_fixed_before_start(
     assert not view.fit.visible and view.message == ""
     session.editor.undo()  # Back to 3 channels: the mismatch is shown again.
     assert view.fit.visible
+
+
+def _job_folder(workspace, name: str, status: dict) -> str:
+    logdir = workspace / "jobs" / name
+    logdir.mkdir(parents=True)
+    (logdir / "job.json").write_text(json.dumps({"name": name, "model": {"net": "lenet"}}))
+    (logdir / "status.json").write_text(json.dumps(status))
+    return str(logdir)
+
+
+def test_a_stopped_job_is_shown_as_stopped_not_as_an_error(tmp_path):
+    status = {"state": "stopped", "error": "stopped during training", "step": 40,
+              "target_steps": 300}  # fmt: skip
+    _job_folder(tmp_path, "halted", status)
+    view = _page(tmp_path)
+    assert not view.error.visible
+    assert "<b style='color:#555'>stopped</b>" in view.status.object
+    assert "step 40 / 300" in view.status.object
+    assert "stopped during training; Resume continues from the last checkpoint." in (
+        view.status.object
+    )
+    assert list(view.jobs.options) == ["halted: stopped, step 40 / 300"]
+
+
+def test_the_job_list_and_the_status_line_show_the_same_progress(tmp_path):
+    # Launched a moment ago, its process not known yet: running as far as anyone can tell.
+    launched = {"state": "running", "step": 0, "launched_at": time.time()}
+    logdir = _job_folder(tmp_path, "run", launched)
+    view = _page(tmp_path)
+    # No target yet (the job is preparing its data): no "0/0".
+    assert list(view.jobs.options) == ["run: running, step 0"]
+    status = {**launched, "step": 1230, "target_steps": 4000}
+    (tmp_path / "jobs" / "run" / "status.json").write_text(json.dumps(status))
+    view.poll()
+    assert "step 1230 / 4000" in view.status.object
+    assert list(view.jobs.options) == ["run: running, step 1230 / 4000"]
+    assert view.jobs.value == logdir
+
+
+def test_a_job_started_on_another_page_is_listed_and_shown_at_once(tmp_path, monkeypatch):
+    import workbench.models.session as session_module
+    from workbench.models.jobs import Job
+
+    def launch(config, logdir, *, workspace, unique):  # The job process is not needed here.
+        path = _job_folder(tmp_path, config["name"], {"state": "starting", "launched_at": time.time()})
+        return Job(path, workspace=workspace)
+
+    monkeypatch.setattr(session_module, "start", launch)
+    view = _page(tmp_path)
+    assert view.jobs.options == {}
+    view.session.start_training(finetune=False)  # As the Fine-tune page does, not this page.
+    assert list(view.jobs.options) == ["lenet-digits: starting, step 0"]
+    assert view.job is not None and view.job.title == "lenet-digits"
+
+
+def test_jobs_are_named_after_the_design_and_the_dataset_unless_named(tmp_path):
+    from workbench.models.design import template
+    from workbench.models.editor import DesignEditor
+
+    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(template("lenet")))
+    assert session.settings.job_name == "lenet-digits"
+    session.editor.load(template("cifarnet"))
+    assert session.settings.job_name == "cifarnet-digits"
+    session.settings.dataset = "image_folder"
+    assert session.settings.job_name == "cifarnet-image_folder"
+    session.train_design = False  # Then the slimlib net names it.
+    assert session.settings.job_name == "lenet-image_folder"
+    session.settings.job_name = "my run"
+    session.train_design = True
+    assert session.settings.job_name == "my run"

@@ -24,6 +24,18 @@ from workbench.views.panel.plotly_guard import PlotlyGuard
 
 POLL_MS = 1000
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
+#: Polls between two listings of the workspace's jobs (jobs started in other sessions).
+LIST_EVERY_N_POLLS = 5
+
+
+def job_progress(job: Job) -> str:
+    """`step 1230 / 4000`, or `step 1230` while the job has not said its target yet."""
+    return f"step {job.step} / {job.target_steps}" if job.target_steps else f"step {job.step}"
+
+
+def job_label(job: Job) -> str:
+    """The job in the list: `cifarnet-digits: running, step 1230 / 4000`."""
+    return f"{job.title}: {job.state}, {job_progress(job)}"
 
 
 def job_status_html(job: Job | None) -> str:
@@ -33,7 +45,7 @@ def job_status_html(job: Job | None) -> str:
     colour = _STATE_COLOURS.get(job.state, "#555")
     lines = [
         f"<b style='color:{colour}'>{html.escape(job.state)}</b> "
-        f"{html.escape(job.phase)} &middot; step {job.step} / {job.target_steps}"
+        f"{html.escape(job.phase)} &middot; {job_progress(job)}"
         + (f" &middot; loss {job.loss:.4f}" if job.loss is not None else "")
         + (f" &middot; batch accuracy {job.accuracy:.3f}" if job.accuracy is not None else ""),
         f"Device: {html.escape(job.device_name or job.device or '?')}"
@@ -41,6 +53,12 @@ def job_status_html(job: Job | None) -> str:
         f"Log directory: <code>{html.escape(job.logdir)}</code> "
         f"(TensorBoard: <code>tensorboard --logdir {html.escape(job.logdir)}</code>)",
     ]
+    if job.state == "stopped" and job.error:
+        # A stop is not a failure: its reason is said here, not as an error.
+        lines.append(
+            f"<span style='color:#555'>{html.escape(job.error)}; Resume continues from the "
+            "last checkpoint.</span>"
+        )
     if job.eval_results:
         lines.append(_validation_line(job.eval_results))
     return "<br>".join(lines)
@@ -102,6 +120,9 @@ class TrainPage(pn.viewable.Viewer):
         # Mismatches between the design and the dataset, each with its fix, shown before
         # Start so that a job never fails on what could be known before it started.
         self._refused_for_fit = False
+        self._polls = 0
+        # A job started on any page of this session (Fine-tune too) is listed at once.
+        self.session.param.watch(lambda e: self.refresh_jobs(select=e.new), "last_job")
         # Updated in place, as the status panes are (see `_show_status`).
         self.message_pane = pn.pane.Alert("", alert_type="danger", visible=False)
         self.param.watch(self._show_message, "message")
@@ -138,13 +159,12 @@ class TrainPage(pn.viewable.Viewer):
 
     def start_job(self, _=None) -> None:
         try:
-            job = self.session.start_training()
+            self.session.start_training()  # Its job is listed and shown (`last_job`).
         except (ConfigError, PathEscapeError, FileExistsError, ValueError) as err:
             self.message = str(err)
             self._refused_for_fit = bool(self._mismatches)
             return
         self.message = ""
-        self.refresh_jobs(select=job.logdir)
 
     def show_fit(self) -> None:
         """Lists how the design does not fit the dataset, with a button per fix."""
@@ -190,9 +210,9 @@ class TrainPage(pn.viewable.Viewer):
     def refresh_jobs(self, select: str | None = None) -> None:
         """Lists the workspace's jobs, newest first; keeps (or sets) the selection."""
         jobs = list_jobs(self.workspace) if os.path.isdir(self.workspace) else []
-        options = {
-            f"{job.title}: {job.state} ({job.step}/{job.target_steps})": job.logdir for job in jobs
-        }
+        # The shown job's label is made from the job the status line shows: one source.
+        shown = {self.job.logdir: self.job} if self.job is not None else {}
+        options = {job_label(shown.get(job.logdir, job)): job.logdir for job in jobs}
         current = select or self.jobs.value or (jobs[0].logdir if jobs else None)
         self.jobs.options = options
         if current in options.values():
@@ -206,18 +226,20 @@ class TrainPage(pn.viewable.Viewer):
     def poll(self, force: bool = False) -> None:
         """Reads the job's status and new metrics; redraws what changed."""
         self._show_devices()
+        self._polls += 1
+        if self._polls % LIST_EVERY_N_POLLS == 0:
+            self.refresh_jobs()  # Jobs started in other sessions or by the command line.
         if self.job is None:
             return
-        before = (self.job.state, self.job.step)
+        before = (self.job.state, self.job.step, self.job.target_steps)
         self.job.status()
         added = self.series.poll() if self.series else {}
         self._chart_stale = self._chart_stale or bool(added) or force
         if self._chart_stale and self.shown:
             self._redraw_chart()
-        if force or added or before != (self.job.state, self.job.step):
+        if force or added or before != (self.job.state, self.job.step, self.job.target_steps):
             self._show_status()
-            if before[0] != self.job.state:
-                self.refresh_jobs()
+            self.refresh_jobs()
 
     # -- view --------------------------------------------------------------------------------
 
@@ -247,7 +269,8 @@ class TrainPage(pn.viewable.Viewer):
         browser drop and rebuild their models once a second, per session."""
         job = self.job
         self.status.object = job_status_html(job)
-        self.error.object = job.error if job is not None and job.error else ""
+        failed = job is not None and job.state == "failed"
+        self.error.object = job.error if failed and job.error else ""
         self.error.visible = bool(self.error.object)
         self.trace.object = job.traceback if job is not None and job.traceback else ""
         self.trace.visible = bool(self.trace.object)
