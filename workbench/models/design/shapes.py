@@ -16,6 +16,7 @@ has no static rule: `net_output` builds it once in a scratch graph and caches th
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import functools
 import json
@@ -573,7 +574,9 @@ def net_output(
         for the net's kernels.
     """
     key = json.dumps(options, sort_keys=True)
-    outcome = _net_output(name, key, tuple(shape), dtype, is_training)
+    # Built in a fresh context: a layer trace the caller has open (Inspect building the
+    # design) must not record this scratch build as well, which would count the net twice.
+    outcome = contextvars.Context().run(_net_output, name, key, tuple(shape), dtype, is_training)
     if isinstance(outcome, ShapeError):
         raise outcome
     return outcome
