@@ -16,7 +16,7 @@ import tf_slim_wheel
 from excluded import EXCLUDED
 
 # The share of TF-Slim's tests (less the excluded ones) that slimlib must pass.
-PASS_RATE_THRESHOLD = 0.57
+PASS_RATE_THRESHOLD = 0.96
 
 
 @pytest.mark.tf_slim_conformance
