@@ -65,6 +65,11 @@ class WorkbenchSession(param.Parameterized):
     )
     checkpoint = param.String(default="", doc="Checkpoint the plan compares with.")
     message = param.String(default="", doc="The last problem of a session action.")
+    inspect_training = param.Boolean(
+        default=False,
+        doc="Whether Inspect builds the design for training (`is_training=True`: batch norms "
+        "add their moving-average updates to UPDATE_OPS, dropout drops) or for inference.",
+    )
     last_job = param.String(
         default="", doc="Log directory of the last job started here, from any page."
     )
@@ -74,7 +79,8 @@ class WorkbenchSession(param.Parameterized):
         params.setdefault("settings", TrainSettings())
         self._inspect = params.pop("inspect", None)
         self._plan = params.pop("plan", None)
-        self._inspected: dict | None = None  # The design `inspect_if_changed` last built.
+        # The design and mode Inspect last built (see `inspect_if_changed`).
+        self._inspected: tuple[dict, bool] | None = None
         self._auto_job_name: str | None = None  # The job name last given after the design.
         super().__init__(**params)
 
@@ -120,15 +126,24 @@ class WorkbenchSession(param.Parameterized):
             self._auto_job_name = name
 
     def inspect_if_changed(self) -> None:
-        """Builds the design into the inspect model unless it is already built as it is."""
-        if self._inspected != self.design:
-            self._inspected = copy.deepcopy(self.design)
+        """Builds the design into the inspect model unless it is already built as it is, in
+        the mode asked for."""
+        if self._inspected != (self.design, self.inspect_training):
+            self._inspected = (copy.deepcopy(self.design), self.inspect_training)
+            self.inspect_design()
+
+    @param.depends("inspect_training", watch=True)
+    def _inspect_mode_changed(self) -> None:
+        if self._inspected is not None:  # Inspected before: show the other mode at once.
             self.inspect_design()
 
     def inspect_design(self) -> None:
-        """Builds the current design into the inspect model (errors land in its `error`)."""
+        """Builds the current design into the inspect model (errors land in its `error`), in
+        training mode while `inspect_training` is on, else in inference mode."""
+        self._inspected = (copy.deepcopy(self.design), self.inspect_training)
         self.inspect.param.update(
-            model_fn=design_model_fn(self.design), input_shape=design_input_shape(self.design)
+            model_fn=design_model_fn(self.design, is_training=self.inspect_training),
+            input_shape=design_input_shape(self.design),
         )
 
     def checkpoints(self) -> dict[str, str]:
