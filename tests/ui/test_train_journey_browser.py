@@ -2,11 +2,14 @@
 
 CifarNet on the built-in digits: the Train page shows, before Start, that the design's
 3-channel input does not fit the 1-channel digits; Start is refused while it stands; one
-click sets the input, and the job then starts and finishes. Every wait is for a state.
+click sets the input, and the job then starts and finishes. A job of the LeNet design is
+named after it, the list and the status line show the same step, and a stopped job reads as
+stopped, with no error. Every wait is for a state.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,3 +63,26 @@ def test_cifarnet_on_the_digits_is_fixed_before_start(app: Page, artifacts_dir: 
     expect(page.get_by_text("step 4 / 4").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
     expect(page.get_by_text("finished", exact=True).first).to_be_visible()
     page.screenshot(path=artifacts_dir / "journey-cifarnet-fixed.png", full_page=True)
+
+
+def test_a_stopped_job_is_named_after_the_design_and_shown_as_stopped(
+    app: Page, artifacts_dir: Path
+):
+    page = app
+    page.locator(".bk-tab", has_text="Train").first.click()
+    expect(page.locator(".bk-input-group", has_text="Job name").locator("input")).to_have_value(
+        "lenet-digits"
+    )
+    _fill(page, "Steps", "5000")
+    page.get_by_role("button", name="Start", exact=True).click()
+    running = re.compile(r"lenet-digits: running, step [1-9]\d* / 5000")
+    expect(page.locator("option", has_text=running)).to_have_count(1, timeout=JOB_TIMEOUT_MS)
+    page.get_by_role("button", name="Stop", exact=True).click()
+    stopped = page.locator("option", has_text="lenet-digits: stopped, step")
+    expect(stopped).to_have_count(1, timeout=JOB_TIMEOUT_MS)
+    # The list and the status line read the same progress; a stop is no error.
+    step = re.search(r"step (\d+) / 5000", stopped.text_content()).group(1)
+    expect(page.get_by_text(f"step {step} / 5000").first).to_be_visible()
+    expect(page.get_by_text("Resume continues from the last checkpoint").first).to_be_visible()
+    expect(page.locator(".alert-danger:visible")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "journey-train-stopped.png", full_page=True)
