@@ -112,18 +112,18 @@ def test_build_page(app: Page, artifacts_dir: Path):
         "weights_initializer=truncated_normal(stddev=0.1)",
     ):
         expect(page.get_by_text(chip, exact=True)).to_be_visible()
-    # A conv2d dropped on the upper edge of the first block goes before it, marked invalid
-    # until it has its arguments.
+    # A conv2d dropped on the upper edge of the first block goes before it, valid at once
+    # with its starting arguments (32 3x3 filters).
     page.locator('.wb-item[data-op="conv2d"]').drag_to(
         page.locator('.wb-block[data-path="blocks[0]"]'), target_position={"x": 80, "y": 4}
     )
-    invalid = page.get_by_text("conv2d needs num_outputs, kernel_size")
-    expect(invalid.first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    dropped = page.get_by_text("net = slim.conv2d(inputs, 32, [3, 3])")
+    expect(dropped.first).to_be_attached(timeout=UPDATE_TIMEOUT_MS)
     page.screenshot(path=artifacts_dir / "app-build.png", full_page=True)
     _fits_the_width(page)
     # Undo's effect is the dropped block gone: waited for, however busy the machine is.
     page.get_by_role("button", name="↶ Undo").click()
-    expect(invalid).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
+    expect(dropped).to_have_count(0, timeout=UPDATE_TIMEOUT_MS)
     expect(page.locator('.wb-block[data-path="blocks[0]"]').first).to_contain_text("conv1")
 
 
@@ -223,14 +223,13 @@ def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
     page.get_by_role("button", name="Load template").click()
     expect(page.get_by_text("Started an empty design.").first).to_be_visible()
 
-    # A conv2d dropped into the empty design is selected; its arguments set its shape.
+    # A conv2d dropped into the empty design is selected, valid at once (32 3x3 filters);
+    # its arguments set its shape.
     page.locator('.wb-item[data-op="conv2d"]').drag_to(
         page.locator('.wb-list[data-container="blocks"]')
     )
-    expect(page.get_by_text("conv2d needs num_outputs, kernel_size").first).to_be_visible()
+    expect(page.get_by_text("→ [28, 28, 32]").first).to_be_visible()
     _fill(page, "num_outputs", "8")
-    expect(page.get_by_text("got {'num_outputs': 8}").first).to_be_attached()
-    _fill(page, "kernel_size", "[3, 3]")
     expect(page.get_by_text("→ [28, 28, 8]").first).to_be_visible()
     expect(page.get_by_text("net = slim.conv2d(inputs, 8, [3, 3])").first).to_be_attached()
 

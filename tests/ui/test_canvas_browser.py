@@ -62,7 +62,8 @@ def block(page: Page, path: str):
     return page.locator(f'.wb-block[data-path="{path}"]')
 
 
-CONV = {"kind": "layer", "op": "conv2d", "args": {}}
+#: A dropped conv2d: it starts with 32 3x3 filters, so it is valid at once.
+CONV = {"kind": "layer", "op": "conv2d", "args": {"num_outputs": 32, "kernel_size": [3, 3]}}
 
 
 def test_canvas_builds_a_design_by_drag_and_drop(canvas_url: str, page: Page, artifacts_dir: Path):
@@ -92,9 +93,9 @@ def test_canvas_builds_a_design_by_drag_and_drop(canvas_url: str, page: Page, ar
         "logits",
     ]
     assert design["blocks"][2] == CONV
-    # The new conv2d has no `num_outputs`: marked invalid, in place, with the status message.
-    expect(block(page, "blocks[2]")).to_have_class(re.compile(r"\bwb-invalid\b"))
-    expect(block(page, "blocks[2]")).to_contain_text("`num_outputs` is required")
+    # The new conv2d starts with its arguments: not marked invalid, its shape shown.
+    expect(block(page, "blocks[2]")).to_contain_text("\u2192 [14, 14, 32]")
+    expect(block(page, "blocks[2]")).not_to_have_class(re.compile(r"\bwb-invalid\b"))
 
     # 2. Palette -> the arg_scope's (empty) list of blocks.
     inner = page.locator('.wb-list[data-container="blocks[3].blocks"]')

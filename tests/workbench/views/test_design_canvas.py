@@ -67,7 +67,13 @@ def test_a_canvas_without_editor_makes_an_empty_one():
 
 
 INSERTS = [
-    ({"op": "conv2d"}, "blocks", 1, "blocks[1]", {"kind": "layer", "op": "conv2d", "args": {}}),
+    (
+        {"op": "conv2d"},
+        "blocks",
+        1,
+        "blocks[1]",
+        {"kind": "layer", "op": "conv2d", "args": {"num_outputs": 32, "kernel_size": [3, 3]}},
+    ),
     ({"kind": "residual"}, "blocks[1].blocks", 0, "blocks[1].blocks[0]", new_block("residual")),
     ({"kind": "net", "op": "vgg_16"}, "blocks", 4, "blocks[4]", new_block("net", name="vgg_16")),
     ({"kind": "layer", "op": "flatten"}, "blocks", 0, "blocks[0]", new_block("flatten")),
@@ -95,7 +101,11 @@ def test_move_message_moves_and_selects(canvas):
 
 def test_replace_layer_message_puts_a_new_layer_in_a_repeat(canvas):
     assert canvas.apply({"action": "replace_layer", "path": "blocks[2]", "op": "max_pool2d"})
-    assert canvas.spec["blocks"][2]["block"] == new_block("max_pool2d")
+    assert canvas.spec["blocks"][2]["block"] == {
+        "kind": "layer",
+        "op": "max_pool2d",
+        "args": {"kernel_size": [2, 2]},
+    }
     assert canvas.selected == "blocks[2].block"
 
 

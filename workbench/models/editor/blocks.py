@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbench.models.design import kinds, schema
+from workbench.models.design.starting_args import starting_args
 from workbench.problems import Problem, short_repr
 
 FORMAT = kinds.FORMAT
@@ -28,8 +29,10 @@ DEFAULT_STACK_OP = kinds.DEFAULT_STACK_OP
 _IDENTIFIER_HINT = "a name such as 'conv2d'"
 
 
-def new_block(op_or_kind: str, *, op: str | None = None, name: str | None = None) -> dict:
-    """A new block with empty arguments, ready to insert.
+def new_block(
+    op_or_kind: str, *, op: str | None = None, name: str | None = None, ready: bool = False
+) -> dict:
+    """A new block, ready to insert: with empty arguments, or valid at once when `ready`.
 
     Args:
       op_or_kind: A structure kind (`"repeat"`, `"stack"`, `"arg_scope"`, `"residual"`,
@@ -37,6 +40,9 @@ def new_block(op_or_kind: str, *, op: str | None = None, name: str | None = None
       op: The layer op of a `layer`, `repeat` or `stack`; a `repeat` defaults to `conv2d`,
         a `stack` to `fully_connected`.
       name: The net's name (`"vgg_16"`); required for `"net"`.
+      ready: Whether a layer starts with its required arguments filled in
+        (`design.starting_args`), as a layer dropped on the canvas does, so it is valid at
+        once; a repeat's layer and each of a stack's calls start the same way.
 
     Returns:
       A fresh dict, e.g. `{"kind": "layer", "op": "conv2d", "args": {}}`. A `repeat` repeats
@@ -53,6 +59,8 @@ def new_block(op_or_kind: str, *, op: str | None = None, name: str | None = None
       {'kind': 'layer', 'op': 'conv2d', 'args': {}}
       >>> new_block("repeat")["block"]
       {'kind': 'layer', 'op': 'conv2d', 'args': {}}
+      >>> new_block("conv2d", ready=True)["args"]
+      {'num_outputs': 32, 'kernel_size': [3, 3]}
     """
     check_name("new_block", "op_or_kind", op_or_kind)
     if op is not None:
@@ -72,18 +80,22 @@ def new_block(op_or_kind: str, *, op: str | None = None, name: str | None = None
     if kind == "layer":
         if op is None:
             raise ValueError("new_block: 'layer' needs `op`, the layer to call, e.g. op='conv2d'.")
-        return kinds.new_block("layer", op=op)
+        return kinds.new_block("layer", op=op, args=starting_args(op) if ready else {})
     if kind == "repeat":
-        return kinds.new_block("repeat", block=new_block(op or DEFAULT_REPEAT_OP))
+        return kinds.new_block("repeat", block=new_block(op or DEFAULT_REPEAT_OP, ready=ready))
     if kind == "stack":
-        return kinds.new_block("stack", op=op or DEFAULT_STACK_OP)
+        stack = kinds.new_block("stack", op=op or DEFAULT_STACK_OP)
+        if ready:
+            # A stack's calls differ only in their leading arguments, which `per_layer` holds.
+            stack["per_layer"] = [starting_args(stack["op"]) for _ in stack["per_layer"]]
+        return stack
     if kind == "net":
         if name is None:
             raise ValueError("new_block: 'net' needs `name`, the net to call, e.g. name='vgg_16'.")
         return kinds.new_block("net", name=name)
     if kind in kinds.KIND_TABLE:
         return kinds.new_block(kind)
-    return kinds.new_block("layer", op=kind)
+    return kinds.new_block("layer", op=kind, args=starting_args(kind) if ready else {})
 
 
 def empty_design(name: str = "model", shape: tuple[int | None, ...] = (28, 28, 1)) -> dict:

@@ -157,7 +157,7 @@ class DesignCanvas(JSComponent):
         elif action == "move":
             editor.move(msg["path"], msg["container"], msg["index"])
         elif action == "replace_layer":
-            editor.set_field(msg["path"], "block", new_block(msg["op"]))
+            editor.set_field(msg["path"], "block", new_block(msg["op"], ready=True))
             editor.select(msg["path"] + ".block")
         elif action == "select":
             editor.select(msg["path"])
@@ -206,9 +206,9 @@ def palette_block(entry: Mapping[str, Any]) -> dict:
     if kind == "net":
         return new_block("net", name=op)
     if kind in STRUCTURE_KINDS:
-        return new_block(kind)
+        return new_block(kind, ready=True)
     if kind in (None, "layer") and op is not None:
-        return new_block("layer", op=op)
+        return new_block("layer", op=op, ready=True)
     known = (*STRUCTURE_KINDS, "net")
     named = {key: entry[key] for key in ("kind", "op") if key in entry}
     raise ValueError(
