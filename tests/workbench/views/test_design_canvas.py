@@ -113,9 +113,9 @@ def test_select_delete_duplicate_undo_redo_messages(canvas):
     assert canvas.apply({"action": "select", "path": "blocks[1].blocks[0]"})
     assert canvas.selected == "blocks[1].blocks[0]"
     assert canvas.apply({"action": "duplicate", "path": "blocks[0]"})
-    assert top(canvas) == ["conv1", "conv1", "arg_scope", "conv3", "flat"]
+    assert top(canvas) == ["conv1", "conv1_2", "arg_scope", "conv3", "flat"]
     assert canvas.apply({"action": "delete", "path": "blocks[4]"})
-    assert top(canvas) == ["conv1", "conv1", "arg_scope", "conv3"]
+    assert top(canvas) == ["conv1", "conv1_2", "arg_scope", "conv3"]
     assert canvas.apply({"action": "undo"})
     assert top(canvas)[-1] == "flat" and canvas.can_redo
     assert canvas.apply({"action": "redo"})

@@ -19,6 +19,7 @@ from workbench.models.editor.blocks import (
     iter_blocks,
     new_block,
 )
+from workbench.models.editor.copy_scopes import rename_copy, used_scopes
 from workbench.models.editor.paths import format_path, is_within, locate, parse_path
 from workbench.problems import did_you_mean
 
@@ -226,6 +227,10 @@ class DesignEditor(param.Parameterized):
     def duplicate(self, path: str) -> str:
         """Inserts a copy of the block at `path` right after it, and selects the copy.
 
+        The copy's scope gets the next free name (`conv1` -> `conv1_2`), so it makes
+        variables of its own; a block without a scope keeps none, and in one that has none
+        (an arg_scope) the scoped blocks inside are renamed so.
+
         Returns:
           The path of the copy.
 
@@ -238,6 +243,7 @@ class DesignEditor(param.Parameterized):
             block = _block(draft, path, fn)
             source, position = _listed(draft, path, fn, "duplicate")
             twin = copy.deepcopy(block)
+            rename_copy(twin, used_scopes(draft))
             source.insert(position + 1, twin)
             return twin
 

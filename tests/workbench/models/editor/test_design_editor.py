@@ -147,7 +147,13 @@ def test_delete_removes_the_block_and_what_it_holds(editor):
 
 def test_duplicate_inserts_an_independent_copy_after(editor):
     assert editor.duplicate("blocks[1]") == "blocks[2]"
-    assert editor.design["blocks"][1] == editor.design["blocks"][2]
+    original, twin = editor.design["blocks"][1], editor.design["blocks"][2]
+    # The same, but for the scope of the layer inside the arg_scope (which has none).
+    assert twin["blocks"][0].pop("scope") == "conv2_2"
+    assert original["blocks"][0].pop("scope") == "conv2"
+    assert original == twin
+    editor.undo()
+    editor.duplicate("blocks[1]")
     editor.update_args("blocks[2].blocks[0]", {"num_outputs": 1})
     assert editor.design["blocks"][1]["blocks"][0]["args"]["num_outputs"] == 8
     assert editor.duplicate("blocks[4].branches[0][0]") == "blocks[4].branches[0][1]"
