@@ -38,8 +38,19 @@ def test_typed_json_sets_the_argument_and_empty_text_removes_it(view):
 def test_broken_json_is_refused_with_a_message_and_changes_nothing(view):
     before = view.editor.block_at(CONV1)
     _widget(view, "kernel_size", pn.widgets.TextInput).value = "[5, 5"
-    assert "must be a JSON literal" in view.message
+    assert "must be a JSON or Python literal" in view.message
     assert view.editor.block_at(CONV1) == before
+
+
+def test_python_style_values_are_typed_as_json_would_be(view):
+    _widget(view, "kernel_size", pn.widgets.TextInput).value = "(5, 5)"
+    assert view.editor.block_at(CONV1)["args"]["kernel_size"] == [5, 5]
+    _widget(view, "stride", pn.widgets.TextInput).value = "(2, 2)"
+    assert view.editor.block_at(CONV1)["args"]["stride"] == [2, 2]
+    view.editor.select(None)
+    _widget(view, "input.shape", pn.widgets.TextInput).value = "(32, 32, 3)"
+    assert view.editor.design["input"]["shape"] == [32, 32, 3]
+    assert view.message == ""
 
 
 def test_picked_values_and_back_to_default(view):
@@ -68,7 +79,7 @@ def test_nothing_selected_edits_the_design_name_and_input(view):
         {"shape": [32, 32, 3], "dtype": "float16"},
     )
     _widget(view, "input.shape", pn.widgets.TextInput).value = "[32, 32"
-    assert "must be a JSON literal" in view.message
+    assert "must be a JSON or Python literal" in view.message
     assert view.editor.design == design
 
 

@@ -26,7 +26,7 @@ class FieldRow:
     Attributes:
       name: The field, as `DesignEditor.set_field` takes it (`"scope"`, `"count"`...); the
         design's input is two rows, `"input.shape"` and `"input.dtype"`.
-      type: How it is edited: `"text"` (a name), `"int"`, `"json"` (a JSON literal),
+      type: How it is edited: `"text"` (a name), `"int"`, `"json"` (a JSON or Python literal),
         `"choice"` (one of `options`) or `"ops"` (several of `options`).
       value: The current value; None when the block leaves it out.
       options: What `"choice"` and `"ops"` pick from.

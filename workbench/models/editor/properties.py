@@ -3,14 +3,17 @@
 A property editor shows, for the selected layer, every hyper-parameter of its op (from the
 op catalogue): the value the block sets, the value an enclosing `arg_scope` sets (a *scoped
 default*, shown as such), and the function's default. Values are typed as JSON literals
-(`64`, `[3, 3]`, `"relu"`, `{"name": "l2_regularizer", "scale": 0.0005}`); text is parsed,
+(`64`, `[3, 3]`, `"relu"`, `{"name": "l2_regularizer", "scale": 0.0005}`) or as the Python
+literals a TF-Slim call would show (`(3, 3)`, `None`, `True`, `'relu'`); text is parsed,
 never executed.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
+import math
 from typing import Any
 
 from workbench.models.design import choices
@@ -156,25 +159,71 @@ def property_rows(design: dict, path: str) -> list[PropertyRow]:
 
 
 def parse_value(text: str) -> Any:
-    """A typed value as a JSON literal; a bare word is taken as a string (`SAME`, `relu`).
+    """A typed value as a JSON or Python literal; a bare word is taken as a string (`SAME`).
+
+    Python literals (tuples, `None`, `True`, `False`, quoted strings) are read with
+    `ast.literal_eval`, which evaluates nothing but literals; tuples become lists, as JSON
+    has none. Sets, bytes, complex numbers and dicts with keys that are not strings are
+    refused, as a design (a JSON file) cannot hold them.
 
     Raises:
-      ValueError: If the text starts like JSON (`[`, `{`, `"`, a digit) but is not valid.
+      ValueError: If the text starts like a literal (`[`, `(`, `{`, a quote, a digit) but
+        is not a valid one, or is a literal a design cannot hold.
 
     Example:
       >>> parse_value("[3, 3]"), parse_value("relu"), parse_value("0.5"), parse_value("null")
       ([3, 3], 'relu', 0.5, None)
+      >>> parse_value("(3, 3)"), parse_value("None"), parse_value("True"), parse_value("'VALID'")
+      ([3, 3], None, True, 'VALID')
     """
     text = text.strip()
     try:
         return json.loads(text)
     except ValueError as err:
-        if text[:1] in '[{"-0123456789' or not text:
-            raise ValueError(
-                f'property value must be a JSON literal (64, [3, 3], "relu", null), got '
-                f"{text!r}: {err}."
-            ) from None
-        return text
+        problem = str(err)
+    if len(text) <= _MAX_PYTHON_TEXT:
+        try:
+            found = ast.literal_eval(text)
+        except SyntaxError as err:
+            # Python's account is the clearer one for what only Python writes.
+            problem = err.msg if text[:1] and text[:1] in "('" else problem
+        except (ValueError, TypeError, MemoryError, RecursionError):
+            problem = "only literals are read; an expression is not computed"
+        else:
+            return _json_value(found, text)
+    if text[:1] in "[({\"'-+.0123456789" or not text:
+        raise ValueError(
+            f'property value must be a JSON or Python literal (64, [3, 3], (3, 3), "relu", '
+            f"null, None, True), got {text!r}: {problem}."
+        )
+    return text
+
+
+# Longer text is not read as a Python literal (its parser's memory grows with nesting).
+_MAX_PYTHON_TEXT = 10_000
+
+
+def _json_value(value: Any, text: str) -> Any:
+    """`value` (from `ast.literal_eval`) as JSON data: tuples as lists; what JSON cannot
+    hold refused."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        refused = "a number too large for a design"
+    elif isinstance(value, list | tuple):
+        return [_json_value(item, text) for item in value]
+    elif isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _json_value(item, text) for key, item in value.items()}
+    elif isinstance(value, dict):
+        refused = "a dict whose keys are not all strings"
+    else:
+        refused = f"a {type(value).__name__}"
+    raise ValueError(
+        f"property value must be a literal a design can hold (a number, string, True, False, "
+        f"None, a list, tuple or dict with string keys), got {text!r}, which holds {refused}."
+    )
 
 
 def format_value(value: Any) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from workbench.models.design import template
@@ -67,7 +70,45 @@ def test_parse_value_reads_json_and_bare_words(text, value):
     assert parse_value(format_value(value)) == value
 
 
-@pytest.mark.parametrize("text", ["[3, 3", "{'a': 1}", "1.2.3", ""])
-def test_parse_value_rejects_broken_json_with_the_text(text):
-    with pytest.raises(ValueError, match="must be a JSON literal"):
+@pytest.mark.parametrize(
+    "text, why",
+    [("[3, 3", "Expecting ',' delimiter"), ("{'a': 1", "Expecting property name"),
+     ("1.2.3", "Extra data"), ("", "Expecting value"), ("(3, 3", r"'\(' was never closed"),
+     ("'abc", "unterminated string literal"),
+     ("(1, 2) + (3,)", "only literals are read; an expression is not computed"),
+     ("[__import__('os')]", "only literals are read")],
+)  # fmt: skip
+def test_parse_value_rejects_broken_literals_with_the_text(text, why):
+    with pytest.raises(ValueError, match="must be a JSON or Python literal") as caught:
         parse_value(text)
+    assert repr(text) in str(caught.value)
+    assert re.search(why, str(caught.value))
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("(3, 3)", [3, 3]), ("(3,)", [3]), ("None", None), ("True", True), ("False", False),
+     ("'VALID'", "VALID"), ("[(1, 2), None]", [[1, 2], None]),
+     ("{'name': 'l2_regularizer', 'scale': 0.1}", {"name": "l2_regularizer", "scale": 0.1}),
+     ("-2.5", -2.5)],
+)  # fmt: skip
+def test_parse_value_reads_python_literals_as_json_data(text, value):
+    parsed = parse_value(text)
+    assert parsed == value
+    assert json.loads(format_value(parsed)) == value  # no tuples left over
+
+
+@pytest.mark.parametrize(
+    "text, holds",
+    [("{1, 2}", "a set"), ("b'x'", "a bytes"), ("1j", "a complex"),
+     ("{1: 2}", "a dict whose keys are not all strings"), ("[1e999j]", "a complex")],
+)  # fmt: skip
+def test_parse_value_refuses_python_literals_a_design_cannot_hold(text, holds):
+    with pytest.raises(ValueError, match="must be a literal a design can hold") as caught:
+        parse_value(text)
+    assert f"got {text!r}, which holds {holds}." in str(caught.value)
+
+
+def test_parse_value_never_runs_code():
+    # A call is not a literal: the text stays a bare string, which no argument accepts.
+    assert parse_value("exit()") == "exit()"
