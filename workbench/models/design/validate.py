@@ -31,6 +31,7 @@ from workbench.models.design.analysis import (
     report,
     walk_design,
 )
+from workbench.models.design.places import in_words
 from workbench.problems import Problem
 
 __all__ = [
@@ -151,7 +152,8 @@ def block_status(design: Any) -> dict[str, dict[str, Any]]:
     """Per block path: `{"shape", "scope", "params", "error"}`, as the design canvas shows it.
 
     `shape` leaves out the batch axis; `error` is the first problem found in the block
-    itself (not in blocks nested in it), None when there is none. The entry `""` holds the
+    itself (not in blocks nested in it), None when there is none, its place said in words
+    (`conv2d 'conv1' in arg_scope 1: kernel_size must be ...`). The entry `""` holds the
     design's output shape and its own problems (input, format).
     """
     analysis = analyze(design)
@@ -175,7 +177,9 @@ def block_status(design: Any) -> dict[str, dict[str, Any]]:
     for found in analysis.problems:
         owner = owning_block(found.path, paths)
         if status[owner]["error"] is None:
-            status[owner]["error"] = found.message
+            status[owner]["error"] = (
+                in_words(design, owner, found.message) if owner else found.message
+            )
     return status
 
 

@@ -628,8 +628,8 @@ def test_block_status_for_the_canvas():
     }
     # The problem belongs to the nested block, not to the residual around it.
     assert status["blocks[1]"]["error"] is None
-    assert status["blocks[1].blocks[0]"]["error"].startswith(
-        "`blocks[1].blocks[0].args.num_outputs`"
+    assert status["blocks[1].blocks[0]"]["error"] == (
+        "conv2d 1 in residual 2: num_outputs must be an int >= 1, got 'x'."
     )
     assert status["blocks[2]"]["shape"] is None
     assert status[""]["error"] is None
