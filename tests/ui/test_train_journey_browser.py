@@ -4,17 +4,23 @@ CifarNet on the built-in digits: the Train page shows, before Start, that the de
 3-channel input does not fit the 1-channel digits; Start is refused while it stands; one
 click sets the input, and the job then starts and finishes. A job of the LeNet design is
 named after it, the list and the status line show the same step, and a stopped job reads as
-stopped, with no error. Every wait is for a state.
+stopped, with no error. A job launched from Fine-tune is on the Train page's list without a
+reload. Every wait is for a state.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from workbench.models.design import template
 
 pytestmark = pytest.mark.ui
 
@@ -86,3 +92,41 @@ def test_a_stopped_job_is_named_after_the_design_and_shown_as_stopped(
     expect(page.get_by_text("Resume continues from the last checkpoint").first).to_be_visible()
     expect(page.locator(".alert-danger:visible")).to_have_count(0)
     page.screenshot(path=artifacts_dir / "journey-train-stopped.png", full_page=True)
+
+
+def test_a_job_launched_from_fine_tune_is_listed_on_train_at_once(
+    app: Page, app_workspace: Path, artifacts_dir: Path
+):
+    page = app
+    config = {
+        "name": "pretrained",
+        "model": {"design": template("lenet")},
+        "dataset": {"kind": "digits", "resize": [28, 28]},
+        "train": {"steps": 2, "batch_size": 8, "log_every_n_steps": 1},
+    }
+    (app_workspace / "pretrained.json").write_text(json.dumps(config))
+    command = [sys.executable, "-m", "workbench", "--workspace", str(app_workspace), "train"]
+    result = subprocess.run(
+        [*command, str(app_workspace / "pretrained.json"), "--logdir", "jobs/pretrained"],
+        capture_output=True,
+        text=True,
+        timeout=JOB_TIMEOUT_MS / 1000,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    page.locator(".bk-tab", has_text="Train").first.click()
+    _fill(page, "Steps", "3")
+    page.locator(".bk-tab", has_text="Fine-tune").first.click()
+    page.get_by_role("button", name="Refresh jobs").click()
+    select = page.locator(".bk-input-group", has_text="Checkpoint of a job").locator("select")
+    option = select.locator("option", has_text="pretrained")
+    expect(option).to_be_attached()
+    select.select_option(label=option.text_content())
+    page.get_by_role("button", name="Compare design with checkpoint").click()
+    expect(page.get_by_text("2 matched").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("button", name="Launch fine-tuning job").click()
+    expect(page.get_by_text("follow it on the Train page").first).to_be_visible()
+    page.locator(".bk-tab", has_text="Train").first.click()
+    jobs = page.locator(".bk-input-group", has_text="Jobs in this workspace").locator("option")
+    # Newest first: the fine-tuning job, named after the design, not yet stopped.
+    expect(jobs.first).to_contain_text(re.compile(r"lenet-digits: (starting|running|finished)"))
+    page.screenshot(path=artifacts_dir / "journey-finetune-listed.png", full_page=True)
