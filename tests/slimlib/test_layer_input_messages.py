@@ -54,10 +54,10 @@ def test_a_non_float_input_blames_inputs(layer, fn, dtype):
 def test_a_valid_kernel_larger_than_the_input_is_named():
     with pytest.raises(
         ValueError,
-        match=r"conv2d: `kernel_size` \[50, 50\] is larger than the 8x8 input with padding "
-        r"'VALID'; use a smaller kernel, padding 'SAME'",
+        match=r"conv2d: `kernel_size` \[50, 50\] of layer 'big' is larger than the 8x8 input "
+        r"with padding 'VALID'; use a smaller kernel, padding 'SAME'",
     ):
-        slim.conv2d(tf.zeros([1, 8, 8, 3]), 4, [50, 50], padding="VALID")
+        slim.conv2d(tf.zeros([1, 8, 8, 3]), 4, [50, 50], padding="VALID", scope="big")
     with pytest.raises(ValueError, match=r"\[3, 3\] \(spanning \[5, 5\] with `rate` \[2, 2\]\)"):
         slim.conv2d(tf.zeros([1, 4, 4, 3]), 4, [3, 3], rate=2, padding="VALID")
     # A window that just fits, or any window with 'SAME', builds.

@@ -239,7 +239,12 @@ def check_conv_dims(fn: str, conv_dims: object) -> int | None:
 
 
 def check_window_fits(
-    fn: str, inputs: tf.Tensor, kernel: Sequence[int], rates: Sequence[int], first: bool
+    fn: str,
+    scope: str,
+    inputs: tf.Tensor,
+    kernel: Sequence[int],
+    rates: Sequence[int],
+    first: bool,
 ) -> None:
     """Raises when a 'VALID' window (with its dilation) is larger than a static input side.
 
@@ -253,7 +258,8 @@ def check_window_fits(
         sides = "x".join("?" if side is None else str(side) for side in spatial)
         dilated = f" (spanning {list(spans)} with `rate` {list(rates)})" if max(rates) > 1 else ""
         raise ValueError(
-            f"{fn}: `kernel_size` {list(kernel)}{dilated} is larger than the {sides} input "
+            f"{fn}: `kernel_size` {list(kernel)}{dilated} of layer '{scope}' is larger than "
+            f"the {sides} input "
             "with padding 'VALID'; use a smaller kernel, padding 'SAME', or less "
             "downsampling before this layer."
         )

@@ -118,9 +118,9 @@ def _convolution(
     first = cu.is_channels_first(data_format)
     layout = cu.tf_data_format(n, first)
     in_channels = _checks.check_known_dim(fn, "inputs", inputs, cu.channel_axis(first))
-    if padding == "VALID":
-        cu.check_window_fits(fn, inputs, kernel, rates, first)
     with layer.variable_scope("Conv", inputs) as sc:
+        if padding == "VALID":
+            cu.check_window_fits(fn, sc.name, inputs, kernel, rates, first)
         # TF-Slim's convolution is a Keras layer: its losses say "kernel" and "bias".
         weights = layer.weights(
             "weights", [*kernel, in_channels, num_outputs], inputs.dtype, loss_name="kernel"

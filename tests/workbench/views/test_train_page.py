@@ -239,7 +239,9 @@ def test_a_job_started_on_another_page_is_listed_and_shown_at_once(tmp_path, mon
     from workbench.models.jobs import Job
 
     def launch(config, logdir, *, workspace, unique):  # The job process is not needed here.
-        path = _job_folder(tmp_path, config["name"], {"state": "starting", "launched_at": time.time()})
+        path = _job_folder(
+            tmp_path, config["name"], {"state": "starting", "launched_at": time.time()}
+        )
         return Job(path, workspace=workspace)
 
     monkeypatch.setattr(session_module, "start", launch)
