@@ -15,8 +15,9 @@ import pytest
 import tf_slim_wheel
 from excluded import EXCLUDED
 
-# The share of TF-Slim's tests (less the excluded ones) that slimlib must pass.
-PASS_RATE_THRESHOLD = 0.96
+# The share of TF-Slim's tests (less the excluded ones) that slimlib must pass: 1353 of 1360
+# pass (99.5%); the seven that do not are listed in the README. The issue asked for 95%.
+PASS_RATE_THRESHOLD = 0.98
 
 
 @pytest.mark.tf_slim_conformance
