@@ -188,6 +188,13 @@ def add_to_collections(value, update_op, metrics_collections, updates_collection
         v1.add_to_collections(updates_collections, update_op)
 
 
+def rate_of_counts(a, b, update_a, update_b) -> MetricOps:
+    """`(a / (a + b), update_a / (update_a + update_b))`, 0 while both are 0 (TF-Slim's way)."""
+    value = tf.math.divide_no_nan(a, a + b, name="value")
+    update_op = tf.math.divide_no_nan(update_a, update_a + update_b, name="update_op")
+    return value, update_op
+
+
 def paired(fn: str, predictions, labels, weights, mc, uc, labels_dtype=None):
     """Common preparation of `(predictions, labels, weights)` for two-input metrics."""
     start(fn, mc, uc)
@@ -551,8 +558,7 @@ def _rate(
     with v1.variable_scope(name, default_scope, (predictions, labels, weights)):
         a, update_a = numerator_metric(labels, predictions, weights)
         b, update_b = other_metric(labels, predictions, weights)
-        value = tf.math.divide_no_nan(a, a + b, name="value")
-        update_op = tf.math.divide_no_nan(update_a, update_a + update_b, name="update_op")
+        value, update_op = rate_of_counts(a, b, update_a, update_b)
     add_to_collections(value, update_op, mc, uc)
     return value, update_op
 

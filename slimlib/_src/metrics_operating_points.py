@@ -21,12 +21,16 @@ from slimlib._src.metrics import (
     check_same_shape,
     metric_variable,
     optional_weights,
-    paired,
     squeeze_to_match,
     start,
     tensor,
 )
-from slimlib._src.metrics_thresholds import confusion_at_thresholds, even_thresholds, share
+from slimlib._src.metrics_thresholds import (
+    confusion_at_thresholds,
+    even_thresholds,
+    share,
+    v1_scored_metric,
+)
 
 v1 = tf.compat.v1
 
@@ -55,16 +59,17 @@ def _v1_rate_at_rate(fn, tf_metric, target_name, predictions, labels, target, we
     _checks.check_positive_int(fn, "num_thresholds", num_thresholds)
     if num_thresholds < 2:
         raise ValueError(f"{fn}: `num_thresholds` must be >= 2, got {num_thresholds}.")
-    predictions, labels, weights = paired(fn, predictions, labels, weights, mc, uc)
-    return tf_metric(
+    return v1_scored_metric(
+        fn,
+        tf_metric,
+        predictions,
         labels,
-        tf.cast(predictions, tf.float32),
+        weights,
+        mc,
+        uc,
+        name,
         target,
-        weights=weights,
         num_thresholds=num_thresholds,
-        metrics_collections=mc,
-        updates_collections=uc,
-        name=name,
     )
 
 

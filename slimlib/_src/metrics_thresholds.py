@@ -23,6 +23,7 @@ from slimlib._src.metrics import (
     metric_variable,
     optional_weights,
     paired,
+    rate_of_counts,
     squeeze_to_match,
     start,
     tensor,
@@ -246,18 +247,28 @@ def streaming_true_negatives_at_thresholds(
     )
 
 
-def _v1_at_thresholds(fn, tf_metric, predictions, labels, thresholds, weights, mc, uc, name):
-    thresholds = check_thresholds(fn, thresholds)
+def v1_scored_metric(fn, tf_metric, predictions, labels, weights, mc, uc, name, arg, **options):
+    """Checks the inputs, then calls a `tf.compat.v1.metrics` function on float32 scores.
+
+    `arg` is the function's third positional argument (thresholds, a target rate);
+    `options` are passed on by keyword.
+    """
     predictions, labels, weights = paired(fn, predictions, labels, weights, mc, uc)
     return tf_metric(
         labels,
         tf.cast(predictions, tf.float32),
-        thresholds,
+        arg,
         weights=weights,
         metrics_collections=mc,
         updates_collections=uc,
         name=name,
+        **options,
     )
+
+
+def _v1_at_thresholds(fn, tf_metric, predictions, labels, thresholds, weights, mc, uc, name):
+    thresholds = check_thresholds(fn, thresholds)
+    return v1_scored_metric(fn, tf_metric, predictions, labels, weights, mc, uc, name, thresholds)
 
 
 def streaming_precision_at_thresholds(
@@ -352,8 +363,7 @@ def _rate_at_thresholds(fn, keys, default_scope, predictions, labels, thresholds
             fn, predictions, labels, thresholds, weights, includes=keys
         )
         a, b = keys
-        value = tf.math.divide_no_nan(values[a], values[a] + values[b], name="value")
-        update_op = tf.math.divide_no_nan(updates[a], updates[a] + updates[b], name="update_op")
+        value, update_op = rate_of_counts(values[a], values[b], updates[a], updates[b])
     add_to_collections(value, update_op, mc, uc)
     return value, update_op
 

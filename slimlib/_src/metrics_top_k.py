@@ -84,18 +84,11 @@ def streaming_recall_at_k(
 
 def _sparse_at_k(fn, tf_metric, predictions, labels, k, class_id, weights, mc, uc, name):
     _check_k(fn, k)
-    if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, int)):
-        raise TypeError(f"{fn}: `class_id` must be None or an int, got {class_id!r}.")
+    _check_class_id(fn, class_id)
     start(fn, mc, uc)
     predictions = tensor(fn, "predictions", predictions)
-    labels = tensor(fn, "labels", labels)
+    labels = _top_k_labels(fn, labels)
     if not isinstance(labels, tf.SparseTensor):
-        if not labels.dtype.is_integer:
-            raise TypeError(
-                f"{fn}: `labels` must be an integer tensor of class ids, got dtype "
-                f"{labels.dtype.name}."
-            )
-        labels = tf.cast(labels, tf.int64)
         outer = predictions.shape[:-1] if predictions.shape.rank else None
         if outer is not None and labels.shape.rank is not None:
             if not (
