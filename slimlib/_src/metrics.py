@@ -195,6 +195,13 @@ def rate_of_counts(a, b, update_a, update_b) -> MetricOps:
     return value, update_op
 
 
+def check_at_least_two(fn: str, name: str, value: object) -> None:
+    """An int >= 2: a count of thresholds or classes, where one alone measures nothing."""
+    _checks.check_positive_int(fn, name, value)
+    if value < 2:
+        raise ValueError(f"{fn}: `{name}` must be >= 2, got {value}.")
+
+
 def paired(fn: str, predictions, labels, weights, mc, uc, labels_dtype=None):
     """Common preparation of `(predictions, labels, weights)` for two-input metrics."""
     start(fn, mc, uc)
@@ -671,9 +678,7 @@ def streaming_auc(
     """
     fn = "streaming_auc"
     curve = _checks.check_choice(fn, "curve", curve, ("ROC", "PR"))
-    _checks.check_positive_int(fn, "num_thresholds", num_thresholds)
-    if num_thresholds < 2:
-        raise ValueError(f"{fn}: `num_thresholds` must be >= 2, got {num_thresholds}.")
+    check_at_least_two(fn, "num_thresholds", num_thresholds)
     predictions, labels, weights = paired(
         fn, predictions, labels, weights, metrics_collections, updates_collections
     )

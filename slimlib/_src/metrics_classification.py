@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from slimlib._src import _checks
 from slimlib._src.metrics import (
     MetricOps,
     accumulate,
     add_to_collections,
     broadcast_weights,
+    check_at_least_two,
     metric_variable,
     optional_weights,
     shape_str,
     start,
     tensor,
 )
-from slimlib._src.metrics_thresholds import confusion_at_thresholds, even_thresholds
+from slimlib._src.metrics_thresholds import (
+    confusion_at_thresholds,
+    even_thresholds,
+    precision_and_recall,
+)
 
 v1 = tf.compat.v1
 
@@ -77,9 +81,7 @@ def accuracy(predictions, labels, weights=None, name=None) -> tf.Tensor:
 
 
 def _best_f1(counts: dict, name: str) -> tf.Tensor:
-    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
-    precision = tf.math.divide_no_nan(tp, tp + fp)
-    recall = tf.math.divide_no_nan(tp, tp + fn)
+    precision, recall = precision_and_recall(counts)
     f1 = tf.math.divide_no_nan(2.0 * precision * recall, precision + recall)
     return tf.reduce_max(f1, name=name)
 
@@ -185,9 +187,7 @@ def cohen_kappa(
         shapes differ.
     """
     fn = "cohen_kappa"
-    _checks.check_positive_int(fn, "num_classes", num_classes)
-    if num_classes < 2:
-        raise ValueError(f"{fn}: `num_classes` must be >= 2, got {num_classes}.")
+    check_at_least_two(fn, "num_classes", num_classes)
     start(fn, metrics_collections, updates_collections)
     with v1.variable_scope(name, "cohen_kappa", (labels, predictions_idx, weights)):
         labels = _class_ids(fn, "labels", labels)

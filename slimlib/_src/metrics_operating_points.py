@@ -18,6 +18,7 @@ from slimlib._src.metrics import (
     MetricOps,
     add_to_collections,
     broadcast_weights,
+    check_at_least_two,
     check_same_shape,
     metric_variable,
     optional_weights,
@@ -28,6 +29,7 @@ from slimlib._src.metrics import (
 from slimlib._src.metrics_thresholds import (
     confusion_at_thresholds,
     even_thresholds,
+    precision_and_recall,
     share,
     v1_scored_metric,
 )
@@ -56,9 +58,7 @@ def check_fraction(fn: str, name: str, value: object) -> float:
 def _v1_rate_at_rate(fn, tf_metric, target_name, predictions, labels, target, weights,
                      num_thresholds, mc, uc, name):  # fmt: skip
     check_fraction(fn, target_name, target)
-    _checks.check_positive_int(fn, "num_thresholds", num_thresholds)
-    if num_thresholds < 2:
-        raise ValueError(f"{fn}: `num_thresholds` must be >= 2, got {num_thresholds}.")
+    check_at_least_two(fn, "num_thresholds", num_thresholds)
     return v1_scored_metric(
         fn,
         tf_metric,
@@ -172,9 +172,7 @@ def _four_counters(fn, predictions, labels, weights, num_thresholds, mc, uc):
 
 
 def _recall_at_precision(counts: dict, target: float, strict_mode: bool, name: str):
-    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
-    precisions = tf.math.divide_no_nan(tp, tp + fp)
-    recalls = tf.math.divide_no_nan(tp, tp + fn)
+    precisions, recalls = precision_and_recall(counts)
     if not strict_mode:
         index = tf.argmin(tf.abs(precisions - target), output_type=tf.int32)
         return tf.identity(recalls[index], name=name)
@@ -335,9 +333,7 @@ def precision_recall_at_equal_thresholds(
     _checks.require_graph(fn)
     del use_locking  # See the docstring.
     num_thresholds = 201 if num_thresholds is None else num_thresholds
-    _checks.check_positive_int(fn, "num_thresholds", num_thresholds)
-    if num_thresholds < 2:
-        raise ValueError(f"{fn}: `num_thresholds` must be >= 2, got {num_thresholds}.")
+    check_at_least_two(fn, "num_thresholds", num_thresholds)
     labels = tensor(fn, "labels", labels)
     predictions = tensor(fn, "predictions", predictions)
     if labels.dtype != tf.bool:

@@ -454,6 +454,12 @@ def streaming_false_negative_rate_at_thresholds(
     )
 
 
+def precision_and_recall(counts: dict) -> tuple[tf.Tensor, tf.Tensor]:
+    """`tp / (tp + fp)` and `tp / (tp + fn)` from the counters, 0 where nothing was counted."""
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    return tf.math.divide_no_nan(tp, tp + fp), tf.math.divide_no_nan(tp, tp + fn)
+
+
 def share(part: tf.Tensor, whole: tf.Tensor, if_empty: float) -> tf.Tensor:
     """`part / whole`, or `if_empty` where `whole` is 0."""
     return tf.where(whole > 0, tf.math.divide_no_nan(part, whole), if_empty)
