@@ -79,7 +79,10 @@ def _output_to(path: str) -> Iterator[None]:
     """Sends this process's stdout and stderr (TensorFlow's too) to `path` for a while.
 
     A job run in the foreground writes what a launched job writes to its job.log (its
-    progress, and the whole traceback of a failure); the terminal gets the summary.
+    progress, and the whole traceback of a failure); the terminal gets the summary. Both the
+    file descriptors (TensorFlow's C++ logging) and `sys.stdout`/`sys.stderr` are redirected:
+    where those are not the descriptors (a notebook, pytest's capture), Python's prints would
+    otherwise still reach the caller's output.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -88,7 +91,12 @@ def _output_to(path: str) -> Iterator[None]:
         with open(path, "ab") as log:
             os.dup2(log.fileno(), 1)
             os.dup2(log.fileno(), 2)
-        yield
+        with (
+            open(path, "a", buffering=1, encoding="utf-8", errors="replace") as text,
+            contextlib.redirect_stdout(text),
+            contextlib.redirect_stderr(text),
+        ):
+            yield
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError):  # The log may be on a full disk.

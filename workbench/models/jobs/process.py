@@ -118,6 +118,10 @@ def pid_alive(pid: int | None, logdir: str | None = None) -> bool:
     if _proc_state(pid) in ("Z", "X"):
         _reaped(pid)  # It may have ended since the first look: keep its exit status.
         return False
+    if pid in _CHILDREN:
+        # A child not yet reaped keeps its pid, so it is the job even while its cmdline does
+        # not name the log directory yet (between fork and exec, or killed there).
+        return True
     return logdir is None or _cmdline_names(pid, logdir)
 
 

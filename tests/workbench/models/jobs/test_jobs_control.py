@@ -246,6 +246,20 @@ def test_a_job_process_killed_by_a_signal_says_so(tmp_path):
     assert error.startswith(f"the job process (pid {pid}) ended (killed by signal 9 (SIGKILL))")
 
 
+def test_a_child_not_yet_showing_its_command_line_is_still_the_job(tmp_path, monkeypatch):
+    # Between fork and exec a child's cmdline is still its parent's; taken for a stranger
+    # that reused the pid, a job killed there was reported as "ended without reporting".
+    monkeypatch.setattr(process, "_cmdline_names", lambda pid, logdir: False)
+    logdir = _job_dir(tmp_path, None)
+    pid = process.launch(str(logdir), str(tmp_path))
+    write_json_atomic(str(logdir / "status.json"), {"state": "starting", "pid": pid})
+    assert read_status(logdir)["state"] == "starting"
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: read_status(logdir)["state"] == "failed", 60, "the killed job")
+    error = read_status(logdir)["error"]
+    assert error.startswith(f"the job process (pid {pid}) ended (killed by signal 9 (SIGKILL))")
+
+
 def test_a_job_process_runs_below_the_app_priority(tmp_path):
     logdir = _job_dir(tmp_path, None)
     pid = process.launch(str(logdir), str(tmp_path), niceness=7)
