@@ -14,12 +14,15 @@ optional restore plan for fine-tuning, the seed and the device:
      "restore": {"checkpoint": "jobs/pretrained", "exclude": ["LeNet/fc4"],
                  "trainable_scopes": ["LeNet/fc4"]},
      "seed": 0, "device": "auto",
-     "performance": {"onednn": "auto", "xla": false, "mixed_precision": false}}
+     "performance": {"onednn": "auto", "xla": false, "mixed_precision": false},
+     "sweep": "lr-20261206-101500"}
 
 A TFRecord folder written by `slim.data.writer` needs only `{"kind": "tfrecord", "folder":
 ...}`; other TFRecords also give `file_pattern`, `num_samples`, `num_classes` and
 `image_shape`. `performance` overrides the speed settings a job chooses for its machine
-(see `workbench.models.jobs.performance`). Everything but `model` has a default.
+(see `workbench.models.jobs.performance`). `sweep` names the sweep a job was launched
+by (`workbench.models.sweeps`); a job outside a sweep has none. Everything but `model` has
+a default.
 `validate_config` returns every problem (path, value and what was expected) instead of
 stopping at the first; `load_config` raises them together as a `ConfigError`. Paths
 (`dataset.folder`, `restore.checkpoint`) are relative to the workspace root or absolute
@@ -34,6 +37,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +53,7 @@ __all__ = [
     "DEVICES",
     "MISSING",
     "OPTIMIZERS",
+    "SWEEP_ID_PATTERN",
     "SCHEDULES",
     "ConfigError",
     "DatasetSpec",
@@ -108,7 +113,19 @@ _SCHEDULE_KEYS = {
     "piecewise": ("kind", "boundaries", "values"),
 }
 _RESTORE_KEYS = ("checkpoint", "exclude", "trainable_scopes", "ignore_missing_vars")
-_TOP_KEYS = ("name", "model", "dataset", "train", "restore", "seed", "device", "performance")
+_TOP_KEYS = (
+    "name",
+    "model",
+    "dataset",
+    "train",
+    "restore",
+    "seed",
+    "device",
+    "performance",
+    "sweep",
+)
+# A sweep id names a folder (`sweeps/ID`, `jobs/ID`): letters, digits, `_`, `.`, `-`.
+SWEEP_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _DEFAULT_VALIDATION_FRACTION = 0.2
 
 
@@ -236,6 +253,7 @@ class JobConfig:
       data: The config as JSON with every default filled in (paths as the user gave them);
         this is what `job.json` holds.
       workspace: The resolved workspace root.
+      sweep: The id of the sweep that launched the job, or None.
     """
 
     data: dict
@@ -248,6 +266,7 @@ class JobConfig:
     seed: int
     device: str
     performance: PerformanceSpec = field(default_factory=PerformanceSpec)
+    sweep: str | None = None
 
     @property
     def num_classes(self) -> int | None:
@@ -697,6 +716,22 @@ def _performance(c: _Checker, raw: Mapping) -> PerformanceSpec | None:
     return spec
 
 
+def _sweep(c: _Checker, raw: Mapping) -> str | None:
+    """The id of the sweep that launched the job; None (absent or null) outside a sweep."""
+    value = raw.get("sweep")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SWEEP_ID_PATTERN.fullmatch(value):
+        c.add(
+            "sweep",
+            value,
+            "null or a sweep id: up to 100 letters, digits, '_', '.' or '-', starting with a "
+            "letter or digit",
+        )
+        return None
+    return value
+
+
 def _check(
     raw: object, workspace: str | os.PathLike, check_files: bool
 ) -> tuple[list[Problem], JobConfig | None]:
@@ -717,6 +752,7 @@ def _check(
     seed = c.integer(raw, "seed", "", default=0, minimum=0)
     device = c.choice(raw, "device", "", DEVICES, default="auto")
     speed = _performance(c, raw)
+    sweep = _sweep(c, raw)
     if c.problems:
         return c.problems, None
     data = {
@@ -729,8 +765,10 @@ def _check(
         "device": device,
         "performance": speed.to_json(),
     }
+    if sweep is not None:  # Jobs outside a sweep keep the config they always had.
+        data["sweep"] = sweep
     assert model and dataset and train and restore_ok and seed is not None and device and speed
-    config = JobConfig(data, root, name, model, dataset, train, restore, seed, device, speed)
+    config = JobConfig(data, root, name, model, dataset, train, restore, seed, device, speed, sweep)
     return [], config
 
 

@@ -352,3 +352,21 @@ def test_config_problems_are_the_workbench_problems():
 def test_doctests(module):
     result = doctest.testmod(module)
     assert result.failed == 0
+
+
+def test_a_sweep_id_is_kept_and_a_job_outside_a_sweep_has_none(tmp_path):
+    job = load_config({**LENET, "sweep": "lr-20261206-101500"}, workspace=tmp_path)
+    assert job.sweep == "lr-20261206-101500"
+    assert job.data["sweep"] == "lr-20261206-101500"
+    plain = load_config({**LENET, "sweep": None}, workspace=tmp_path)
+    assert plain.sweep is None and "sweep" not in plain.data
+
+
+@pytest.mark.parametrize(
+    "sweep",
+    ["", "../up", "a/b", 7, "-starts-with-dash", "x" * 101],
+    ids=["empty", "dots", "slash", "int", "dash", "long"],
+)
+def test_a_sweep_id_that_cannot_name_a_folder_is_refused(tmp_path, sweep):
+    with pytest.raises(ConfigError, match=r"sweep: must be null or a sweep id: up to 100 letters"):
+        load_config({**LENET, "sweep": sweep}, workspace=tmp_path)
