@@ -40,12 +40,13 @@ DEFAULT_TEMPLATE = "lenet"
 DIGITS_CLASSES = 10
 
 
-def design_model_fn(design: dict, *, is_training: bool = False):
-    """`fn(inputs) -> (logits, end_points)` building a copy of `design` with slimlib."""
+def design_model_fn(design: dict, *, is_training: bool = False, places=None):
+    """`fn(inputs) -> (logits, end_points)` building a copy of `design` with slimlib (and
+    noting its blocks in `places`, a `DesignPlaces` of the design, when given)."""
     from workbench.models.design.build import build_design
 
     frozen = copy.deepcopy(design)
-    return lambda inputs: build_design(frozen, inputs, is_training=is_training)
+    return lambda inputs: build_design(frozen, inputs, is_training=is_training, places=places)
 
 
 def design_input_shape(design: dict, batch: int = 1) -> list[int]:
@@ -140,10 +141,15 @@ class WorkbenchSession(param.Parameterized):
     def inspect_design(self) -> None:
         """Builds the current design into the inspect model (errors land in its `error`), in
         training mode while `inspect_training` is on, else in inference mode."""
-        self._inspected = (copy.deepcopy(self.design), self.inspect_training)
+        from workbench.models.design.provenance import DesignPlaces
+
+        design = copy.deepcopy(self.design)
+        self._inspected = (design, self.inspect_training)
+        places = DesignPlaces(design)
         self.inspect.param.update(
-            model_fn=design_model_fn(self.design, is_training=self.inspect_training),
-            input_shape=design_input_shape(self.design),
+            model_fn=design_model_fn(design, is_training=self.inspect_training, places=places),
+            input_shape=design_input_shape(design),
+            places=places,
         )
 
     def checkpoints(self) -> dict[str, str]:

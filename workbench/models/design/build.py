@@ -21,6 +21,7 @@ import slimlib as slim
 from slimlib.nets import nets_factory
 from workbench.models.design import calls, choices, kinds
 from workbench.models.design.catalogue import ArgSpec, OpSpec, catalogue, nets
+from workbench.models.design.provenance import DesignPlaces
 from workbench.models.design.validate import Analysis, analyze
 from workbench.problems import DesignError, problem
 
@@ -49,7 +50,11 @@ class BuiltDesign:
 
 
 def build_design(
-    design: dict, inputs: tf.Tensor, is_training: bool = True
+    design: dict,
+    inputs: tf.Tensor,
+    is_training: bool = True,
+    *,
+    places: DesignPlaces | None = None,
 ) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
     """Builds `design` on `inputs` in the current graph.
 
@@ -63,6 +68,8 @@ def build_design(
       design: A design dict (see `spec`).
       inputs: Tensor `[batch, *design["input"]["shape"]]` of the design's dtype.
       is_training: Whether dropout and batch norm run in training mode. Default True.
+      places: Filled, when given, with the block that opened each arg_scope and the scope
+        of each block, so the layer trace's arguments can be named by the design's blocks.
 
     Returns:
       `(net, end_points)`: the last block's output and a dict from each block's scope
@@ -89,10 +96,13 @@ def build_design(
     if analysis.problems:
         raise DesignError(fn, analysis.problems)
     _check_inputs(fn, design, inputs)
-    builder = _Builder(analysis, is_training)
+    builder = _Builder(analysis, is_training, places)
     training = [getattr(slim, name) for name in analysis.training_ops]
     if training:
-        with slim.arg_scope(training, is_training=is_training):
+        with slim.arg_scope(training, is_training=is_training) as scope:
+            if places is not None:
+                mode = "training" if is_training else "inference"
+                places.opened(scope, f"the build's {mode} mode (is_training={is_training})")
             net = builder.blocks(design["blocks"], "blocks", inputs, ())
     else:
         net = builder.blocks(design["blocks"], "blocks", inputs, ())
@@ -100,7 +110,11 @@ def build_design(
 
 
 def build_graph(
-    design: dict, *, batch_size: int | None = None, is_training: bool = True
+    design: dict,
+    *,
+    batch_size: int | None = None,
+    is_training: bool = True,
+    places: DesignPlaces | None = None,
 ) -> BuiltDesign:
     """Builds `design` into a fresh graph on a placeholder, with a layer trace.
 
@@ -108,6 +122,7 @@ def build_graph(
       design: A design dict.
       batch_size: Static batch size of the placeholder; None leaves it unknown.
       is_training: Passed to `build_design`.
+      places: Passed to `build_design`.
 
     Returns:
       A `BuiltDesign` with the graph, placeholder, output, end points and trace.
@@ -124,7 +139,7 @@ def build_graph(
             spec_input.get("dtype", "float32"), [batch_size, *spec_input["shape"]], name="inputs"
         )
         with slim.trace_layers() as trace:
-            logits, end_points = build_design(design, inputs, is_training)
+            logits, end_points = build_design(design, inputs, is_training, places=places)
     return BuiltDesign(graph, inputs, logits, end_points, trace, analysis)
 
 
@@ -158,9 +173,10 @@ def _check_inputs(fn: str, design: dict, inputs: Any) -> None:
 
 
 class _Builder:
-    def __init__(self, analysis: Analysis, is_training: bool):
+    def __init__(self, analysis: Analysis, is_training: bool, places: DesignPlaces | None):
         self.analysis = analysis
         self.is_training = is_training
+        self.places = places
         self.end_points: dict[str, tf.Tensor] = {}
 
     def blocks(
@@ -175,7 +191,10 @@ class _Builder:
 
     def end_point(self, path: str, net: tf.Tensor) -> tf.Tensor:
         """Keeps `net` as the end point of the block at `path` (named by its scope)."""
-        self.end_points[self.analysis.blocks[path].scope] = net
+        scope = self.analysis.blocks[path].scope
+        self.end_points[scope] = net
+        if self.places is not None:
+            self.places.block(scope, path)
         return net
 
     def _kwargs(
@@ -231,7 +250,9 @@ class _Builder:
             name: calls.python_value(_arg_of(ops, name), value, norm)
             for name, value in defaults.items()
         }
-        with slim.arg_scope([op.function for op in ops], **kwargs):
+        with slim.arg_scope([op.function for op in ops], **kwargs) as scope:
+            if self.places is not None:
+                self.places.opened(scope, path=path)
             return self.blocks(block["blocks"], f"{path}.blocks", net, (*frames, defaults))
 
     def residual(

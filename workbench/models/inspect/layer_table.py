@@ -2,7 +2,9 @@
 
 Each row says what a call did (scope, op, shapes, parameters, FLOPs) and, for every argument
 the call ended up with, where the value came from: the call itself, an `arg_scope` (with the
-file and line that opened it and the ops it covers) or the function's default. Calls made
+file and line that opened it and the ops it covers) or the function's default. For a built
+design, the place is the design's block that set the value (`arg_scope 1`), not the line of
+the builder that opened the scope. Calls made
 inside another call (the layers of a `repeat` or `stack`, a `batch_norm` used as
 `normalizer_fn`) follow their parent with `depth + 1`.
 """
@@ -14,6 +16,7 @@ import re
 from typing import Any
 
 import slimlib as slim
+from workbench.models.design.provenance import DesignPlaces
 from workbench.models.inspect.formatting import Shape, format_shape, plain_value, value_text
 from workbench.problems import did_you_mean
 
@@ -33,6 +36,8 @@ class ArgumentRow:
       location: `"file.py:12"` where the `arg_scope` that set it was opened; `""` otherwise.
       scope_ops: The ops that `arg_scope` covers, e.g. `("convolution2d",)`; `()` otherwise.
       scope_depth: Nesting depth of that `arg_scope` (1 for the outermost); `None` otherwise.
+      place: The design block that set the value, in words (`arg_scope 1`, `conv2d 'conv1'`);
+        `""` for a default or a model that is not a design.
     """
 
     name: str
@@ -42,9 +47,18 @@ class ArgumentRow:
     location: str = ""
     scope_ops: tuple[str, ...] = ()
     scope_depth: int | None = None
+    place: str = ""
+
+    @property
+    def set_at(self) -> str:
+        """Where the value was set: the design block in words, else the file and line."""
+        return self.place or self.location
 
     def describe(self) -> str:
-        """`call`, `default`, or `arg_scope([convolution2d]) at model.py:12`."""
+        """`call`, `default`, `arg_scope([convolution2d]) at model.py:12`, or the design block
+        that set it (`arg_scope 1`)."""
+        if self.source == "arg_scope" and self.place:
+            return self.place
         if self.source == "arg_scope":
             return f"arg_scope([{', '.join(self.scope_ops)}]) at {self.location}"
         return self.source
@@ -176,7 +190,8 @@ class LayerTable:
 
     def argument_records(self, index: int) -> list[dict[str, Any]]:
         """The effective arguments of row `index` for a data frame: `Argument`, `Value`,
-        `Source` (`call`, `arg_scope` or `default`), `Set at` (file:line) and `Scope ops`.
+        `Source` (`call`, `arg_scope` or `default`), `Set at` (the design block in words, or
+        file:line) and `Scope ops`.
 
         Raises:
           IndexError: If `index` is not a row index.
@@ -191,7 +206,7 @@ class LayerTable:
                 "Argument": arg.name,
                 "Value": arg.text,
                 "Source": arg.source,
-                "Set at": arg.location,
+                "Set at": arg.set_at,
                 "Scope ops": ", ".join(arg.scope_ops),
             }
             for arg in self.rows[index].arguments
@@ -210,8 +225,10 @@ def _location(filename: str, lineno: int) -> str:
     return f"{filename}:{lineno}"
 
 
-def argument_row(name: str, argument: slim.tracing.Argument) -> ArgumentRow:
-    """An `ArgumentRow` from one argument the trace recorded."""
+def argument_row(
+    name: str, argument: slim.tracing.Argument, place: str | None = None
+) -> ArgumentRow:
+    """An `ArgumentRow` from one argument the trace recorded (set at design block `place`)."""
     origin = argument.origin if argument.source == "arg_scope" else None
     return ArgumentRow(
         name=name,
@@ -221,14 +238,19 @@ def argument_row(name: str, argument: slim.tracing.Argument) -> ArgumentRow:
         location=_location(origin.filename, origin.lineno) if origin else "",
         scope_ops=tuple(origin.ops) if origin else (),
         scope_depth=origin.depth if origin else None,
+        place=place or "",
     )
 
 
-def tabulate_layers(trace: slim.tracing.LayerTrace) -> LayerTable:
+def tabulate_layers(
+    trace: slim.tracing.LayerTrace, *, places: DesignPlaces | None = None
+) -> LayerTable:
     """Tabulates a layer trace: one row per call, children after their parent.
 
     Args:
       trace: What `slim.trace_layers()` recorded.
+      places: For a built design, the places its build noted (`build_design(places=...)`):
+        each argument then names the design block that set it.
 
     Returns:
       A `LayerTable`. Totals count top-level calls only, since a parent's parameters and
@@ -270,7 +292,12 @@ def tabulate_layers(trace: slim.tracing.LayerTrace) -> LayerTable:
                 trainable_params=record.trainable_params,
                 flops=record.total_flops,
                 variables=tuple(v.name for v in record.variables),
-                arguments=tuple(argument_row(name, arg) for name, arg in record.arguments.items()),
+                arguments=tuple(
+                    argument_row(
+                        name, arg, places.argument_place(record.scope, arg) if places else None
+                    )
+                    for name, arg in record.arguments.items()
+                ),
                 num_children=len(record.children),
             )
         )

@@ -15,6 +15,7 @@ import param
 import tensorflow as tf
 
 import slimlib as slim
+from workbench.models.design.provenance import DesignPlaces
 from workbench.models.inspect.build import build_traced, check_input_shape
 from workbench.models.inspect.diagram import Diagram, build_diagram
 from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
@@ -64,6 +65,14 @@ class InspectModel(param.Parameterized):
         default={},
         doc="Output tensors drawn as end nodes of the diagram, `{name: tensor}` "
         "(`{'logits': ...}` when built from `model_fn`).",
+    )
+    places = param.ClassSelector(
+        class_=DesignPlaces,
+        default=None,
+        allow_None=True,
+        doc="For a design, the places its build notes (`build_design(places=...)`): the "
+        "layer table then names the design block that set each argument. Set it with "
+        "`model_fn`; None: arguments name the file and line that set them.",
     )
     checkpoint = param.String(
         default=None,
@@ -162,7 +171,7 @@ class InspectModel(param.Parameterized):
         table = diagram = None
         dot = ""
         if self.graph is not None and self.trace is not None:
-            table = tabulate_layers(self.trace)
+            table = tabulate_layers(self.trace, places=self.places)
             diagram = build_diagram(self.graph, self.trace, outputs=self.outputs or None)
             dot = diagram.to_dot(rankdir=self.rankdir)
         listing: list[CollectionListing] = []

@@ -71,8 +71,9 @@ class InspectView(pn.viewable.Viewer):
         return pn.Column(
             pn.pane.Markdown(
                 f"#### Arguments of `{row.scope}` ({row.op})\n"
-                "*call*: passed by the call; *arg_scope*: set by the scope opened at the line "
-                "shown; *default*: the function's default."
+                "*call*: passed by the call; *arg_scope*: a default of the arg_scope named in "
+                "*Set at* (a block of the design, or the file and line that opened it); "
+                "*default*: the function's default."
             ),
             _table(records, "argument-table"),
         )
