@@ -149,6 +149,9 @@ export function render({model, el}) {
     for (const node of root.querySelectorAll(".wb-dragging, .wb-over, .wb-slot-over")) {
       node.classList.remove("wb-dragging", "wb-over", "wb-slot-over")
     }
+    if (pending) {
+      setTimeout(drawWhenIdle, 0)  // the redraw held back while the drag went on
+    }
   }
 
   // ------------------------------------------------------------------- drop targets
@@ -500,10 +503,19 @@ export function render({model, el}) {
     }
   }
 
+  // A redraw replaces every node, the one being dragged too: the browser then ends the drag
+  // without a drop, and the user's gesture is lost. An update that arrives during a drag
+  // (the server's answer to the previous edit, a validation status) waits for its end.
+  function drawWhenIdle() {
+    if (pending && drag === null) {
+      draw()
+    }
+  }
+
   function schedule() {
     if (!pending) {
       pending = true
-      setTimeout(draw, 0)
+      setTimeout(drawWhenIdle, 0)
     }
   }
 
@@ -525,6 +537,13 @@ export function render({model, el}) {
       return
     }
     event.preventDefault()
+  })
+  // A press begins a new gesture: a drag still marked as going on lost its end (its source
+  // node was removed by something else), and must not hold back redraws any longer.
+  root.addEventListener("mousedown", () => {
+    if (drag !== null) {
+      endDrag()
+    }
   })
   // Reached only when no list took the dragover: the pointer is outside every drop target.
   root.addEventListener("dragover", () => {
