@@ -51,6 +51,7 @@ __all__ = [
     "Job",
     "JobStateError",
     "claim_logdir",
+    "job_folders",
     "list_jobs",
     "read_status",
     "resume",
@@ -349,6 +350,18 @@ def list_jobs(workspace: str | os.PathLike) -> list[Job]:
       dead is not recorded as ended; its `Job` records it when asked for its status again).
     """
     root = os.path.realpath(os.fspath(workspace))
+    jobs = [Job(folder, workspace=root, record=False) for folder in job_folders(root)]
+    return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+
+
+def job_folders(workspace: str | os.PathLike) -> list[str]:
+    """The log directories (folders with `job.json`) in the workspace, as `list_jobs` finds
+    them: up to 4 levels below the root, not in hidden folders or inside other jobs.
+
+    Returns:
+      Absolute paths, in folder order.
+    """
+    root = os.path.realpath(os.fspath(workspace))
     found: list[str] = []
     for folder, subfolders, files in os.walk(root):
         depth = os.path.relpath(folder, root).count(os.sep) + (folder != root)
@@ -359,8 +372,7 @@ def list_jobs(workspace: str | os.PathLike) -> list[Job]:
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         if depth >= _MAX_DEPTH:
             subfolders[:] = []
-    jobs = [Job(folder, workspace=root, record=False) for folder in found]
-    return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+    return found
 
 
 class Job(param.Parameterized):

@@ -3,7 +3,7 @@
 `slim.evaluation.evaluate_once` restores the checkpoint, reads every validation example
 once (`slim.metrics.streaming_accuracy` and `streaming_mean` of the per-example cross
 entropy), writes the values as TensorBoard summaries to `<logdir>/eval` and returns them;
-they are saved as `<logdir>/eval.json`:
+they are saved as `<logdir>/eval.json` (and appended to `eval_history.jsonl`):
 
     {"split": "validation", "step": 500, "checkpoint": "model.ckpt-500",
      "accuracy": 0.93, "loss": 0.24, "num_examples": 297, "wall_time": 1700000000.0}
@@ -11,6 +11,7 @@ they are saved as `<logdir>/eval.json`:
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -22,7 +23,7 @@ import slimlib as slim
 from workbench.models.jobs import inputs, model
 from workbench.models.jobs.config import JobConfig
 from workbench.models.jobs.inputs import PreparedData
-from workbench.models.jobs.paths import EVAL_FILE
+from workbench.models.jobs.paths import EVAL_FILE, EVAL_HISTORY_FILE
 from workbench.models.jobs.status_file import write_json_atomic
 
 v1 = tf.compat.v1
@@ -95,4 +96,15 @@ def run_evaluation(
         "wall_time": time.time(),
     }
     write_json_atomic(path, result)
+    _append_history(logdir, result)
     return result
+
+
+def _append_history(logdir: str, result: dict[str, Any]) -> None:
+    """Adds `result` to `eval_history.jsonl`: `eval.json` holds only the last evaluation
+    (a resumed job evaluates again), the runs table shows the best of all of them too."""
+    try:
+        with open(os.path.join(logdir, EVAL_HISTORY_FILE), "a", encoding="utf-8") as f:
+            f.write(json.dumps(result) + "\n")
+    except OSError:
+        pass  # A full disk: eval.json, the result that matters, is written already.

@@ -13,6 +13,7 @@ __all__ = [
     "DATA_DIR",
     "EXPORT_DIR",
     "EVAL_FILE",
+    "EVAL_HISTORY_FILE",
     "JOB_FILE",
     "LOG_FILE",
     "METRICS_FILE",
@@ -29,6 +30,7 @@ JOB_FILE = "job.json"  # The job config, written by `start`.
 STATUS_FILE = "status.json"  # State, pid, device, progress; written atomically.
 METRICS_FILE = "metrics.jsonl"  # One JSON record per logged step (slim.learning.train).
 EVAL_FILE = "eval.json"  # Streaming metrics on the validation split after training.
+EVAL_HISTORY_FILE = "eval_history.jsonl"  # Every evaluation's eval.json, one a line.
 MODEL_INFO_FILE = "model_info.json"  # Input shape, classes and class names of the model.
 DATA_DIR = "data"  # TFRecords converted from an image folder.
 EXPORT_DIR = "export"  # SavedModels, one sub-folder per exported step.

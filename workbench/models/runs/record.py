@@ -1,0 +1,280 @@
+"""`RunRecord`: one job of the workspace as a row of the runs table, read from its folder.
+
+Everything comes from the job's files: `job.json` (design, dataset, hyper-parameters, the
+sweep it belongs to), `status.json` (state, progress, times), `eval.json` and
+`eval_history.jsonl` (validation results) and the tail of `metrics.jsonl` (throughput).
+A damaged or half-written folder still gives a row: what could be read is filled in and
+`problem` says what could not. Reading never raises and never writes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from workbench.models.jobs.control import read_status
+from workbench.models.jobs.paths import (
+    EVAL_FILE,
+    EVAL_HISTORY_FILE,
+    JOB_FILE,
+    METRICS_FILE,
+    STATUS_FILE,
+)
+from workbench.models.jobs.status_file import ACTIVE_STATES, STATES, why_not_an_object
+from workbench.models.runs.design_versions import DesignVersions
+
+__all__ = ["EVAL_HISTORY_FILE", "RunRecord", "read_run"]
+
+# Bytes read from the end of metrics.jsonl for the throughput: about a hundred records.
+_METRICS_TAIL_BYTES = 16 * 1024
+
+
+@dataclass
+class RunRecord:
+    """One run (training job) as the runs table shows it; None where a value is unknown."""
+
+    run: str  # The log directory relative to the workspace: the run's identity on screen.
+    logdir: str  # Absolute.
+    name: str = ""
+    sweep: str | None = None
+    status: str = "failed"
+    step: int = 0
+    target_steps: int | None = None
+    design: str | None = None  # The design's name, or the slimlib net's.
+    design_version: int | None = None  # The saved version trained; None if never saved so.
+    dataset: str | None = None
+    optimizer: str | None = None
+    learning_rate: float | None = None
+    schedule: str | None = None
+    batch_size: int | None = None
+    steps: int | None = None
+    weight_decay: float | None = None
+    momentum: float | None = None
+    label_smoothing: float | None = None
+    finetune: str | None = None  # The restore plan in words; None when trained from scratch.
+    val_accuracy: float | None = None  # The last validation result.
+    best_val_accuracy: float | None = None  # The best of every validation result.
+    val_loss: float | None = None
+    duration_s: float | None = None  # Of the last launch: from its start to its end (or now).
+    examples_per_sec: float | None = None  # Mean over the last logged records.
+    created_at: float = 0.0
+    error: str | None = None  # First line of a failed job's error.
+    problem: str | None = None  # What in the folder could not be read.
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return asdict(self)
+
+
+#: Field names in table order.
+FIELDS = tuple(f.name for f in fields(RunRecord))
+
+
+def read_run(logdir: str, workspace: str, designs: DesignVersions | None = None) -> RunRecord:
+    """The row of the job in `logdir` (absolute, inside `workspace`); never raises.
+
+    Args:
+      logdir: The job's log directory.
+      workspace: The workspace root (runs are named relative to it).
+      designs: Finds design versions; default one for `workspace` (reading its history).
+    """
+    record = RunRecord(run=os.path.relpath(logdir, workspace), logdir=logdir)
+    problems: list[str] = []
+    try:
+        _fill(record, logdir, designs or DesignVersions(workspace), problems)
+    except Exception as err:  # A shape of damage not foreseen still gives a row.
+        problems.append(f"cannot read the run: {type(err).__name__}: {err}")
+    record.problem = "; ".join(problems) or None
+    return record
+
+
+def _fill(record: RunRecord, logdir: str, designs: DesignVersions, problems: list[str]) -> None:
+    config = _object(os.path.join(logdir, JOB_FILE), problems)
+    try:
+        record.created_at = os.path.getmtime(os.path.join(logdir, JOB_FILE))
+    except OSError:
+        pass
+    record.name = _text(config.get("name")) or os.path.basename(logdir)
+    sweep = config.get("sweep")
+    if isinstance(sweep, dict):  # {"id": ..., ...} also names the sweep.
+        sweep = sweep.get("id")
+    record.sweep = None if sweep is None else str(sweep)
+    _fill_config(record, config, designs, problems)
+    _fill_status(record, logdir, problems)
+    _fill_eval(record, logdir, problems)
+    record.examples_per_sec = _throughput(os.path.join(logdir, METRICS_FILE))
+
+
+def _object(path: str, problems: list[str], *, required: bool = True) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        if required:
+            problems.append(why_not_an_object(path))
+        return {}
+    except (OSError, ValueError):
+        problems.append(why_not_an_object(path))
+        return {}
+    if not isinstance(data, dict):
+        problems.append(why_not_an_object(path))
+        return {}
+    return data
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(section: dict, key: str, where: str, problems: list[str]) -> float | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        problems.append(f"{where}.{key} is {value!r}, not a number")
+        return None
+    return float(value)
+
+
+def _integer(section: dict, key: str, where: str, problems: list[str]) -> int | None:
+    value = _number(section, key, where, problems)
+    return None if value is None else int(value)
+
+
+def _section(config: dict, key: str, problems: list[str]) -> dict:
+    value = config.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"job.json: {key} is {type(value).__name__}, not an object")
+        return {}
+    return value
+
+
+def _fill_config(
+    record: RunRecord, config: dict, designs: DesignVersions, problems: list[str]
+) -> None:
+    model = _section(config, "model", problems)
+    design = model.get("design")
+    if isinstance(design, dict):
+        record.design = _text(design.get("name")) or "design"
+        record.design_version = designs.version_of(design)
+    else:
+        record.design = _text(model.get("net"))
+    dataset = _section(config, "dataset", problems)
+    kind = _text(dataset.get("kind"))
+    folder = _text(dataset.get("folder"))
+    record.dataset = f"{kind}:{folder}" if kind and folder else kind
+    train = _section(config, "train", problems)
+    record.optimizer = _text(train.get("optimizer"))
+    for key in ("learning_rate", "weight_decay", "momentum", "label_smoothing"):
+        setattr(record, key, _number(train, key, "train", problems))
+    record.batch_size = _integer(train, "batch_size", "train", problems)
+    record.steps = _integer(train, "steps", "train", problems)
+    record.schedule = _schedule_text(train.get("schedule"))
+    record.finetune = _finetune_text(config.get("restore"))
+
+
+def _schedule_text(schedule: Any) -> str | None:
+    """`constant`, `exponential(decay 0.5 every 500)`, `piecewise(0.1@100, 0.01)`."""
+    if not isinstance(schedule, dict):
+        return None
+    kind = schedule.get("kind")
+    if kind == "exponential":
+        stair = ", staircase" if schedule.get("staircase") else ""
+        return (
+            f"exponential(decay {schedule.get('decay_rate')} every "
+            f"{schedule.get('decay_steps')}{stair})"
+        )
+    if kind == "piecewise":
+        values = schedule.get("values") or []
+        bounds = schedule.get("boundaries") or []
+        parts = [f"{v}@{b}" for v, b in zip(values, bounds)] + [
+            str(v) for v in values[len(bounds) :]
+        ]
+        return f"piecewise({', '.join(parts)})"
+    return str(kind) if kind else None
+
+
+def _finetune_text(restore: Any) -> str | None:
+    """`from jobs/pre, 2 excluded, trains LeNet/fc4`; None when trained from scratch."""
+    if not isinstance(restore, dict):
+        return None
+    parts = [f"from {restore.get('checkpoint')}"]
+    exclude = restore.get("exclude") or []
+    if exclude:
+        parts.append(f"{len(exclude)} excluded")
+    scopes = restore.get("trainable_scopes") or []
+    parts.append(f"trains {', '.join(map(str, scopes))}" if scopes else "trains all")
+    return ", ".join(parts)
+
+
+def _fill_status(record: RunRecord, logdir: str, problems: list[str]) -> None:
+    path = os.path.join(logdir, STATUS_FILE)
+    if os.path.exists(path):
+        _object(path, problems)  # Says why a status that exists cannot be read.
+    status = read_status(logdir, record=False)
+    state = status.get("state")
+    if state not in STATES:
+        problems.append(f"status.json: state is {state!r}, not one of {list(STATES)}")
+        state = "failed"
+    record.status = state
+    record.step = _integer(status, "step", "status", problems) or 0
+    record.target_steps = _integer(status, "target_steps", "status", problems) or record.steps
+    error = status.get("error")
+    if isinstance(error, str) and error:
+        record.error = error.strip().splitlines()[0]
+    started = _number(status, "started_at", "status", problems)
+    ended = _number(status, "ended_at", "status", problems)
+    if started is not None:
+        end = ended if ended is not None else (time.time() if state in ACTIVE_STATES else None)
+        if end is not None:
+            record.duration_s = max(0.0, end - started)
+
+
+def _fill_eval(record: RunRecord, logdir: str, problems: list[str]) -> None:
+    final = _object(os.path.join(logdir, EVAL_FILE), problems, required=False)
+    record.val_accuracy = _number(final, "accuracy", "eval", problems)
+    record.val_loss = _number(final, "loss", "eval", problems)
+    accuracies = [record.val_accuracy] if record.val_accuracy is not None else []
+    for entry in _json_lines(os.path.join(logdir, EVAL_HISTORY_FILE)):
+        value = entry.get("accuracy")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            accuracies.append(float(value))
+    record.best_val_accuracy = max(accuracies) if accuracies else None
+
+
+def _json_lines(path: str, tail_bytes: int | None = None) -> list[dict[str, Any]]:
+    """The JSON objects of a JSON-lines file (or of its last `tail_bytes`); others skipped."""
+    try:
+        with open(path, "rb") as f:
+            if tail_bytes is not None:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - tail_bytes))
+            chunk = f.read()
+    except OSError:
+        return []
+    records = []
+    for line in chunk.split(b"\n"):
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue  # A cut first line, a partial last one, or a damaged one.
+        if isinstance(value, dict):
+            records.append(value)
+    return records
+
+
+def _throughput(path: str) -> float | None:
+    rates = [
+        r["examples_per_sec"]
+        for r in _json_lines(path, _METRICS_TAIL_BYTES)
+        if isinstance(r.get("examples_per_sec"), (int, float))
+        and not isinstance(r.get("examples_per_sec"), bool)
+        and math.isfinite(r["examples_per_sec"])
+    ]
+    return sum(rates) / len(rates) if rates else None
