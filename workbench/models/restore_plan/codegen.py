@@ -9,7 +9,7 @@ string from the plan is written as a Python literal with `repr`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from workbench.models.restore_plan.names import NameRule, rules_code
 
@@ -73,6 +73,27 @@ def _train_lines(regions: Sequence[Region]) -> list[str]:
     return lines
 
 
+def _multiplier_lines(multipliers: Mapping[str, float]) -> list[str]:
+    """`gradient_multipliers` from `{scope: factor}`: the nearest (longest) scope wins."""
+    pairs = [f"{scope!r}: {factor!r}" for scope, factor in sorted(multipliers.items())]
+    line = "lr_multipliers = {" + ", ".join(pairs) + "}"
+    head = (
+        [line]
+        if len(line) <= _WIDTH
+        else ["lr_multipliers = {", *(f"    {p}," for p in pairs), "}"]
+    )
+    return [
+        "# Learning-rate multipliers by scope; a variable takes its nearest scope's factor.",
+        *head,
+        "gradient_multipliers = {}",
+        "for var in variables_to_train:",
+        "    name = var.op.name",
+        '    scopes = [s for s in lr_multipliers if name == s or name.startswith(s + "/")]',
+        "    if scopes:",
+        "        gradient_multipliers[var] = lr_multipliers[max(scopes, key=len)]",
+    ]
+
+
 def generate_code(
     *,
     checkpoint_path: str | None,
@@ -82,6 +103,7 @@ def generate_code(
     rules: Sequence[NameRule] = (),
     ignore_missing_vars: bool = False,
     frozen_update_ops: Sequence[str] = (),
+    multipliers: Mapping[str, float] | None = None,
     train_op: bool = False,
 ) -> str:
     """The fine-tuning setup as Python source, to run after the model is built.
@@ -95,12 +117,15 @@ def generate_code(
       rules: Name-mapping rules from graph names to checkpoint names.
       ignore_missing_vars: Passed to `assign_from_checkpoint_fn`.
       frozen_update_ops: Op names in `UPDATE_OPS` to leave out of `update_ops`.
+      multipliers: `{scope: factor}` learning-rate multipliers; each trained variable gets
+        the factor of its nearest listed scope, as `gradient_multipliers`.
       train_op: Also create `train_op` from `total_loss` and `optimizer` (which the code
         then expects to exist); otherwise that call is written as a comment.
 
     Returns:
       Source defining `variables_to_restore`, `init_fn` (None when nothing is restored),
-      `variables_to_train` and `update_ops` (None: every update op runs), and `train_op`
+      `variables_to_train`, `update_ops` (None: every update op runs), `gradient_multipliers`
+      when there are multipliers, and `train_op`
       when asked for.
     """
     path = checkpoint_path if checkpoint_path is not None else CHECKPOINT_PLACEHOLDER
@@ -145,17 +170,16 @@ def generate_code(
             "",
             "update_ops = None  # Every op in UPDATE_OPS runs (batch-norm moving averages).",
         ]
-    call = _call(
-        "train_op",
-        "=",
-        "slim.learning.create_train_op",
-        [
-            "total_loss",
-            "optimizer",
-            "variables_to_train=variables_to_train",
-            "update_ops=update_ops",
-        ],
-    )
+    args = [
+        "total_loss",
+        "optimizer",
+        "variables_to_train=variables_to_train",
+        "update_ops=update_ops",
+    ]
+    if multipliers:
+        lines += ["", *_multiplier_lines(multipliers)]
+        args.append("gradient_multipliers=gradient_multipliers")
+    call = _call("train_op", "=", "slim.learning.create_train_op", args)
     if train_op:
         lines += ["", "# Expects `total_loss` and `optimizer` to be defined."] + call
     else:

@@ -10,10 +10,12 @@ does the same with slimlib.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import param
 import tensorflow as tf
 
@@ -28,7 +30,7 @@ from workbench.models.restore_plan.compare import (
     compare_with_checkpoint,
 )
 from workbench.models.restore_plan.names import NameRule
-from workbench.models.restore_plan.scopes import ScopeTree
+from workbench.models.restore_plan.scopes import ScopeTree, matching_scopes
 from workbench.models.restore_plan.traps import (
     Trap,
     batch_norm_traps,
@@ -38,6 +40,19 @@ from workbench.models.restore_plan.traps import (
 )
 
 GraphKeys = tf.compat.v1.GraphKeys
+
+
+def _nearest(choices: Mapping[str, Any], ancestors: Sequence[str], default: Any) -> Any:
+    """The value chosen at the nearest of `ancestors` (root first, the path itself last)."""
+    for path in reversed(ancestors):
+        if path in choices:
+            return choices[path]
+    return default
+
+
+def _size(var: tf.Variable) -> int:
+    """Number of values in `var` (its shape is static for every slimlib variable)."""
+    return int(np.prod(var.shape.as_list(), dtype=np.int64))
 
 
 def _compile(patterns: Sequence[str]) -> list[re.Pattern]:
@@ -89,6 +104,12 @@ class RestorePlan(param.Parameterized):
         default={},
         doc="`{scope: bool}` train (True) or freeze (False) choices, inherited like "
         "`restore_choices`. `''` is the root (default True).",
+    )
+    multipliers = param.Dict(
+        default={},
+        doc="`{scope: factor}` learning-rate multipliers (> 0), inherited like the other "
+        "choices; a trained variable under no chosen scope keeps factor 1. They become "
+        "`gradient_multipliers` of `slim.learning.create_train_op`.",
     )
     update_frozen_batch_norm = param.Boolean(
         default=True,
@@ -144,6 +165,25 @@ class RestorePlan(param.Parameterized):
         default=[],
         constant=True,
         doc="Trainable variables not frozen, for `create_train_op(variables_to_train=...)`.",
+    )
+    gradient_multipliers = param.Dict(
+        default={},
+        constant=True,
+        doc="`{variable name: factor}` for the trained variables under a multiplied scope.",
+    )
+    trainable_parameters = param.Integer(
+        default=0,
+        constant=True,
+        doc="Number of values in `variables_to_train`: what the fine-tuning job updates.",
+    )
+    total_parameters = param.Integer(
+        default=0, constant=True, doc="Number of values in every trainable variable."
+    )
+    frozen_batch_norms = param.List(
+        default=[],
+        constant=True,
+        doc="Scopes of the batch norms in frozen scopes whose statistics stay the "
+        "checkpoint's (empty while `update_frozen_batch_norm` is True).",
     )
     update_ops = param.List(
         default=[],
@@ -235,6 +275,91 @@ class RestorePlan(param.Parameterized):
         path = self._check_scope("RestorePlan.toggle_train", scope)
         self.set_train(path, not self.train_of(path))
 
+    def set_multiplier(self, scope: str, value: float | None) -> None:
+        """Multiplies the learning rate of the trained variables under `scope` by `value`
+        (a descendant's own factor wins); None inherits.
+
+        Raises:
+          TypeError: If `value` is not a number or None.
+          ValueError: If `value` is not > 0, or `scope` is not a scope of the graph.
+        """
+        fn = "RestorePlan.set_multiplier"
+        path = self._check_scope(fn, scope)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(
+                    f"{fn}: `value` must be a number > 0 or None (inherit), got {value!r}."
+                )
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(
+                    f"{fn}: `value` must be a number > 0 (freeze a scope to stop its "
+                    f"training), got {value!r}."
+                )
+            value = float(value)
+        new = dict(self.multipliers)
+        if value is None:
+            new.pop(path, None)
+        else:
+            new[path] = value
+        self.multipliers = new
+
+    def multiplier_of(self, scope: str) -> float:
+        """The learning-rate factor at `scope`: its own, else its nearest ancestor's, else 1."""
+        path = self._check_scope("RestorePlan.multiplier_of", scope)
+        return _nearest(self.multipliers, self.tree.ancestors(path), 1.0)
+
+    def scopes_matching(self, pattern: str) -> list[str]:
+        """Scope and variable paths that the regular expression `pattern` matches whole
+        (`re.fullmatch`), e.g. `InceptionV3/Mixed_6.*`, parents first.
+
+        Raises:
+          TypeError: If `pattern` is not a str.
+          ValueError: If `pattern` is not a regular expression, or matches nothing.
+        """
+        if self.tree is None:
+            raise ValueError("RestorePlan.scopes_matching: build a model first, got no graph.")
+        return matching_scopes(self.tree, pattern)
+
+    def apply_pattern(
+        self,
+        pattern: str,
+        *,
+        restore: bool | None = None,
+        train: bool | None = None,
+        multiplier: float | None = None,
+    ) -> list[str]:
+        """Sets the given choices on every scope `scopes_matching(pattern)` finds; returns
+        those scopes. Arguments left None are not changed.
+
+        Raises:
+          TypeError, ValueError: As `scopes_matching`, `set_restore`, `set_train` and
+            `set_multiplier`; nothing is changed then.
+        """
+        fn = "RestorePlan.apply_pattern"
+        if restore is None and train is None and multiplier is None:
+            raise ValueError(
+                f"{fn}: give at least one of `restore`, `train` or `multiplier`, got none."
+            )
+        self._check_value(fn, restore)
+        self._check_value(fn, train)
+        scopes = self.scopes_matching(pattern)
+        if multiplier is not None:
+            self.set_multiplier(scopes[0], multiplier)  # Checks the value before any change.
+        restores, trains, factors = (
+            dict(self.restore_choices),
+            dict(self.train_choices),
+            dict(self.multipliers),
+        )
+        for path in scopes:
+            if restore is not None:
+                restores[path] = restore
+            if train is not None:
+                trains[path] = train
+            if multiplier is not None:
+                factors[path] = float(multiplier)
+        self.param.update(restore_choices=restores, train_choices=trains, multipliers=factors)
+        return scopes
+
     def restore_of(self, scope: str) -> bool:
         """Whether `scope` is restored: its own choice, else its nearest ancestor's."""
         path = self._check_scope("RestorePlan.restore_of", scope)
@@ -247,7 +372,7 @@ class RestorePlan(param.Parameterized):
 
     def reset_choices(self) -> None:
         """Restore and train everything again."""
-        self.param.update(restore_choices={}, train_choices={})
+        self.param.update(restore_choices={}, train_choices={}, multipliers={})
 
     def restore_only_matched(self) -> None:
         """Sets restore off for every variable that is not `matched` in the checkpoint.
@@ -282,6 +407,7 @@ class RestorePlan(param.Parameterized):
         "checkpoint",
         "restore_choices",
         "train_choices",
+        "multipliers",
         "update_frozen_batch_norm",
         "rules",
         "exclude",
@@ -301,6 +427,10 @@ class RestorePlan(param.Parameterized):
                     variables_to_restore={},
                     variables_to_train=[],
                     update_ops=[],
+                    gradient_multipliers={},
+                    trainable_parameters=0,
+                    total_parameters=0,
+                    frozen_batch_norms=[],
                     batch_norms=[],
                     traps=[],
                     code="",
@@ -313,10 +443,15 @@ class RestorePlan(param.Parameterized):
             # Choices for scopes the new graph lacks are dropped; the others carry over.
             restore = {k: v for k, v in self.restore_choices.items() if k in tree}
             train = {k: v for k, v in self.train_choices.items() if k in tree}
+            factors = {k: v for k, v in self.multipliers.items() if k in tree}
             with param.edit_constant(self):
                 self.param.update(tree=tree, batch_norms=list(batch_norm_updates(graph)))
-            if restore != self.restore_choices or train != self.train_choices:
-                self.param.update(restore_choices=restore, train_choices=train)
+            if (restore, train, factors) != (
+                self.restore_choices,
+                self.train_choices,
+                self.multipliers,
+            ):
+                self.param.update(restore_choices=restore, train_choices=train, multipliers=factors)
                 return  # That update refreshed everything already.
         checkpoint, error = self._read_checkpoint()
         self._derive(graph, checkpoint, error)
@@ -364,6 +499,11 @@ class RestorePlan(param.Parameterized):
         traps += restore_set_traps(restored, unused, ignore_missing_vars=self.ignore_missing_vars)
         traps += batch_norm_traps(frozen, update_frozen_batch_norm=self.update_frozen_batch_norm)
 
+        factors = {}
+        for var in to_train:
+            factor = _nearest(self.multipliers, tree.ancestors(var.op.name), None)
+            if factor is not None:
+                factors[var.op.name] = factor
         code = self._code(
             checkpoint.path if checkpoint is not None else None,
             dropped,
@@ -379,6 +519,10 @@ class RestorePlan(param.Parameterized):
                     m.checkpoint_name: v for m, v in zip(restored, restored_vars)
                 },
                 variables_to_train=to_train,
+                gradient_multipliers=factors,
+                trainable_parameters=sum(_size(v) for v in to_train),
+                total_parameters=sum(_size(v) for v in trainable),
+                frozen_batch_norms=[u.scope for u in frozen] if dropped else [],
                 update_ops=update_ops,
                 traps=traps,
                 code=code,
@@ -420,6 +564,7 @@ class RestorePlan(param.Parameterized):
             rules=self.rules,
             ignore_missing_vars=self.ignore_missing_vars,
             frozen_update_ops=dropped,
+            multipliers=self.multipliers,
             train_op=train_op,
         )
 
@@ -448,7 +593,7 @@ class RestorePlan(param.Parameterized):
     def scope_records(self) -> list[dict[str, Any]]:
         """The scope tree, one row per node (root left out), parents first: `Scope`
         (indented last component), `Path`, `Depth`, `Variables`, `Restore`, `Train`
-        (effective), `Restore chosen`, `Train chosen` (True/False set here, None inherited)
+        (effective), `LR x` (effective learning-rate factor), `Restore chosen`, `Train chosen` (True/False set here, None inherited)
         and `Statuses` (`"2 matched, 1 missing"`)."""
         if self.tree is None:
             return []
@@ -469,6 +614,7 @@ class RestorePlan(param.Parameterized):
                     "Variables": len(node.variables),
                     "Restore": self.tree.effective(self.restore_choices, node.path),
                     "Train": self.tree.effective(self.train_choices, node.path),
+                    "LR x": _nearest(self.multipliers, self.tree.ancestors(node.path), 1.0),
                     "Restore chosen": self.restore_choices.get(node.path),
                     "Train chosen": self.train_choices.get(node.path),
                     "Statuses": ", ".join(f"{n} {s}" for s, n in counts.items()),

@@ -185,3 +185,32 @@ class ScopeTree:
         if node.is_variable and node.children:
             return escaped + "[/:]"
         return escaped + (":" if node.is_variable else "/")
+
+
+def matching_scopes(tree: ScopeTree, pattern: object) -> list[str]:
+    """Paths of `tree` (root left out) that the regular expression `pattern` matches whole,
+    parents first: `InceptionV3/Mixed_6.*` selects `InceptionV3/Mixed_6a`, everything under
+    it and the other `Mixed_6` blocks.
+
+    Raises:
+      TypeError: If `pattern` is not a str.
+      ValueError: If `pattern` is not a valid regular expression, or matches no path.
+    """
+    fn = "matching_scopes"
+    if not isinstance(pattern, str):
+        raise TypeError(f"{fn}: `pattern` must be a str (a regular expression), got {pattern!r}.")
+    try:
+        compiled = re.compile(pattern.strip())
+    except re.error as err:
+        raise ValueError(
+            f"{fn}: `pattern` must be a regular expression, got {pattern!r} ({err})."
+        ) from None
+    found = [path for path in tree.paths if path and compiled.fullmatch(path)]
+    if not found:
+        tops = [node.path for node, depth in tree.walk() if depth in (1, 2)]
+        raise ValueError(
+            f"{fn}: `pattern` must match at least one scope of the graph (the whole path, "
+            f"e.g. 'conv.*' or 'InceptionV3/Mixed_6.*'), got {pattern!r}; scopes near the top: "
+            f"{tops[:8]}." + did_you_mean(pattern, [p for p in tree.paths if p])
+        )
+    return found
