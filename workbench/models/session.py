@@ -210,8 +210,20 @@ class WorkbenchSession(param.Parameterized):
             "checkpoint": self.plan.checkpoint_path or self.checkpoint,
             "exclude": [name for name in model_variables if name not in restored],
             "trainable_scopes": [var.op.name for var in self.plan.variables_to_train],
+            "gradient_multipliers": self._multiplied_scopes(),
+            "frozen_batch_norms": list(self.plan.frozen_batch_norms),
         }
         return config
+
+    def _multiplied_scopes(self) -> dict[str, float]:
+        """The plan's learning-rate factors on scopes that hold a trained variable (a factor
+        left on a frozen scope has nothing to multiply, and the job would refuse it)."""
+        trained = [var.op.name for var in self.plan.variables_to_train]
+        return {
+            scope: factor
+            for scope, factor in self.plan.multipliers.items()
+            if any(name == scope or name.startswith(scope + "/") for name in trained)
+        }
 
     def design_fit(self, dataset: dict[str, Any] | None = None) -> list[Mismatch]:
         """How the design does not fit the dataset it would train on (empty: it fits, or a

@@ -12,14 +12,19 @@ optional restore plan for fine-tuning, the seed and the device:
                "label_smoothing": 0.1, "log_every_n_steps": 10,
                "save_interval_secs": 60, "save_summaries_secs": 60},
      "restore": {"checkpoint": "jobs/pretrained", "exclude": ["LeNet/fc4"],
-                 "trainable_scopes": ["LeNet/fc4"]},
+                 "trainable_scopes": ["LeNet/conv2", "LeNet/fc4"],
+                 "gradient_multipliers": {"LeNet/fc4": 10.0},
+                 "frozen_batch_norms": []},
      "seed": 0, "device": "auto",
      "performance": {"onednn": "auto", "xla": false, "mixed_precision": false},
      "sweep": "lr-20261206-101500"}
 
 A TFRecord folder written by `slim.data.writer` needs only `{"kind": "tfrecord", "folder":
 ...}`; other TFRecords also give `file_pattern`, `num_samples`, `num_classes` and
-`image_shape`. `performance` overrides the speed settings a job chooses for its machine
+`image_shape`. `restore.gradient_multipliers` multiplies the learning rate of the trained
+variables under a scope (the nearest scope wins); `restore.frozen_batch_norms` names batch
+norms whose moving statistics stay the checkpoint's (their update ops do not run).
+`performance` overrides the speed settings a job chooses for its machine
 (see `workbench.models.jobs.performance`). `sweep` names the sweep a job was launched
 by (`workbench.models.sweeps`); a job outside a sweep has none. Everything but `model` has
 a default.
@@ -112,7 +117,14 @@ _SCHEDULE_KEYS = {
     "exponential": ("kind", "decay_steps", "decay_rate", "staircase"),
     "piecewise": ("kind", "boundaries", "values"),
 }
-_RESTORE_KEYS = ("checkpoint", "exclude", "trainable_scopes", "ignore_missing_vars")
+_RESTORE_KEYS = (
+    "checkpoint",
+    "exclude",
+    "trainable_scopes",
+    "ignore_missing_vars",
+    "gradient_multipliers",
+    "frozen_batch_norms",
+)
 _TOP_KEYS = (
     "name",
     "model",
@@ -237,12 +249,16 @@ class TrainSpec:
 
 @dataclass(frozen=True)
 class RestoreSpec:
-    """Warm start: restore the model variables of `checkpoint` (resolved) but `exclude`."""
+    """Warm start: restore the model variables of `checkpoint` (resolved) but `exclude`;
+    train `trainable_scopes` (all when empty) with the learning rate multiplied by
+    `gradient_multipliers` (`{scope: factor}`); keep the statistics of `frozen_batch_norms`."""
 
     checkpoint: str
     exclude: tuple[str, ...] = ()
     trainable_scopes: tuple[str, ...] = ()
     ignore_missing_vars: bool = False
+    gradient_multipliers: dict[str, float] = field(default_factory=dict)
+    frozen_batch_norms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -697,15 +713,37 @@ def _restore(c: _Checker, raw: Mapping) -> tuple[RestoreSpec | None, dict | None
     exclude = c.string_list(section, "exclude", "restore")
     trainable = c.string_list(section, "trainable_scopes", "restore")
     ignore = c.boolean(section, "ignore_missing_vars", "restore", False)
+    multipliers = _multipliers(c, section.get("gradient_multipliers", {}))
+    frozen_norms = c.string_list(section, "frozen_batch_norms", "restore")
     out = {
         "checkpoint": section.get("checkpoint"),
         "exclude": list(exclude),
         "trainable_scopes": list(trainable),
         "ignore_missing_vars": ignore,
+        "gradient_multipliers": multipliers,
+        "frozen_batch_norms": list(frozen_norms),
     }
     if checkpoint is None or len(c.problems) > count:
         return None, out, False
-    return RestoreSpec(checkpoint, exclude, trainable, ignore), out, True
+    spec = RestoreSpec(checkpoint, exclude, trainable, ignore, multipliers, frozen_norms)
+    return spec, out, True
+
+
+def _multipliers(c: _Checker, value: Any) -> dict[str, float]:
+    """`restore.gradient_multipliers`: `{scope: number > 0}`; the valid entries."""
+    path = "restore.gradient_multipliers"
+    if not isinstance(value, Mapping):
+        c.add(path, value, 'an object {scope: factor > 0}, e.g. {"logits": 10.0}')
+        return {}
+    found = {}
+    for scope in value:
+        if not isinstance(scope, str) or not scope.strip().rstrip("/"):
+            c.add(path, scope, "scope names (non-empty str) as keys")
+            continue
+        checked = c.number(value, scope, path, low_open=True)
+        if checked is not None:
+            found[scope.strip().rstrip("/")] = checked
+    return found
 
 
 def _performance(c: _Checker, raw: Mapping) -> PerformanceSpec | None:

@@ -17,7 +17,15 @@ from workbench.models.jobs.config import JobConfig, TrainSpec
 
 v1 = tf.compat.v1
 
-__all__ = ["build_logits", "learning_rate", "optimizer", "restore_fn", "variables_to_train"]
+__all__ = [
+    "build_logits",
+    "gradient_multipliers",
+    "learning_rate",
+    "optimizer",
+    "restore_fn",
+    "update_ops",
+    "variables_to_train",
+]
 
 # RMSProp's decay of the squared-gradient average, TF-Slim train_image_classifier.py's
 # `--rmsprop_decay` default (https://github.com/tensorflow/models/blob/master/research/slim/
@@ -142,6 +150,66 @@ def variables_to_train(config: JobConfig) -> list | None:
                 seen.add(id(var))
                 chosen.append(var)
     return chosen
+
+
+def gradient_multipliers(config: JobConfig, trained: list | None) -> dict | None:
+    """`{variable: factor}` for `create_train_op` from `restore.gradient_multipliers`: each
+    trained variable under a listed scope takes its nearest (longest) scope's factor.
+
+    Args:
+      config: The job config.
+      trained: The variables being trained (None: every trainable variable).
+
+    Returns:
+      The dict, or None when the config lists no multiplier.
+
+    Raises:
+      ValueError: If a listed scope holds no trained variable (a typo, or a frozen scope).
+    """
+    factors = {} if config.restore is None else config.restore.gradient_multipliers
+    if not factors:
+        return None
+    trained = slim.get_trainable_variables() if trained is None else trained
+    for scope in factors:
+        if not any(_in_scope(var.op.name, scope) for var in trained):
+            scopes = sorted({var.op.name.rsplit("/", 1)[0] for var in trained})
+            raise ValueError(
+                f"gradient_multipliers: restore.gradient_multipliers key {scope!r} must name a "
+                f"scope with trained variables, got none (frozen or not in the model); "
+                f"trained scopes: {scopes}."
+            )
+    chosen = {}
+    for var in trained:
+        scopes = [scope for scope in factors if _in_scope(var.op.name, scope)]
+        if scopes:
+            chosen[var] = factors[max(scopes, key=len)]
+    return chosen
+
+
+def update_ops(config: JobConfig) -> list | None:
+    """The members of UPDATE_OPS the train op runs: all (None) unless `restore.frozen_batch_norms`
+    names batch norms whose moving statistics must stay the checkpoint's.
+
+    Raises:
+      ValueError: If a listed scope is not a batch norm that updates its statistics.
+    """
+    frozen = () if config.restore is None else config.restore.frozen_batch_norms
+    if not frozen:
+        return None
+    ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
+    names = [getattr(op, "op", op).name for op in ops]
+    for scope in frozen:
+        if not any(_in_scope(name, scope) for name in names):
+            # slim.batch_norm names its updates <scope>/AssignMovingAvg(_1).
+            norms = sorted({name.rsplit("/AssignMovingAvg", 1)[0] for name in names})
+            raise ValueError(
+                f"update_ops: restore.frozen_batch_norms entry {scope!r} must be the scope of "
+                f"a batch norm that updates its statistics, got none there; batch norms: "
+                f"{norms}."
+            )
+    return [
+        op for op, name in zip(ops, names) if not any(_in_scope(name, scope) for scope in frozen)
+    ]
 
 
 def restore_fn(config: JobConfig):

@@ -96,10 +96,13 @@ def run_training(
         )
         total_loss = slim.losses.get_total_loss()
         rate = model.learning_rate(config.train, global_step)
+        trained = model.variables_to_train(config)
         train_op = slim.learning.create_train_op(
             total_loss,
             model.optimizer(config.train, rate),
-            variables_to_train=model.variables_to_train(config),
+            update_ops=model.update_ops(config),
+            variables_to_train=trained,
+            gradient_multipliers=model.gradient_multipliers(config, trained),
         )
         correct = tf.equal(tf.argmax(logits, 1), labels)
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="batch_accuracy")

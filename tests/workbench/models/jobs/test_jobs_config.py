@@ -173,6 +173,27 @@ def test_defaults_fill_a_minimal_config(tmp_path):
             {**LENET, "restore": {"checkpoint": "ckpt", "trainable_scopes": ["", 3]}},
             "restore.trainable_scopes[1]: must be a non-empty scope name (str), got 3.",
         ),
+        (
+            {**LENET, "restore": {"checkpoint": "ckpt", "gradient_multipliers": ["fc4"]}},
+            "restore.gradient_multipliers: must be an object {scope: factor > 0}, e.g. "
+            "{\"logits\": 10.0}, got ['fc4'].",
+        ),
+        (
+            {**LENET, "restore": {"checkpoint": "ckpt", "gradient_multipliers": {"fc4": 0}}},
+            "restore.gradient_multipliers.fc4: must be a number > 0, got 0.",
+        ),
+        (
+            {**LENET, "restore": {"checkpoint": "ckpt", "gradient_multipliers": {"fc4": "x"}}},
+            "restore.gradient_multipliers.fc4: must be a number > 0, got 'x'.",
+        ),
+        (
+            {**LENET, "restore": {"checkpoint": "ckpt", "gradient_multipliers": {" ": 2}}},
+            "restore.gradient_multipliers: must be scope names (non-empty str) as keys, got ' '.",
+        ),
+        (
+            {**LENET, "restore": {"checkpoint": "ckpt", "frozen_batch_norms": "bn"}},
+            "restore.frozen_batch_norms: must be a list of scope names, got 'bn'.",
+        ),
         ({**LENET, "seed": -1}, "seed: must be an integer >= 0, got -1."),
         ({**LENET, "device": "tpu"}, "device: must be one of ['auto', 'cpu', 'gpu'], got 'tpu'."),
         ({**LENET, "epochs": 3}, "epochs: must be one of the keys of the config (name, model,"),
@@ -264,6 +285,8 @@ def test_full_config_resolves_paths_and_keeps_them_relative_in_json(tmp_path):
             "checkpoint": "pretrained/model.ckpt-7",
             "exclude": ["LeNet/fc4/"],
             "trainable_scopes": ["LeNet/fc4"],
+            "gradient_multipliers": {"LeNet/fc4/": 10},
+            "frozen_batch_norms": ["LeNet/conv1/BatchNorm"],
         },
         "seed": 3,
         "device": "cpu",
@@ -277,6 +300,8 @@ def test_full_config_resolves_paths_and_keeps_them_relative_in_json(tmp_path):
     assert job.train.epsilon == 1.0
     assert job.restore.checkpoint == os.path.join(root, "pretrained", "model.ckpt-7")
     assert job.restore.exclude == ("LeNet/fc4",)  # A trailing '/' is dropped.
+    assert job.restore.gradient_multipliers == {"LeNet/fc4": 10.0}
+    assert job.restore.frozen_batch_norms == ("LeNet/conv1/BatchNorm",)
     assert job.data["dataset"]["folder"] == "records"
     assert job.data["restore"]["checkpoint"] == "pretrained/model.ckpt-7"
     assert load_config(job.data, workspace=tmp_path) == job  # job.json reads back the same.
