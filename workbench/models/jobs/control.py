@@ -170,7 +170,9 @@ def read_status(logdir: str | os.PathLike, *, record: bool = True) -> dict[str, 
     return data
 
 
-def _launch(logdir: str, workspace: str, python: str | None) -> None:
+def _launch(
+    logdir: str, workspace: str, python: str | None, env: Mapping[str, str] | None = None
+) -> None:
     _remove(os.path.join(logdir, PID_FILE))
     _remove(os.path.join(logdir, STOP_FILE))
     # Written before the process exists, so nothing the process writes can be overwritten.
@@ -178,7 +180,7 @@ def _launch(logdir: str, workspace: str, python: str | None) -> None:
         os.path.join(logdir, STATUS_FILE),
         {"state": "starting", "phase": "launching", "pid": None, "launched_at": time.time()},
     )
-    pid = process.launch(logdir, workspace, python=python)
+    pid = process.launch(logdir, workspace, python=python, env=env)
     with open(os.path.join(logdir, PID_FILE), "w", encoding="utf-8") as f:
         f.write(f"{pid}\n")
 
@@ -225,6 +227,7 @@ def start(
     workspace: str | os.PathLike,
     python: str | None = None,
     unique: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> Job:
     """Validates `config`, writes it to `<logdir>/job.json` and launches the job process.
 
@@ -238,6 +241,8 @@ def start(
       python: Interpreter for the job process; default the current one.
       unique: When `logdir` holds a job already, use `<logdir>-2`, `-3`, ... (for
         generated folder names).
+      env: Extra environment variables of the job process (e.g. the GPU a sweep's run
+        may use).
 
     Returns:
       The `Job`, in state `starting`.
@@ -257,7 +262,7 @@ def start(
         )
     job_config = load_config(config, workspace=root)
     logdir = claim_logdir(logdir, job_config.data, unique=unique)
-    _launch(logdir, root, python)
+    _launch(logdir, root, python, env)
     return Job(logdir, workspace=root)
 
 

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from workbench.models.jobs.paths import LOG_FILE
@@ -36,7 +37,12 @@ def _import_root() -> str:
 
 
 def launch(
-    logdir: str, workspace: str, *, python: str | None = None, niceness: int = JOB_NICENESS
+    logdir: str,
+    workspace: str,
+    *,
+    python: str | None = None,
+    niceness: int = JOB_NICENESS,
+    env: Mapping[str, str] | None = None,
 ) -> int:
     """Starts `python -m workbench.train --logdir LOGDIR --workspace WORKSPACE` detached.
 
@@ -46,11 +52,13 @@ def launch(
       workspace: The workspace root (absolute).
       python: The interpreter; default the one running this code.
       niceness: How much lower than this process's the job's CPU priority is.
+      env: Variables set for the job on top of this process's environment, e.g.
+        `{"CUDA_VISIBLE_DEVICES": "1"}` for a job that must use one GPU of several.
 
     Returns:
       The pid of the job process.
     """
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     root = _import_root()
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
