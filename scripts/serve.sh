@@ -24,9 +24,9 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-5006}"
 APP_USER="${APP_USER:-slim}"
 
-# A session whose page has not connected within this time is dropped and made again when it
-# does, without its page's resource settings (its stylesheets then point at Panel's CDN).
-# Bokeh's default, 15 s, is too short for a busy 2-core machine opening several pages.
+# A session whose page has not connected within this time is dropped and made again (all its
+# components built twice) when it does; workbench/views/panel/local_resources.py keeps such a
+# session's stylesheets local. Bokeh's default, 15 s, is too short for a busy 2-core machine.
 args=(app.py --address "$HOST" --port "$PORT" --unused-session-lifetime 120000)
 origins=("127.0.0.1:$PORT" "localhost:$PORT")
 

@@ -89,7 +89,12 @@ def serve(
 
 @contextlib.contextmanager
 def panel_serve(
-    script: str, log: Path, *, ready_path: str, env: Mapping[str, str] | None = None
+    script: str,
+    log: Path,
+    *,
+    ready_path: str,
+    env: Mapping[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Serves `script` (relative to the repository root) with `panel serve` on 127.0.0.1.
 
@@ -98,6 +103,7 @@ def panel_serve(
       log: File that receives the server's output (shown when it fails to start).
       ready_path: A path (`"/app"`) that answers once the server is ready.
       env: The server's environment. Default this process's.
+      options: More `panel serve` options, e.g. `("--log-level", "debug")`.
 
     Yields:
       The base URL, `http://127.0.0.1:PORT`.
@@ -107,6 +113,7 @@ def panel_serve(
         *(sys.executable, "-m", "panel", "serve", script),
         *("--address", HOST, "--port", str(port)),
         *("--allow-websocket-origin", f"{HOST}:{port}"),
+        *options,
     ]
     base = f"http://{HOST}:{port}"
     with serve(command, base + ready_path, log, env=env):

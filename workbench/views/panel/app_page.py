@@ -12,6 +12,7 @@ import param
 
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
+from workbench.views.panel.local_resources import keep_resources_local
 from workbench.views.panel.pages.build import BuildPage
 from workbench.views.panel.pages.train import TrainPage
 from workbench.views.panel.preload import preload_pages
@@ -77,6 +78,7 @@ class WorkbenchApp(pn.viewable.Viewer):
 
 def app_page(session: WorkbenchSession | None = None) -> pn.template.BaseTemplate:
     """The served page: the app in the Bootstrap template (no web fonts, works offline)."""
+    keep_resources_local()  # Before any component is made: see `local_resources`.
     app = WorkbenchApp(session=session) if session else WorkbenchApp()
     return pn.template.BootstrapTemplate(
         title=TITLE, main=[app], header_background=ACCENT, raw_css=[_CSS]
