@@ -1,9 +1,10 @@
 """The `slim-workbench` command: its parser and `main`, which maps errors to exit statuses.
 
-The subcommands live by subject: `workbench.cli.jobs` (serve, train, evaluate, export, jobs)
-and `workbench.cli.design` (templates, template, validate, codegen, summary, diagram,
-restore-plan). Both raise `workbench.cli.errors.InvalidInputError` for input the user can fix,
-which `main` prints on stderr and turns into exit status 2.
+The subcommands live by subject: `workbench.cli.jobs` (serve, train, evaluate, export, jobs),
+`workbench.cli.design` (templates, template, validate, codegen, summary, diagram,
+restore-plan) and `workbench.cli.sweeps` (sweep define, start, status, stop). Each raises
+`workbench.cli.errors.InvalidInputError` for input the user can fix, which `main` prints on
+stderr and turns into exit status 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import design, jobs
+from workbench.cli import design, jobs, sweeps
 from workbench.cli.errors import EXIT_INVALID, InvalidInputError
 from workbench.models.workspace_root import WORKSPACE_ENV, default_workspace
 
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     jobs.add_parsers(sub)
     design.add_parsers(sub)
+    sweeps.add_parsers(sub)
     return parser
 
 
