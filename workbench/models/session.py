@@ -29,6 +29,7 @@ from workbench.models.jobs import (
 )
 from workbench.models.jobs.design_fit import Mismatch, apply_fix, dataset_facts, design_fit
 from workbench.models.jobs.settings import TrainSettings
+from workbench.models.jobs.step_memory import available_memory, memory_fit
 
 if TYPE_CHECKING:
     from workbench.models.inspect import InspectModel
@@ -237,11 +238,19 @@ class WorkbenchSession(param.Parameterized):
                 return []
             dataset = {"kind": self.settings.dataset, "folder": self.settings.folder}
         facts = dataset_facts(dataset["kind"], dataset.get("folder", ""), self.workspace)
-        return design_fit(self.design, facts)
+        return design_fit(self.design, facts) + self.memory_fit()
+
+    def memory_fit(self) -> list[Mismatch]:
+        """Whether a training step of the design, with the settings' batch size and
+        optimizer, fits in the memory of the device the job would train on (`step_memory`)."""
+        settings = self.settings
+        memory = available_memory(settings.device)
+        return memory_fit(self.design, settings.batch_size, settings.optimizer, memory)
 
     def fix_design(self, mismatch: Mismatch) -> None:
-        """Makes the edit that fixes `mismatch` (undoable on the Build page)."""
-        apply_fix(self.editor, mismatch)
+        """Makes the edit that fixes `mismatch`: in the design (undoable on the Build page),
+        or the batch size in the settings."""
+        apply_fix(self.editor, mismatch, self.settings)
 
     def start_training(
         self, *, finetune: bool = False, dataset: dict[str, Any] | None = None
@@ -257,7 +266,7 @@ class WorkbenchSession(param.Parameterized):
 
         Raises:
           ConfigError: If the config has problems (every one is listed), or the design does
-            not fit the dataset (`design_fit`).
+            not fit the dataset or a step would not fit in memory (`design_fit`).
           PathEscapeError: If the log directory is outside the workspace.
           FileExistsError: If the log directory already holds a job.
           ValueError: If `dataset` is given for a training job.
@@ -272,7 +281,7 @@ class WorkbenchSession(param.Parameterized):
         else:
             config = self.settings.to_config()
         if "design" in config["model"]:
-            mismatches = self.design_fit(config["dataset"])
+            mismatches = [m for m in self.design_fit(config["dataset"]) if m.blocking]
             if mismatches:
                 raise ConfigError([m.problem for m in mismatches])
         job = start(config, self.settings.logdir(), workspace=self.workspace, unique=True)

@@ -197,6 +197,38 @@ def test_a_design_that_does_not_fit_the_dataset_is_shown_and_fixed_before_start(
     assert view.fit.visible
 
 
+def test_a_batch_too_large_for_the_memory_is_shown_when_the_page_shows_and_fixed(
+    tmp_path, monkeypatch
+):
+    from workbench.models.design import template
+    from workbench.models.editor import DesignEditor
+    from workbench.models.jobs.step_memory import Memory
+
+    # LeNet on 28x28x1 keeps 784 (input) + 25,088 (conv1) + 6,272 (pool1) + 12,544 (conv2)
+    # + 3,136 (pool2) + 3,136 (flatten) + 1,024 (fc3) + 1,024 (dropout3) + 10 (fc4) = 53,018
+    # activations per example, 8 * 53,018 = 424,144 bytes with their gradients; its
+    # 3,274,634 parameters take 4 * 3 * 3,274,634 = 39,295,608 bytes with their gradients
+    # and momentum's slots. A batch of 256: 147,876,472 bytes, 141.0 MiB.
+    monkeypatch.setattr(
+        "workbench.models.session.available_memory", lambda device: Memory(2**26, "memory")
+    )
+    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(template("lenet")))
+    view = TrainPage(session=session, shown=False)
+    session.settings.batch_size = 256
+    assert not view.fit.visible  # Checked when the page shows, not before.
+    view.shown = True
+    assert view.fit.visible and view.fit_alert.object.startswith(
+        "A training step with batch size 256 needs about 141.0 MiB"
+    )
+    # 80% of 64 MiB: (53,687,091 - 39,295,608) // 424,144 = 33, rounded down to 32.
+    assert view.fix_buttons[0].label == "Set the batch size to 32"
+    view.start_job()
+    assert view.job is None and not (tmp_path / "jobs").exists()
+    view.fix_buttons[0].clicks += 1
+    assert session.settings.batch_size == 32
+    assert not view.fit.visible and view.message == ""
+
+
 def _job_folder(workspace, name: str, status: dict) -> str:
     logdir = workspace / "jobs" / name
     logdir.mkdir(parents=True)

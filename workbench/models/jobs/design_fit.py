@@ -50,6 +50,7 @@ class Mismatch:
       field: `"input"` (set the design's input to `value`) or the argument to set to `value`
         (`"num_outputs"` of a layer, `"num_classes"` of a net).
       value: The new value.
+      blocking: Whether Start is refused while it stands (False: a warning).
     """
 
     problem: Problem
@@ -57,6 +58,7 @@ class Mismatch:
     block: str
     field: str
     value: Any
+    blocking: bool = True
 
 
 def dataset_facts(dataset: str, folder: str = "", workspace: str = "") -> DatasetFacts:
@@ -143,15 +145,21 @@ def design_fit(design: dict, facts: DatasetFacts) -> list[Mismatch]:
     return found
 
 
-def apply_fix(editor, mismatch: Mismatch) -> None:
-    """Makes `mismatch`'s edit in a `DesignEditor` (one step, undoable).
+def apply_fix(editor, mismatch: Mismatch, settings=None) -> None:
+    """Makes `mismatch`'s edit in a `DesignEditor` (one step, undoable), or in the training
+    `settings` for a batch size that fits in memory.
 
     Raises:
-      ValueError: If the mismatch has no fix (no layer of the design sets its outputs).
+      ValueError: If the mismatch has no fix (no layer of the design sets its outputs), or
+        it sets the batch size and no `settings` are given.
     """
     if not mismatch.fix:
         raise ValueError(f"apply_fix: this mismatch has no fix to apply: {mismatch.problem}")
-    if mismatch.field == "input":
+    if mismatch.field == "batch_size":
+        if settings is None:
+            raise ValueError("apply_fix: a batch size fix needs the training `settings`.")
+        settings.batch_size = mismatch.value
+    elif mismatch.field == "input":
         editor.set_field("", "input", mismatch.value)
     else:
         editor.update_args(mismatch.block, {mismatch.field: mismatch.value})

@@ -49,7 +49,8 @@ class WorkbenchApp(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         session = self.session
-        train = self.train_page = TrainPage(session=session)
+        # Shown by `opened` below: its pre-Start checks build the design, not needed before.
+        train = self.train_page = TrainPage(session=session, shown=False)
         # Inspect and Fine-tune hold TensorFlow graphs: their pages (and TensorFlow, which
         # takes seconds to import) are made when first opened, not for the first render.
         later = {"Inspect": self.inspect_page, "Fine-tune": self.finetune_page}

@@ -131,7 +131,7 @@ class TrainPage(pn.viewable.Viewer):
         self._mismatches: list = []
         self.fit_alert = pn.pane.Alert("", alert_type="warning", margin=0)
         self.fix_buttons = [
-            pn.widgets.Button(label="", color="primary", visible=False) for _ in range(2)
+            pn.widgets.Button(label="", color="primary", visible=False) for _ in range(3)
         ]
         for index, button in enumerate(self.fix_buttons):
             button.on_click(lambda _, i=index: self._fix_clicked(i))
@@ -140,7 +140,10 @@ class TrainPage(pn.viewable.Viewer):
         )
         self.session.editor.param.watch(lambda _: self.show_fit(), "design")
         self.session.param.watch(lambda _: self.show_fit(), "train_design")
-        self.settings.param.watch(lambda _: self.show_fit(), ["dataset", "folder"])
+        self.settings.param.watch(
+            lambda _: self.show_fit(), ["dataset", "folder", "batch_size", "optimizer", "device"]
+        )
+        self._fit_stale = False
         self.show_fit()
         self.param.watch(self._on_shown, "shown")
         self.refresh_jobs()
@@ -168,6 +171,10 @@ class TrainPage(pn.viewable.Viewer):
 
     def show_fit(self) -> None:
         """Lists how the design does not fit the dataset, with a button per fix."""
+        if not self.shown:  # The memory estimate builds the design: done when it shows.
+            self._fit_stale = True
+            return
+        self._fit_stale = False
         self._mismatches = self.session.design_fit()
         self.fit_alert.object = "\n\n".join(m.problem.message for m in self._mismatches)
         fixes = [m.fix for m in self._mismatches if m.fix]
@@ -257,6 +264,8 @@ class TrainPage(pn.viewable.Viewer):
         self._chart_stale = False
 
     def _on_shown(self, event) -> None:
+        if event.new and self._fit_stale:
+            self.show_fit()
         if event.new and self._chart_stale:
             self._redraw_chart()
 
