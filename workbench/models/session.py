@@ -27,7 +27,13 @@ from workbench.models.jobs import (
     resolve_in_workspace,
     start,
 )
-from workbench.models.jobs.design_fit import Mismatch, apply_fix, dataset_facts, design_fit
+from workbench.models.jobs.design_fit import (
+    DatasetFacts,
+    Mismatch,
+    apply_fix,
+    dataset_facts,
+    design_fit,
+)
 from workbench.models.jobs.settings import TrainSettings
 from workbench.models.jobs.step_memory import available_memory, memory_fit
 
@@ -71,6 +77,14 @@ class WorkbenchSession(param.Parameterized):
         default=False,
         doc="Whether Inspect builds the design for training (`is_training=True`: batch norms "
         "add their moving-average updates to UPDATE_OPS, dropout drops) or for inference.",
+    )
+    finetune_dataset = param.Selector(
+        default="digits",
+        objects=["digits", "image_folder", "tfrecord"],
+        doc="The dataset a fine-tuning job trains on (as the Train page's `dataset`).",
+    )
+    finetune_folder = param.String(
+        default="", doc="With image_folder or tfrecord: the folder inside the workspace."
     )
     last_job = param.String(
         default="", doc="Log directory of the last job started here, from any page."
@@ -197,12 +211,12 @@ class WorkbenchSession(param.Parameterized):
 
         Args:
           dataset: The config's `dataset` section (see `workbench.models.jobs.config`).
-            Default: the built-in digits, resized to the design's input height and width.
+            Default: `finetune_dataset_section()`.
         """
         config = self.settings.to_config()
         config["model"] = {"design": copy.deepcopy(self.design)}
         if dataset is None:
-            dataset = {"kind": "digits", "resize": list(self.design["input"]["shape"][:2])}
+            dataset = self.finetune_dataset_section()
         config["dataset"] = copy.deepcopy(dataset)
         restored = {var.op.name for var in self.plan.variables_to_restore.values()}
         model_variables = [m.name for m in self.plan.matches if m.kind == "model"]
@@ -215,6 +229,49 @@ class WorkbenchSession(param.Parameterized):
             "frozen_batch_norms": list(self.plan.frozen_batch_norms),
         }
         return config
+
+    def finetune_dataset_section(self) -> dict[str, Any]:
+        """The fine-tuning dataset as a job config's `dataset` section, resized to the
+        design's input height and width."""
+        section: dict[str, Any] = {"kind": self.finetune_dataset}
+        if self.finetune_dataset != "digits":
+            section["folder"] = self.finetune_folder
+        section["resize"] = list(self.design["input"]["shape"][:2])
+        return section
+
+    def finetune_facts(self) -> DatasetFacts:
+        """What is known of the fine-tuning dataset before it is read (its classes)."""
+        return dataset_facts(self.finetune_dataset, self.finetune_folder, self.workspace)
+
+    def head_mismatches(self) -> list[Mismatch]:
+        """How the design's head does not fit the fine-tuning dataset's classes (and any
+        other mismatch `design_fit` finds); empty when it fits."""
+        return self.design_fit(self.finetune_dataset_section())
+
+    def fit_head(self) -> list[str]:
+        """Gives the head as many outputs as the fine-tuning dataset has classes, builds the
+        design again against the checkpoint and restores only what matches it: the head,
+        whose shape now differs from the checkpoint's, starts from its initializer.
+
+        Returns:
+          The variables that start afresh (not restored because of their shape).
+
+        Raises:
+          ValueError: If no design block sets the head's outputs (no fix to apply).
+        """
+        for mismatch in self.head_mismatches():
+            if mismatch.field in ("num_outputs", "num_classes", "input"):
+                self.fix_design(mismatch)
+        if self.checkpoint:
+            self.compare_with(self.checkpoint)
+            if self.plan.checkpoint_path:
+                self.plan.restore_only_matched()
+        return self.reinitialised()
+
+    def reinitialised(self) -> list[str]:
+        """Variables whose shape differs from the checkpoint's: they cannot be restored and
+        start from their initializer (a new head)."""
+        return [m.name for m in self.plan.matches if m.status == "shape mismatch"]
 
     def _multiplied_scopes(self) -> dict[str, float]:
         """The plan's learning-rate factors on scopes that hold a trained variable (a factor

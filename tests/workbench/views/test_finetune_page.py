@@ -51,3 +51,60 @@ def test_the_launched_job_restores_and_trains_only_what_was_ticked(page, tmp_pat
         after.get_tensor("conv1/weights"), before.get_tensor("conv1/weights")
     )
     assert not np.allclose(after.get_tensor("logits/weights"), before.get_tensor("logits/weights"))
+
+
+def _image_folder(root, classes=("cats", "dogs", "owls"), per_class: int = 4) -> None:
+    """`root/photos/<class>/<i>.png`: 6x6 gray images, a different brightness per class."""
+    for label, name in enumerate(classes):
+        folder = root / "photos" / name
+        folder.mkdir(parents=True)
+        for index in range(per_class):
+            pixels = np.full([6, 6, 1], 40 + 80 * label + index, np.uint8)
+            (folder / f"{index}.png").write_bytes(tf.io.encode_png(pixels).numpy())
+
+
+def _wait(job: Job) -> None:
+    deadline = time.monotonic() + 240
+    while job.status()["state"] in ("new", "starting", "running"):
+        assert time.monotonic() < deadline, job.log_tail()
+        time.sleep(0.5)
+
+
+def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
+    _image_folder(tmp_path)
+    page.path.value = "jobs/pre"
+    page.compare()
+    page.session.param.update(finetune_dataset="image_folder", finetune_folder="photos")
+    assert page.classes.object == "**3 classes** in the image folder 'photos' (3 classes)."
+    assert page.head.visible and page.fit_button.visible
+    assert "The logits layer 'logits' gives 10 outputs" in page.head.object
+    assert "must be re-initialised" in page.head.object
+    assert page.fit_button.label == "Set num_outputs of 'logits' to 3 (new head)"
+    page.launch()  # Refused: the head does not fit the classes yet.
+    assert "gives 10 outputs" in page.session.message and page.launched == ""
+    page.fit_head()
+    assert page.session.design["blocks"][2]["args"]["num_outputs"] == 3
+    assert page.session.reinitialised() == ["logits/weights", "logits/biases"]
+    assert not page.fit_button.visible and page.head.alert_type == "info"
+    assert "`logits/weights`, `logits/biases`" in page.head.object
+    plan = page.session.plan
+    plan.set_train("conv1", False)
+    plan.set_multiplier("logits", 10)
+    page.launch()
+    assert page.session.message == "", page.session.message
+    assert page.session.last_job == page.launched  # Listed on the Train page at once.
+    config = json.loads((tmp_path / page.launched / "job.json").read_text())
+    assert config["dataset"] == {
+        "kind": "image_folder", "folder": "photos", "resize": [6, 6], "validation_fraction": 0.2
+    }  # fmt: skip
+    assert config["restore"]["gradient_multipliers"] == {"logits": 10.0}
+    assert sorted(config["restore"]["exclude"]) == ["logits/biases", "logits/weights"]
+    job = Job(page.launched, workspace=str(tmp_path))
+    _wait(job)
+    assert job.state == "finished", job.error + job.log_tail()
+    before = tf.train.load_checkpoint(str(tmp_path / "jobs" / "pre"))
+    after = tf.train.load_checkpoint(page.launched)
+    np.testing.assert_array_equal(
+        after.get_tensor("conv1/weights"), before.get_tensor("conv1/weights")
+    )
+    assert after.get_tensor("logits/weights").shape == (72, 3)

@@ -81,3 +81,59 @@ def test_a_missing_checkpoint_is_shown_as_an_error(tmp_path):
     assert alerts and alerts[0].alert_type == "danger"
     assert "nope" in alerts[0].object
     view.__panel__()
+
+
+def _click(table, row: int, column: str) -> None:
+    """A single click on a cell, as the browser sends it."""
+    from panel.models.tabulator import CellClickEvent
+
+    table._process_event(CellClickEvent(model=None, column=column, row=row))
+
+
+def test_one_click_on_a_train_cell_flips_it(view):
+    table = view.scope_table()
+    row = list(table.value["Scope"]).index("fc1")
+    _click(table, row, "Train")
+    assert view.plan.train_of("fc1") is False
+    _click(view.scope_table(), row, "Train")
+    assert view.plan.train_of("fc1") is True
+    _click(view.scope_table(), row, "Restore")
+    assert view.plan.restore_of("fc1") is False
+    _click(view.scope_table(), row, "Scope")  # Other columns change nothing.
+    assert view.plan.train_choices == {"fc1": True}
+
+
+def test_the_trainable_count_follows_the_choices(view):
+    # fc1: 3*4 + 4 = 16; logits: 4*2 + 2 = 10.
+    assert view.trainable_count().object == "**Trainable parameters: 26** of 26 (100.0%)"
+    view.plan.set_train("fc1", False)
+    assert view.trainable_count().object == "**Trainable parameters: 10** of 26 (38.5%)"
+
+
+def test_a_pattern_applies_the_chosen_action(view):
+    view.pattern.value = "fc.*"
+    view.action.value = "Freeze"
+    view.apply_pattern()
+    assert view.pattern_message.object == "Freeze set on 3 scopes."
+    assert [v.op.name for v in view.plan.variables_to_train] == ["logits/weights", "logits/biases"]
+    view.pattern.value, view.action.value, view.factor.value = (
+        "logits",
+        "Learning-rate multiplier",
+        5,
+    )
+    view.apply_pattern()
+    assert view.plan.gradient_multipliers == {"logits/weights": 5.0, "logits/biases": 5.0}
+    assert "lr_multipliers = {'logits': 5.0}" in view.plan.code
+    view.pattern.value = "conv("
+    view.apply_pattern()
+    assert view.pattern_message.object.startswith(
+        "**Not applied:** matching_scopes: `pattern` must be a regular expression, got 'conv('"
+    )
+
+
+def test_a_typed_factor_is_checked(view):
+    view.set_factor("logits", 3)
+    assert view.plan.multiplier_of("logits/weights") == 3.0
+    view.set_factor("logits", -1)
+    assert view.pattern_message.object.startswith("**Not set:** RestorePlan.set_multiplier: ")
+    assert view.plan.multiplier_of("logits") == 3.0

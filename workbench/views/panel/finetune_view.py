@@ -1,7 +1,8 @@
-"""Fine-tune view: a restore and a train checkbox per scope, the status table and the code.
+"""Fine-tune view: per scope a restore and a train box and a learning-rate factor, choices
+applied to the scopes a pattern matches, the trainable parameters, the tables and the code.
 
-A thin view over `workbench.models.restore_plan.RestorePlan`: ticking a box calls
-`set_restore`/`set_train` on the plan, and every table is re-derived from the plan's own
+A thin view over `workbench.models.restore_plan.RestorePlan`: clicking a box calls
+`toggle_restore`/`toggle_train` on the plan, and every table is re-derived from the plan's own
 parameters when they change. `workbench.views.panel.pages.finetune` puts it on the page.
 """
 
@@ -18,9 +19,26 @@ _STATUS_COLOURS = {
     "shape mismatch": "#b3261e",
     "missing": "#a15c00",
 }
-_SCOPE_COLUMNS = ["Scope", "Variables", "Restore", "Train", "Statuses"]
+_SCOPE_COLUMNS = ["Scope", "Variables", "Restore", "Train", "LR x", "Statuses"]
 #: The plan's parameters every part of the view is derived from.
-_PLAN_PARAMS = ("matches", "variables_to_restore", "variables_to_train", "traps", "error", "code")
+_PLAN_PARAMS = (
+    "matches",
+    "variables_to_restore",
+    "variables_to_train",
+    "multipliers",
+    "traps",
+    "error",
+    "code",
+)
+#: What "Apply to matching scopes" can set: `(label, plan.apply_pattern keyword, value)`;
+#: the multiplier's value comes from its own input.
+PATTERN_ACTIONS = {
+    "Restore": ("restore", True),
+    "Don't restore": ("restore", False),
+    "Train": ("train", True),
+    "Freeze": ("train", False),
+    "Learning-rate multiplier": ("multiplier", None),
+}
 
 
 def _status_style(value: object) -> str:
@@ -33,6 +51,35 @@ class FinetuneView(pn.viewable.Viewer):
 
     plan = param.ClassSelector(class_=RestorePlan, doc="The restore plan being edited.")
 
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.pattern = pn.widgets.TextInput(
+            label="Scopes matching (regular expression, whole path)",
+            placeholder="InceptionV3/Mixed_6.*",
+            width=300,
+        )
+        self.action = pn.widgets.Select(label="Set", options=list(PATTERN_ACTIONS), width=200)
+        self.factor = pn.widgets.FloatInput(
+            label="Multiplier", value=10.0, start=0.0, step=0.5, width=110
+        )
+        self.apply_button = pn.widgets.Button(label="Apply to matching scopes", align="end")
+        self.apply_button.on_click(lambda _: self.apply_pattern())
+        self.pattern_message = pn.pane.Markdown("", name="pattern-message")
+
+    def apply_pattern(self) -> None:
+        """Sets the chosen action on every scope the pattern matches; says what it did."""
+        keyword, value = PATTERN_ACTIONS[self.action.value]
+        if keyword == "multiplier":
+            value = self.factor.value
+        try:
+            scopes = self.plan.apply_pattern(self.pattern.value, **{keyword: value})
+        except (TypeError, ValueError) as err:
+            self.pattern_message.object = f"**Not applied:** {err}"
+            return
+        self.pattern_message.object = (
+            f"{self.action.value} set on {len(scopes)} scope{'s' * (len(scopes) != 1)}."
+        )
+
     def scope_table(self) -> pn.widgets.Tabulator:
         frame = pd.DataFrame.from_records(self.plan.scope_records())
         paths = list(frame["Path"]) if not frame.empty else []
@@ -42,26 +89,55 @@ class FinetuneView(pn.viewable.Viewer):
             show_index=False,
             sortable=False,
             layout="fit_data_table",
+            # Restore and Train flip on a single click (`on_click`), not through an editor
+            # that a first click only opens; the factor is typed in.
             editors={
                 "Scope": None,
                 "Variables": None,
                 "Statuses": None,
-                "Restore": {"type": "tickCross"},
-                "Train": {"type": "tickCross"},
+                "Restore": None,
+                "Train": None,
+                "LR x": {"type": "number", "min": 0, "step": 0.1},
             },
             formatters={"Restore": {"type": "tickCross"}, "Train": {"type": "tickCross"}},
             label="scope-table",
         )
-
-        table.on_edit(lambda event: self.choose(paths[event.row], event.column, bool(event.value)))
+        table.on_click(lambda event: self.flip(paths[event.row], event.column))
+        table.on_edit(lambda event: self.set_factor(paths[event.row], event.value))
         return table
 
+    def flip(self, path: str, column: str) -> None:
+        """A click on a Restore or Train cell flips that choice for the scope."""
+        if column == "Restore":
+            self.plan.toggle_restore(path)
+        elif column == "Train":
+            self.plan.toggle_train(path)
+
     def choose(self, path: str, column: str, value: bool) -> None:
-        """Applies a ticked or unticked box of the scope table to the plan."""
+        """Sets a scope's Restore or Train choice."""
         if column == "Restore":
             self.plan.set_restore(path, value)
         elif column == "Train":
             self.plan.set_train(path, value)
+
+    def set_factor(self, path: str, value: object) -> None:
+        """A typed learning-rate factor; a bad one is reported and the table redrawn."""
+        try:
+            self.plan.set_multiplier(path, float(value))
+        except (TypeError, ValueError) as err:
+            self.pattern_message.object = f"**Not set:** {err}"
+            self.plan.param.trigger("multipliers")  # Shows the factor that still holds.
+            return
+        self.pattern_message.object = ""
+
+    def trainable_count(self) -> pn.viewable.Viewable:
+        plan = self.plan
+        share = plan.trainable_parameters / plan.total_parameters if plan.total_parameters else 0
+        return pn.pane.Markdown(
+            f"**Trainable parameters: {plan.trainable_parameters:,}** of "
+            f"{plan.total_parameters:,} ({share:.1%})",
+            name="trainable-count",
+        )
 
     def status_table(self) -> pn.widgets.Tabulator:
         table = pn.widgets.Tabulator(
@@ -106,7 +182,8 @@ class FinetuneView(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         frozen_bn = pn.widgets.Checkbox.from_param(
             self.plan.param.update_frozen_batch_norm,
-            label="Keep updating batch-norm statistics in frozen scopes",
+            label="Keep updating batch-norm statistics in frozen scopes (untick: they stay "
+            "the checkpoint's)",
         )
         plan = [self.plan.param[name] for name in _PLAN_PARAMS]
         return pn.Column(
@@ -114,6 +191,9 @@ class FinetuneView(pn.viewable.Viewer):
             pn.Row(
                 pn.Column(
                     "#### Scopes: restore from the checkpoint? train or freeze?",
+                    pn.Row(self.pattern, self.action, self.factor, self.apply_button),
+                    self.pattern_message,
+                    pn.bind(lambda *_: self.trainable_count(), *plan),
                     pn.bind(lambda *_: self.scope_table(), *plan),
                     frozen_bn,
                 ),

@@ -1,4 +1,5 @@
-"""Fine-tune page: pick a checkpoint, choose what to restore and train, launch the job."""
+"""Fine-tune page: pick a checkpoint and the data, fit the head to its classes, choose what
+to restore and train, launch the job."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from workbench.views.panel.finetune_view import FinetuneView
 
 
 class FinetunePage(pn.viewable.Viewer):
-    """Checkpoint choice (a finished job or a path in the workspace), the plan, and Launch."""
+    """Checkpoint choice (a finished job or a path in the workspace), the dataset and its
+    classes, the plan, and Launch."""
 
     session = param.ClassSelector(class_=WorkbenchSession)
     launched = param.String(default="", doc="Log directory of the last job launched here.")
@@ -24,7 +26,26 @@ class FinetunePage(pn.viewable.Viewer):
             placeholder="jobs/pretrained or jobs/pretrained/model.ckpt-500",
             sizing_mode="stretch_width",
         )
+        session = self.session
+        self.dataset = pn.widgets.Select.from_param(
+            session.param.finetune_dataset, label="Fine-tune on", width=160
+        )
+        self.folder = pn.widgets.TextInput.from_param(
+            session.param.finetune_folder,
+            label="Folder in the workspace (image folder or TFRecords)",
+            placeholder="photos (one sub-folder of images per class)",
+            sizing_mode="stretch_width",
+        )
+        # Made once and updated in place (see the Train page's status panes).
+        self.classes = pn.pane.Markdown("", name="finetune-classes")
+        self.head = pn.pane.Alert("", alert_type="warning", visible=False, name="head-alert")
+        self.fit_button = pn.widgets.Button(label="", color="primary", visible=False)
+        self.fit_button.on_click(self.fit_head)
+        session.param.watch(self.show_head, ["finetune_dataset", "finetune_folder"])
+        session.editor.param.watch(self.show_head, "design")
+        session.plan.param.watch(self.show_head, "matches")
         self.refresh()
+        self.show_head()
 
     def refresh(self, _=None) -> None:
         self.jobs.options = {"(choose)": "", **self.session.checkpoints()}
@@ -35,6 +56,44 @@ class FinetunePage(pn.viewable.Viewer):
             self.session.message = "Choose a job or type a checkpoint path first."
             return
         self.session.compare_with(checkpoint)
+
+    def show_head(self, *_) -> None:
+        """Says how many classes the data has and whether the head must change for them."""
+        session = self.session
+        facts = session.finetune_facts()
+        count = facts.num_classes
+        self.classes.object = (
+            f"**{count} classes** in {facts.described}."
+            if count
+            else f"Classes of {facts.described}: not known yet (choose a folder)."
+        )
+        mismatches = [m for m in session.head_mismatches() if m.fix]
+        renewed = session.reinitialised()
+        if mismatches:
+            text = " ".join(m.problem.message for m in mismatches)
+            self.head.object = (
+                f"{text} The head must be re-initialised: with a new number of outputs its "
+                "shape differs from the checkpoint's, so it cannot be restored."
+            )
+            self.head.alert_type = "warning"
+            self.fit_button.label = "; ".join(m.fix for m in mismatches) + " (new head)"
+        elif renewed:
+            self.head.object = (
+                "Re-initialised, not restored (shape differs from the checkpoint's): "
+                + ", ".join(f"`{name}`" for name in renewed)
+            )
+            self.head.alert_type = "info"
+        self.head.visible = bool(mismatches or renewed)
+        self.fit_button.visible = bool(mismatches)
+
+    def fit_head(self, _=None) -> None:
+        """Sets the head's outputs to the data's classes; the head is then re-initialised."""
+        try:
+            self.session.fit_head()
+        except ValueError as err:
+            self.session.message = str(err)
+            return
+        self.show_head()
 
     def launch(self, _=None) -> None:
         if not self.session.checkpoint:
@@ -58,6 +117,10 @@ class FinetunePage(pn.viewable.Viewer):
         session = self.session
         return pn.Column(
             pn.Row(self.jobs, self.path, pn.Column(refresh, compare), sizing_mode="stretch_width"),
+            pn.Row(self.dataset, self.folder, sizing_mode="stretch_width"),
+            self.classes,
+            self.head,
+            self.fit_button,
             pn.pane.Alert(
                 session.param.message,
                 alert_type="danger",
