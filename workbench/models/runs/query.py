@@ -27,6 +27,7 @@ __all__ = [
     "filter_runs",
     "parse_filter",
     "sort_runs",
+    "split_filters",
 ]
 
 #: Short names accepted for fields.
@@ -182,3 +183,15 @@ def sort_runs(runs: Iterable[RunRecord], key: str) -> list[RunRecord]:
     else:
         present.sort(key=lambda r: str(getattr(r, name)).lower(), reverse=descending)
     return present + missing
+
+
+def split_filters(text: str) -> list[str]:
+    """The filters typed in one line, split at commas and spaces (not those around an
+    operator).
+
+    Example:
+      >>> split_filters("status = finished, lr<0.01  design~le")
+      ['status=finished', 'lr<0.01', 'design~le']
+    """
+    joined = re.sub(r"\s*(<=|>=|!=|==|=|<|>|~)\s*", r"\1", text or "")
+    return [part for part in re.split(r"[\s,]+", joined) if part]

@@ -19,6 +19,7 @@ from workbench.models.charts import MetricSeries
 from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs
 from workbench.models.jobs.settings import TrainSettings
 from workbench.models.session import WorkbenchSession
+from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
 
@@ -146,6 +147,8 @@ class TrainPage(pn.viewable.Viewer):
         self._fit_stale = False
         self.show_fit()
         self.param.watch(self._on_shown, "shown")
+        # Every run of the workspace, and the ticked ones compared (followed by `poll`).
+        self.experiments = ExperimentsView(workspace=self.workspace)
         self.refresh_jobs()
 
     @property
@@ -236,6 +239,7 @@ class TrainPage(pn.viewable.Viewer):
         self._polls += 1
         if self._polls % LIST_EVERY_N_POLLS == 0:
             self.refresh_jobs()  # Jobs started in other sessions or by the command line.
+        self.experiments.poll()
         if self.job is None:
             return
         before = (self.job.state, self.job.step, self.job.target_steps)
@@ -264,6 +268,7 @@ class TrainPage(pn.viewable.Viewer):
         self._chart_stale = False
 
     def _on_shown(self, event) -> None:
+        self.experiments.compare.shown = event.new
         if event.new and self._fit_stale:
             self.show_fit()
         if event.new and self._chart_stale:
@@ -336,4 +341,4 @@ class TrainPage(pn.viewable.Viewer):
             ),
             sizing_mode="stretch_width",
         )
-        return pn.Column(train_design, page, sizing_mode="stretch_width")
+        return pn.Column(train_design, page, self.experiments, sizing_mode="stretch_width")

@@ -1,0 +1,144 @@
+"""The Compare charts as plain Plotly figure dicts: runs' curves overlaid, and a
+parallel-coordinates view of hyper-parameters against the validation accuracy.
+
+Plain dicts, as in `metrics_figure`: the server builds them once a second per session, and
+`plotly.graph_objects` would validate every property each time. The notebook widgets wrap
+the same dicts in a `FigureWidget`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from workbench.models.charts import CHARTS
+from workbench.models.runs import RunRecord
+from workbench.models.runs.curves import CompareModel
+
+__all__ = ["RUN_COLOURS", "compare_figure", "parallel_figure"]
+
+#: One colour per compared run, in the order ticked (then again from the start).
+RUN_COLOURS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+)  # fmt: skip
+
+
+def compare_figure(model: CompareModel, best: Sequence[str] = ()) -> dict:
+    """Loss, batch accuracy, learning rate and examples/sec of every run in `model`, overlaid.
+
+    Args:
+      model: The runs compared, the smoothing and the x axis.
+      best: Log directories of runs to mark as the best of their sweep (a star and a thicker
+        line).
+
+    Returns:
+      A Plotly figure dict: four charts in a 2x2 grid, one trace per run in each, a run's
+      colour the same in all four; the legend names each run once.
+    """
+    data = []
+    layout: dict = {
+        "height": 520,
+        "margin": {"t": 40, "b": 40, "l": 50, "r": 20},
+        "legend": {"orientation": "h", "y": -0.12},
+        "annotations": [],
+    }
+    x_title = "step" if model.x_axis == "step" else "wall time (s since the run's first record)"
+    for index, (key, title) in enumerate(CHARTS):
+        row, column = divmod(index, 2)
+        suffix = "" if index == 0 else str(index + 1)
+        x_domain = [0.0, 0.45] if column == 0 else [0.55, 1.0]
+        y_domain = [0.58, 1.0] if row == 0 else [0.0, 0.42]
+        for number, curve in enumerate(model.curves(key)):
+            is_best = curve.logdir in best
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": ("★ " if is_best else "") + curve.label,
+                    "legendgroup": curve.logdir,
+                    "showlegend": index == 0,
+                    "x": curve.x,
+                    "y": curve.y,
+                    "line": {
+                        "color": RUN_COLOURS[number % len(RUN_COLOURS)],
+                        "width": 3 if is_best else 1.5,
+                    },
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                    "meta": curve.logdir,
+                }
+            )
+        x_axis = {"domain": x_domain, "anchor": f"y{suffix}"}
+        if row == 1:
+            x_axis["title"] = {"text": x_title}
+        layout[f"xaxis{suffix}"] = x_axis
+        layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
+        layout["annotations"].append(
+            {
+                "text": title + (f" (smoothed {model.smoothing:g})" if model.smoothing else ""),
+                "x": sum(x_domain) / 2,
+                "y": y_domain[1],
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 13},
+            }
+        )
+    if not data:
+        layout["annotations"].append(
+            {"text": "Tick runs in the table to compare them", "x": 0.5, "y": 0.5,
+             "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 15}}
+        )  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+def _log10(value: float) -> float:
+    return math.log10(value) if value > 0 else float("nan")
+
+
+def parallel_figure(runs: Sequence[RunRecord]) -> dict:
+    """Hyper-parameters against the result: one line per run with a validation accuracy.
+
+    Axes: log10 of the learning rate, batch size, weight decay, optimizer, steps, and the
+    validation accuracy, which also colours the lines. Runs without an accuracy (running,
+    failed) are left out: they have no result to set against.
+    """
+    scored = [r for r in runs if r.val_accuracy is not None]
+    layout = {"height": 360, "margin": {"t": 60, "b": 30, "l": 60, "r": 60}}
+    if not scored:
+        layout["annotations"] = [
+            {"text": "No run with a validation accuracy yet", "x": 0.5, "y": 0.5,
+             "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 15}}
+        ]  # fmt: skip
+        layout["xaxis"] = layout["yaxis"] = {"visible": False}
+        return {"data": [], "layout": layout}
+    optimizers = sorted({r.optimizer or "?" for r in scored})
+
+    def column(values: list) -> list:
+        return [float("nan") if v is None else v for v in values]
+
+    dimensions = [
+        {"label": "log10 learning rate",
+         "values": column([_log10(r.learning_rate) if r.learning_rate else None for r in scored])},
+        {"label": "batch size", "values": column([r.batch_size for r in scored])},
+        {"label": "weight decay", "values": column([r.weight_decay for r in scored])},
+        {"label": "optimizer", "values": [optimizers.index(r.optimizer or "?") for r in scored],
+         "tickvals": list(range(len(optimizers))), "ticktext": optimizers},
+        {"label": "steps", "values": column([r.steps for r in scored])},
+        {"label": "validation accuracy", "values": [r.val_accuracy for r in scored]},
+    ]  # fmt: skip
+    trace = {
+        "type": "parcoords",
+        "line": {
+            "color": [r.val_accuracy for r in scored],
+            "colorscale": "Viridis",
+            "showscale": True,
+            "colorbar": {"title": {"text": "accuracy"}},
+        },
+        "dimensions": dimensions,
+        "customdata": [r.run for r in scored],
+    }
+    return {"data": [trace], "layout": layout}

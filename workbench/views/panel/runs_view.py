@@ -1,0 +1,137 @@
+"""The runs table of the Train page: every job of the workspace, sortable, filterable, with a
+tick box per run to compare it.
+
+A thin view of `workbench.models.runs.RunsTable`: the table's columns sort in the browser
+(click a header), the filter box takes the same filters as `slim-workbench runs --filter`,
+and the ticked runs are `selected` (log directories), which the Compare view follows. The
+best run of each sweep is starred.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+import param
+
+from workbench.models.runs import RunRecord, RunsTable
+from workbench.models.runs.query import split_filters
+
+__all__ = ["COLUMNS", "RunsView", "runs_frame"]
+
+#: (RunRecord field, column title) shown, in order.
+COLUMNS = (
+    ("best", "best"),
+    ("run", "run"),
+    ("sweep", "sweep"),
+    ("status", "status"),
+    ("design", "design"),
+    ("design_version", "version"),
+    ("dataset", "dataset"),
+    ("optimizer", "optimizer"),
+    ("learning_rate", "lr"),
+    ("schedule", "schedule"),
+    ("batch_size", "batch"),
+    ("steps", "steps"),
+    ("weight_decay", "weight decay"),
+    ("finetune", "fine-tune"),
+    ("step", "step"),
+    ("val_accuracy", "val acc"),
+    ("best_val_accuracy", "best val acc"),
+    ("duration_s", "duration (s)"),
+    ("examples_per_sec", "examples/s"),
+    ("problem", "problem"),
+)
+_FORMATS = {
+    "val_accuracy": "0.0000",
+    "best_val_accuracy": "0.0000",
+    "duration_s": "0.0",
+    "examples_per_sec": "0",
+}
+
+
+def runs_frame(runs: list[RunRecord], best: set[str]) -> pd.DataFrame:
+    """The runs as the table's data frame; `best` holds the log directories to star."""
+    rows = []
+    for run in runs:
+        row = {title: getattr(run, key, None) for key, title in COLUMNS if key != "best"}
+        row["best"] = "★" if run.logdir in best else ""
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[title for _, title in COLUMNS])
+    return frame.astype(object).where(frame.notna(), None)
+
+
+class RunsView(pn.viewable.Viewer):
+    """The runs table with a filter box; tick runs to compare them."""
+
+    table = param.ClassSelector(class_=RunsTable, doc="The runs shown.")
+    selected = param.List(default=[], item_type=str, doc="Log directories of the ticked runs.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._logdirs: list[str] = []
+        self.filter_box = pn.widgets.TextInput(
+            label="Filter runs",
+            placeholder="e.g. status=finished lr<0.01 design~lenet",
+            sizing_mode="stretch_width",
+        )
+        self.filter_box.param.watch(self._filter_typed, "value")
+        self.problem = pn.pane.Alert("", alert_type="warning", visible=False, margin=(0, 5))
+        self.count = pn.pane.Markdown("", margin=(0, 5))
+        self.grid = pn.widgets.Tabulator(
+            runs_frame([], set()),
+            selectable="checkbox",
+            show_index=False,
+            disabled=True,
+            pagination=None,
+            height=280,
+            sizing_mode="stretch_width",
+            formatters={
+                title: {"type": "money", "precision": 4 if "acc" in title else 1}
+                for key, title in COLUMNS
+                if key in ("val_accuracy", "best_val_accuracy", "duration_s")
+            },
+            css_classes=["runs-table"],
+        )
+        self.grid.param.watch(self._ticked, "selection")
+        self.show()
+
+    def _filter_typed(self, event) -> None:
+        self.table.filters = split_filters(event.new)
+        self.show()
+
+    def refresh(self) -> None:
+        """Rereads the workspace's runs (cheap: unchanged ones come from the cache)."""
+        self.table.refresh()
+        self.show()
+
+    def show(self) -> None:
+        """Puts the table's runs on screen, keeping the ticks on the same runs."""
+        self.problem.object = self.table.error
+        self.problem.visible = bool(self.table.error)
+        runs = self.table.runs
+        frame = runs_frame(runs, set(self.table.best_runs().values()))
+        logdirs = [run.logdir for run in runs]
+        total = len(self.table.all_runs)
+        shown = f"{len(runs)} of {total} runs" if len(runs) != total else f"{total} runs"
+        self.count.object = f"{shown}; tick runs to compare them."
+        if logdirs == self._logdirs and frame.equals(self.grid.value):
+            return
+        self._logdirs = logdirs
+        self.grid.value = frame
+        self.grid.selection = [logdirs.index(d) for d in self.selected if d in logdirs]
+
+    def _ticked(self, event) -> None:
+        ticked = [self._logdirs[i] for i in event.new if i < len(self._logdirs)]
+        # Runs ticked but hidden by a filter stay ticked.
+        hidden = [d for d in self.selected if d not in self._logdirs]
+        self.selected = hidden + [d for d in ticked if d not in hidden]
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            "### Runs",
+            self.filter_box,
+            self.problem,
+            self.count,
+            self.grid,
+            sizing_mode="stretch_width",
+        )
