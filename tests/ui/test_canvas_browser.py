@@ -4,7 +4,9 @@ the server, and stay on 127.0.0.1.
 The page is tests/ui/canvas_page.py, served by its own `panel serve` (the conftest's `app_url`
 serves app.py). The browser, page and artifacts fixtures come from tests/ui/conftest.py.
 Playwright's `drag_to` drives real mouse input; Chromium turns it into the HTML5 drag events
-(dragstart, dragover, drop) the canvas listens to.
+(dragstart, dragover, drop) the canvas listens to. A drag under way when the server's answer
+to the previous edit is drawn still drops (the answer is held back on the websocket to make
+that happen every time).
 """
 
 from __future__ import annotations
@@ -146,3 +148,66 @@ def test_canvas_builds_a_design_by_drag_and_drop(canvas_url: str, page: Page, ar
     )
     assert remote == [], f"the page reached beyond 127.0.0.1: {remote}"
     assert any(urlsplit(url).scheme == "ws" for url in requested), "no websocket to the server"
+
+
+class HeldAnswers:
+    """Routes the page's websocket so that the server's messages can be held back, then let
+    through in order: an answer that arrives while a gesture is under way, made to happen."""
+
+    def __init__(self, page: Page):
+        self.held: list | None = None  # Messages held while a list, passed on while None.
+        self.route = None
+        page.route_web_socket(re.compile(r".*/ws$"), self._connect)
+
+    def _connect(self, route) -> None:
+        self.route = route
+        server = route.connect_to_server()
+        server.on_message(self._to_page)
+
+    def _to_page(self, message) -> None:
+        if self.held is None:
+            self.route.send(message)
+        else:
+            self.held.append(message)
+
+    def hold(self) -> None:
+        self.held = []
+
+    def release(self) -> None:
+        held, self.held = self.held or [], None
+        for message in held:
+            self.route.send(message)
+
+
+def test_a_drag_under_way_when_the_last_edit_is_drawn_still_drops(canvas_url: str, page: Page):
+    answers = HeldAnswers(page)
+    page.goto(canvas_url)
+    expect(block(page, "blocks[4]")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    # A conv2d dropped into the arg_scope; the server's answer is held back...
+    answers.hold()
+    page.locator('.wb-item[data-op="conv2d"]').drag_to(
+        page.locator('.wb-list[data-container="blocks[2].blocks"]')
+    )
+    # ...while the next drag starts: a dropout from the palette.
+    source = page.locator('.wb-item[data-op="dropout"]').bounding_box()
+    target = block(page, "blocks[4]").bounding_box()  # logits: dropped on its lower half
+    x, y = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 10, y + 6, steps=3)
+    # The answer arrives during the drag and is drawn (a macrotask after it is run).
+    answers.release()
+    wait_for_design(page, lambda d: d["blocks"][2]["blocks"] == [CONV], "the conv2d dropped")
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")
+    page.mouse.move(target["x"] + 80, target["y"] + target["height"] - 5, steps=10)
+    page.mouse.up()
+    design = wait_for_design(page, lambda d: len(d["blocks"]) == 6, "the dropout dropped")
+    assert labels(design["blocks"]) == [
+        "conv1",
+        "pool1",
+        "arg_scope",
+        "flatten",
+        "logits",
+        "dropout",
+    ]
+    expect(block(page, "blocks[5]")).to_contain_text("dropout")
