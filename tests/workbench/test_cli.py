@@ -46,6 +46,18 @@ def test_jobs_lists_the_finished_job(trained, capsys):
     assert line.startswith("finished") and line.endswith(str(trained / "jobs" / "tiny"))
 
 
+def test_runs_reads_a_real_jobs_settings_and_results(trained, capsys):
+    assert main(["--workspace", str(trained), "runs", "--json"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)
+    validation = json.loads((trained / "jobs" / "tiny" / "eval.json").read_text())
+    assert (run["run"], run["name"], run["status"], run["design"]) == (
+        "jobs/tiny", "tiny", "finished", "lenet"
+    )  # fmt: skip
+    assert (run["step"], run["steps"], run["batch_size"]) == (10, 10, 16)
+    assert run["val_accuracy"] == run["best_val_accuracy"] == validation["accuracy"]
+    assert run["examples_per_sec"] > 0 and run["duration_s"] > 0 and run["problem"] is None
+
+
 def test_jobs_shows_the_speed_settings_on_request(trained, capsys):
     assert main(["--workspace", str(trained), "jobs", "--settings"]) == 0
     listed, settings = capsys.readouterr().out.strip().splitlines()

@@ -6,6 +6,7 @@ Every subcommand is a thin wrapper over `workbench.models`:
 - `jobs`: `serve`, `train`, `evaluate`, `export`, `jobs`;
 - `design`: `templates`, `template`, `validate`, `codegen`, `summary`, `diagram`,
   `restore-plan`;
+- `runs`: `runs` (every job with its settings and results; `--sort`, `--filter`, `--json`);
 - `design_input`: reading a DESIGN argument (a file or stdin) and the design commands'
   argument types; `tables`: aligned plain-text tables;
 - `errors`: the exit statuses and `InvalidInputError`, shared by all.

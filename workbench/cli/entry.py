@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import design, jobs, sweeps
+from workbench.cli import design, jobs, runs, sweeps
 from workbench.cli.errors import EXIT_INVALID, InvalidInputError
 from workbench.models.workspace_root import WORKSPACE_ENV, default_workspace
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs.add_parsers(sub)
     design.add_parsers(sub)
     sweeps.add_parsers(sub)
+    runs.add_parsers(sub)
     return parser
 
 
