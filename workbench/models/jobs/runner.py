@@ -10,6 +10,9 @@ checkpoint on the validation split, and keeps `DIR/status.json` up to date throu
 - `stopped` after SIGTERM or SIGINT: a stop during training ends after the current step
   and saves a checkpoint at the step reached; a stop in another phase ends it at once.
 
+For TensorBoard's HParams dashboard the job also writes its hyper-parameters when it starts
+and its validation metrics and end state when it ends (`hparams_summary`).
+
 TensorFlow is imported only after the device and oneDNN are chosen: `"device": "cpu"`
 hides every GPU from it (`CUDA_VISIBLE_DEVICES=-1` must be set before TensorFlow starts),
 and `TF_ENABLE_ONEDNN_OPTS` is read once, when TensorFlow loads. The speed settings
@@ -31,7 +34,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.models.jobs import disk_full, performance
+from workbench.models.jobs import disk_full, hparams_summary, performance
 from workbench.models.jobs.config import DEVICES, JobConfig, load_config
 from workbench.models.jobs.paths import JOB_FILE
 from workbench.models.jobs.progress import ProgressWriter
@@ -151,6 +154,31 @@ def _chosen_settings(
     return choices
 
 
+class _HParams:
+    """Writes the job's HParams summaries (`hparams_summary`); a failure to write them is
+    noted in job.log and does not end the job."""
+
+    def __init__(self, logdir: str, workspace: str, config: JobConfig):
+        self.logdir = logdir
+        self._guarded(
+            hparams_summary.write_start,
+            logdir,
+            config,
+            trial_id=os.path.relpath(logdir, workspace),
+        )
+
+    def end(self, state: str, results: dict | None, step: int) -> None:
+        self._guarded(hparams_summary.write_end, self.logdir, state, results, step)
+
+    @staticmethod
+    def _guarded(write, *args, **kwargs) -> None:
+        try:
+            write(*args, **kwargs)
+        except Exception as err:  # noqa: BLE001 - the summaries are extras; training goes on.
+            with contextlib.suppress(OSError):
+                print(f"HParams summaries not written: {_error_text(err)}", flush=True)
+
+
 def run_job(
     logdir: str,
     workspace: str | None = None,
@@ -174,6 +202,7 @@ def run_job(
     stop = _StopSignal()
     stop.install()
     status = StatusFile(logdir)
+    hparams: _HParams | None = None
     try:
         status.update(
             state="running",
@@ -193,6 +222,7 @@ def run_job(
         _hide_gpus_if_asked(raw)
         machine, in_time = environment or set_process_environment(raw)
         config = load_config(raw, workspace=workspace)
+        hparams = _HParams(logdir, workspace, config)
         device, session_config = _device(config)
         status.update(phase="preparing data", target_steps=config.train.steps, **device)
 
@@ -239,10 +269,13 @@ def run_job(
             raise StopRequestedError("stopped during training")
         status.update(phase="evaluating")
         results = evaluate.run_evaluation(config, logdir, data, session_config=session_config)
+        hparams.end("finished", results, results.get("step") or 0)
         status.update(state="finished", phase="done", ended_at=time.time(), eval=results)
         return 0
     except StopRequestedError as err:
         stop.graceful = True  # A second signal now only sets the flag.
+        if hparams is not None:
+            hparams.end("stopped", None, status.data.get("step") or 0)
         status.update(state="stopped", phase="done", ended_at=time.time(), error=str(err))
         return 0
     except BaseException as err:
@@ -267,6 +300,8 @@ def run_job(
             )
         except OSError as status_err:
             print(f"run_job: could not record the failure: {status_err}", file=sys.stderr)
+        if hparams is not None:
+            hparams.end("failed", None, status.data.get("step") or 0)
         return 1
     finally:
         for stream in (sys.stdout, sys.stderr):
