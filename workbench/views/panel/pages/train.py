@@ -22,6 +22,7 @@ from workbench.models.session import WorkbenchSession
 from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
+from workbench.views.panel.sweep_view import SweepView, tick_in_runs_table
 
 POLL_MS = 1000
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
@@ -149,6 +150,11 @@ class TrainPage(pn.viewable.Viewer):
         self.param.watch(self._on_shown, "shown")
         # Every run of the workspace, and the ticked ones compared (followed by `poll`).
         self.experiments = ExperimentsView(workspace=self.workspace)
+        # Sweeps of the current design and dataset; Compare ticks their runs in the table.
+        self.sweeps = SweepView(
+            session=self.session,
+            on_compare=lambda logdirs: tick_in_runs_table(self.experiments.runs, logdirs),
+        )
         self.refresh_jobs()
 
     @property
@@ -341,4 +347,6 @@ class TrainPage(pn.viewable.Viewer):
             ),
             sizing_mode="stretch_width",
         )
-        return pn.Column(train_design, page, self.experiments, sizing_mode="stretch_width")
+        return pn.Column(
+            train_design, page, self.sweeps, self.experiments, sizing_mode="stretch_width"
+        )

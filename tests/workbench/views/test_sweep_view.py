@@ -1,0 +1,67 @@
+"""The sweep panel: its status table (the best run starred) and its controls, without a browser."""
+
+from __future__ import annotations
+
+import panel as pn
+
+from workbench.models.session import WorkbenchSession
+from workbench.models.sweeps import form
+from workbench.views.panel import sweep_view
+from workbench.views.panel.sweep_view import SweepView, sweep_status_html
+from workbench.views.panel.tensorboard_view import TensorBoardView, tensorboard_html
+
+STATUS = {
+    "id": "lr-1",
+    "state": "finished",
+    "max_concurrent": 1,
+    "counts": {"finished": 2},
+    "best": 1,
+    "runs": [
+        {"index": 0, "name": "run-001", "values": {"learning_rate": 0.1},
+         "state": "finished", "accuracy": 0.5, "logdir": "/w/jobs/lr-1/run-001"},
+        {"index": 1, "name": "run-002", "values": {"learning_rate": 0.01},
+         "state": "finished", "accuracy": 0.875, "logdir": "/w/jobs/lr-1/run-002"},
+    ],
+}  # fmt: skip
+
+
+def test_the_status_table_stars_the_best_run():
+    text = sweep_status_html(STATUS)
+    assert "<b>Sweep lr-1</b>: finished (2 finished; up to 1 at once)" in text
+    assert "Best run: <b>run-002</b> (validation accuracy 0.8750)" in text
+    assert "<tr class='sweep-best'><td>★</td><td>run-002</td><td>0.01</td>" in text
+    assert text.count("★") == 1
+    assert "No sweep yet" in sweep_status_html({})
+
+
+def test_the_panel_renders_and_refuses_a_bad_field(tmp_path, monkeypatch):
+    # Nothing is launched here: no scheduler thread.
+    monkeypatch.setattr(form, "ensure_scheduler", lambda workspace: None)
+    monkeypatch.setattr(sweep_view, "ensure_scheduler", lambda workspace: None)
+    view = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))
+    assert isinstance(view.__panel__(), pn.Row)
+    view.form.learning_rates = "0.1, fast"
+    view.start_sweep()
+    assert view.message_pane.visible and "got 'fast'" in view.message_pane.object
+    view.form.learning_rates = "0.1"
+    view.start_sweep()
+    assert not view.message_pane.visible
+    assert "run-001" in view.status_pane.object and "pending" in view.status_pane.object
+    compared = []
+    view.on_compare = compared.append
+    view.compare_sweep()
+    assert compared == []  # Nothing launched yet: nothing to compare.
+    view.stop_sweep()
+    assert "cancelled" in view.status_pane.object
+    # A new page of the same workspace follows the newest sweep.
+    again = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))
+    assert again.form.sweep_id == view.form.sweep_id
+
+
+def test_tensorboard_link_only_while_running(tmp_path):
+    view = TensorBoardView(workspace=str(tmp_path))
+    assert tensorboard_html(view.server) == "TensorBoard: not running."
+    view.server.param.update(state="running", url="http://127.0.0.1:6006/")
+    view.poll()
+    assert "href='http://127.0.0.1:6006/#hparams'" in view.pane.object
+    view.server.param.update(state="off", url="")

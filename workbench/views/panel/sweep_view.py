@@ -1,0 +1,176 @@
+"""The Train page's sweep panel: define a sweep over the current design and dataset, start
+it, watch its runs (the best one starred), stop it, compare its runs, open TensorBoard.
+
+A thin view of `workbench.models.sweeps.form.SweepForm`; the runs are launched by the app's
+scheduler thread (`workbench.models.sweeps.ensure_scheduler`), so a sweep goes on when the
+page closes. Panes are made once and updated in place (a pane made in a callback would ask
+Panel's CDN for its stylesheets, out of reach offline).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import panel as pn
+import param
+
+from workbench.models.jobs import ConfigError
+from workbench.models.session import WorkbenchSession
+from workbench.models.sweeps import ensure_scheduler, list_sweeps
+from workbench.models.sweeps.form import SweepForm, base_config
+from workbench.views.panel.tensorboard_view import TensorBoardView
+
+__all__ = ["SweepView", "sweep_status_html"]
+
+POLL_MS = 1000
+_STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
+
+
+def _value(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweep_status_html(status: dict) -> str:
+    """The sweep's state and a table of its runs (values, state, validation accuracy), the
+    best run starred."""
+    if not status:
+        return "<i>No sweep yet: choose the values to try and press Start sweep.</i>"
+    counts = ", ".join(f"{n} {state}" for state, n in status["counts"].items())
+    names = list(status["runs"][0]["values"]) if status["runs"] else []
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in ["", "run", *names, "state", "val acc"])
+    rows = []
+    for run in status["runs"]:
+        best = run["index"] == status["best"]
+        colour = _STATE_COLOURS.get(run["state"], "#555")
+        cells = [
+            "★" if best else "",
+            html.escape(run["name"]),
+            *(html.escape(_value(run["values"][n])) for n in names),
+            f"<span style='color:{colour}'>{html.escape(run['state'])}</span>",
+            "" if run["accuracy"] is None else f"{run['accuracy']:.4f}",
+        ]
+        label = " class='sweep-best'" if best else ""
+        rows.append(f"<tr{label}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    best_line = ""
+    if status["best"] is not None:
+        best_run = status["runs"][status["best"]]
+        best_line = (
+            f"<br>Best run: <b>{html.escape(best_run['name'])}</b> "
+            f"(validation accuracy {best_run['accuracy']:.4f})"
+        )
+    return (
+        f"<b>Sweep {html.escape(status['id'])}</b>: {html.escape(status['state'])} "
+        f"({html.escape(counts)}; up to {status['max_concurrent']} at once){best_line}"
+        f"<table class='sweep-runs' style='margin-top:6px'><tr>{head}</tr>{''.join(rows)}"
+        "</table>"
+    )
+
+
+class SweepView(pn.viewable.Viewer):
+    """Sweep form, its runs and its controls.
+
+    Args:
+      session: The session whose design, dataset and training settings every run takes.
+      on_compare: Called with the sweep's log directories when Compare is pressed.
+    """
+
+    session = param.ClassSelector(class_=WorkbenchSession, doc="Design, dataset and settings.")
+
+    def __init__(self, on_compare: Callable[[list[str]], None] | None = None, **params):
+        super().__init__(**params)
+        self.on_compare = on_compare
+        self.form = SweepForm(self.session.workspace)
+        ensure_scheduler(self.session.workspace)  # Sweeps started before a restart go on.
+        self.status_pane = pn.pane.HTML(sweep_status_html({}), name="sweep-status")
+        self.message_pane = pn.pane.Alert("", alert_type="danger", visible=False)
+        self.form.param.watch(self._show_status, "status")
+        self.form.param.watch(self._show_message, "message")
+        self.tensorboard = TensorBoardView(workspace=self.session.workspace)
+        self._follow_latest()
+
+    def _follow_latest(self) -> None:
+        """A refreshed page follows the newest sweep of the workspace."""
+        sweeps = list_sweeps(self.session.workspace)
+        if sweeps:
+            self.form.follow(sweeps[0].id)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def start_sweep(self, _=None) -> None:
+        try:
+            base = base_config(self.session)
+        except ConfigError as err:
+            self.form.message = str(err)
+            return
+        self.form.start(base)
+
+    def stop_sweep(self, _=None) -> None:
+        self.form.stop()
+
+    def compare_sweep(self, _=None) -> None:
+        runs = self.form.status.get("runs", [])
+        logdirs = [run["logdir"] for run in runs if run["state"] not in ("pending", "cancelled")]
+        if self.on_compare is not None and logdirs:
+            self.on_compare(logdirs)
+
+    def poll(self) -> None:
+        """Reads the followed sweep's status (the panes follow it)."""
+        self.form.refresh()
+        self.tensorboard.poll()
+
+    # -- view --------------------------------------------------------------------------------
+
+    def _show_status(self, _=None) -> None:
+        self.status_pane.object = sweep_status_html(self.form.status)
+
+    def _show_message(self, _=None) -> None:
+        self.message_pane.object = self.form.message
+        self.message_pane.visible = bool(self.form.message)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        form = pn.Param(
+            self.form,
+            parameters=["method", "learning_rates", "batch_sizes", "weight_decays", "optimizers",
+                        "num_runs", "seed", "max_concurrent"],
+            widgets={"optimizers": pn.widgets.CheckBoxGroup},
+            show_name=False,
+        )  # fmt: skip
+        start = pn.widgets.Button(label="Start sweep", color="primary")
+        stop = pn.widgets.Button(label="Stop sweep", color="warning")
+        compare = pn.widgets.Button(label="Compare sweep runs", color="default")
+        start.on_click(self.start_sweep)
+        stop.on_click(self.stop_sweep)
+        compare.on_click(self.compare_sweep)
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            polling = pn.io.PeriodicCallback(callback=self.poll, period=POLL_MS, background=True)
+            polling.start()
+            pn.state.on_session_destroyed(lambda _: polling.stop())
+        return pn.Row(
+            pn.Column(
+                "### Sweep",
+                pn.pane.Markdown(
+                    "Runs the design and dataset above once per combination (grid) or draw "
+                    "(random) of the values below; an empty field keeps the form's value.",
+                    styles={"font-size": "12px"},
+                ),
+                form,
+                pn.Row(start, stop),
+                width=320,
+            ),
+            pn.Column(
+                self.message_pane,
+                self.status_pane,
+                compare,
+                self.tensorboard,
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
+
+
+def tick_in_runs_table(runs_view, logdirs: list[str]) -> None:
+    """Ticks exactly `logdirs` in a `RunsView` (its Compare view then overlays them)."""
+    runs_view.refresh()  # Runs launched since its last read are listed first.
+    order = [run.logdir for run in runs_view.table.runs]
+    runs_view.grid.selection = [order.index(d) for d in logdirs if d in order]
