@@ -12,6 +12,7 @@ import param
 
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
+from workbench.views.panel.checkbox_labels import CheckboxLabels
 from workbench.views.panel.local_resources import keep_resources_local
 from workbench.views.panel.pages.build import BuildPage
 from workbench.views.panel.pages.train import TrainPage
@@ -82,5 +83,5 @@ def app_page(session: WorkbenchSession | None = None) -> pn.template.BaseTemplat
     keep_resources_local()  # Before any component is made: see `local_resources`.
     app = WorkbenchApp(session=session) if session else WorkbenchApp()
     return pn.template.BootstrapTemplate(
-        title=TITLE, main=[app], header_background=ACCENT, raw_css=[_CSS]
+        title=TITLE, main=[app, CheckboxLabels()], header_background=ACCENT, raw_css=[_CSS]
     )
