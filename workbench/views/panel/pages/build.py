@@ -28,6 +28,28 @@ from workbench.views.panel.properties_view import PropertiesView
 
 #: The template entry that starts a design with no blocks (28x28x1 input, editable).
 EMPTY = "empty"
+CANVAS_HEIGHT = 660
+#: Width of the fields above the canvas: with their buttons, one line at 1024 px.
+FIELD_WIDTH = 150
+#: Width of the generated code when it sits beside the canvas.
+CODE_WIDTH = 440
+#: Long lines scroll sideways in the code's own box rather than wrap or widen the page.
+CODE_CSS = """
+.codehilite { display: block; }
+.codehilite > pre { max-width: 100%; overflow-x: auto; }
+.codehilite > pre > code { white-space: pre; font-size: 14px; line-height: 1.45; }
+"""
+#: The Build page's "how to", read before anything else: from the palette to a training job.
+HOW_TO = (
+    "<b>Drag</b> a layer from the <b>Palette</b> into the model.",
+    "<b>Click</b> a block to select it; edit it in the sheet on the right (red means invalid).",
+    "Press <b>Start</b> on the <b>Train</b> page to train the design.",
+)
+HOW_TO_CSS = """
+.wb-how-to { display: flex; flex-wrap: wrap; gap: 2px 28px; margin: 0; padding: 6px 10px 6px 28px;
+  background: #eef5fb; border-left: 4px solid #2f6f9f; border-radius: 4px; font-size: 14px; }
+.wb-how-to li { padding-left: 2px; }
+"""
 
 
 def _code_or_problem(design: dict) -> str:
@@ -65,13 +87,13 @@ class BuildPage(pn.viewable.Viewer):
         super().__init__(**params)
         self.store = Workspace(f"{self.session.workspace}/designs")
         self.template = pn.widgets.Select(
-            label="Template", options=[*templates(), EMPTY], width=200
+            label="Template", options=[*templates(), EMPTY], width=FIELD_WIDTH
         )
         self.saved = pn.widgets.Select(
-            label="Saved designs", options=list(self.store.names), width=200
+            label="Saved designs", options=list(self.store.names), width=FIELD_WIDTH
         )
         self.save_as = pn.widgets.TextInput(
-            label="Save as", value=self.session.design.get("name", "model"), width=200
+            label="Save as", value=self.session.design.get("name", "model"), width=FIELD_WIDTH
         )
         self.drafts = DraftKeeper(self.session.editor, Drafts(self.store.root))
         self.versions = pn.widgets.Select(label="Versions", options={}, width=200)
@@ -240,7 +262,7 @@ class BuildPage(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         editor = self.session.editor
-        canvas = editor_view(editor, palette(), block_status, height=660)
+        canvas = editor_view(editor, palette(), block_status, height=CANVAS_HEIGHT)
         browser = BrowserDraftId()
         browser.param.watch(lambda event: self.restore_draft(event.new), "draft_id")
         replace = pn.widgets.Button(label="Replace", button_type="warning", width=110)
@@ -261,7 +283,7 @@ class BuildPage(pn.viewable.Viewer):
             ("Open version", self.open_version),
             ("Compare with this design", self.compare_version),
         ):
-            width = 110 if len(label) < 14 else 200
+            width = 80 if len(label) < 6 else 120 if len(label) < 14 else 200
             buttons[label] = pn.widgets.Button(label=label, width=width, align="end")
             buttons[label].on_click(action)
         code = pn.bind(lambda design: _code_or_problem(design), editor.param.design)
@@ -271,20 +293,29 @@ class BuildPage(pn.viewable.Viewer):
             label="Download model.py",
             width=200,
         )
+        beside = pn.widgets.Checkbox(name="Code beside the canvas", value=False, align="end")
+        # Each pair stays together; pairs wrap to the next line on a narrow window.
+        files = pn.FlexBox(
+            pn.Row(self.template, buttons["Load template"]),
+            pn.Row(self.save_as, buttons["Save"]),
+            pn.Row(self.saved, buttons["Open"]),
+            pn.Row(beside, browser),
+            align_items="flex-end",
+            sizing_mode="stretch_width",
+        )
+        side_code = pn.Column(
+            _code_pane(code, width=CODE_WIDTH - 20),
+            width=CODE_WIDTH,
+            height=CANVAS_HEIGHT,
+            scroll=True,
+            visible=beside,
+        )
         return pn.Column(
-            pn.Row(
-                self.template,
-                buttons["Load template"],
-                pn.Spacer(width=24),
-                self.save_as,
-                buttons["Save"],
-                self.saved,
-                buttons["Open"],
-                browser,
-            ),
+            how_to(),
+            files,
             pn.pane.Markdown(self.param.message, margin=(0, 10)),
             asking,
-            pn.Row(canvas, PropertiesView(editor=editor), sizing_mode="stretch_width"),
+            pn.Row(canvas, PropertiesView(editor=editor), side_code, sizing_mode="stretch_width"),
             pn.Card(
                 pn.Row(self.versions, buttons["Open version"], buttons["Compare with this design"]),
                 pn.pane.HTML(self.param.diff.rx.pipe(diff_html), sizing_mode="stretch_width"),
@@ -293,11 +324,32 @@ class BuildPage(pn.viewable.Viewer):
                 sizing_mode="stretch_width",
             ),
             pn.Card(
-                pn.pane.Markdown(pn.bind(lambda text: f"```python\n{text}\n```", code)),
+                _code_pane(code),
                 download,
                 title="Generated slimlib code",
                 collapsed=False,
                 sizing_mode="stretch_width",
+                visible=beside.rx.not_(),
             ),
             sizing_mode="stretch_width",
         )
+
+
+def _code_pane(code, **size) -> pn.pane.Markdown:
+    """The generated code, large enough to read on a projector; `size` as Panel takes it
+    (default: the container's width)."""
+    size = size or {"sizing_mode": "stretch_width"}
+    return pn.pane.Markdown(
+        pn.bind(lambda text: f"```python\n{text}\n```", code), stylesheets=[CODE_CSS], **size
+    )
+
+
+def how_to() -> pn.pane.HTML:
+    """Three steps from an empty page to a training job, shown above the editor."""
+    steps = "".join(f"<li>{step}</li>" for step in HOW_TO)
+    return pn.pane.HTML(
+        f'<ol class="wb-how-to" aria-label="How to build a model">{steps}</ol>',
+        stylesheets=[HOW_TO_CSS],
+        sizing_mode="stretch_width",
+        margin=(4, 10, 0, 10),
+    )

@@ -323,6 +323,8 @@ class TrainPage(pn.viewable.Viewer):
         page = pn.Row(
             pn.Column(
                 "### New training job",
+                # Above the form: visible without scrolling, whatever is added below.
+                pn.Row(start_button, stop_button, resume_button),
                 form,
                 pn.pane.Markdown(
                     "*Folder*, relative to the workspace: for `image_folder`, one sub-folder "
@@ -330,7 +332,6 @@ class TrainPage(pn.viewable.Viewer):
                     "`slim.data.writer` (or a job's `data/` folder).",
                     styles={"font-size": "12px"},
                 ),
-                pn.Row(start_button, stop_button, resume_button),
                 self.devices,
                 width=320,
             ),
