@@ -31,8 +31,6 @@ EMPTY = "empty"
 CANVAS_HEIGHT = 660
 #: Width of the fields above the canvas: with their buttons, one line at 1024 px.
 FIELD_WIDTH = 150
-#: Width of the generated code when it sits beside the canvas.
-CODE_WIDTH = 440
 #: Long lines scroll sideways in the code's own box rather than wrap or widen the page.
 CODE_CSS = """
 .codehilite { display: block; }
@@ -303,13 +301,27 @@ class BuildPage(pn.viewable.Viewer):
             align_items="flex-end",
             sizing_mode="stretch_width",
         )
+        # One code pane (and its download), moved between the card below and the column
+        # beside the canvas.
+        code_parts = [_code_pane(code), download]
+        # Beside the canvas, the code takes as much width as the canvas does.
         side_code = pn.Column(
-            _code_pane(code, width=CODE_WIDTH - 20),
-            width=CODE_WIDTH,
-            height=CANVAS_HEIGHT,
-            scroll=True,
-            visible=beside,
+            height=CANVAS_HEIGHT, scroll=True, visible=False, sizing_mode="stretch_width"
         )
+        code_card = pn.Card(
+            *code_parts,
+            title="Generated slimlib code",
+            collapsed=False,
+            sizing_mode="stretch_width",
+        )
+
+        def place_code(event) -> None:
+            # Out of the one before into the other: a pane is shown in one place at a time.
+            (code_card if event.new else side_code).objects = []
+            (side_code if event.new else code_card).objects = code_parts
+            side_code.visible, code_card.visible = event.new, not event.new
+
+        beside.param.watch(place_code, "value")
         return pn.Column(
             how_to(),
             files,
@@ -323,24 +335,17 @@ class BuildPage(pn.viewable.Viewer):
                 collapsed=False,
                 sizing_mode="stretch_width",
             ),
-            pn.Card(
-                _code_pane(code),
-                download,
-                title="Generated slimlib code",
-                collapsed=False,
-                sizing_mode="stretch_width",
-                visible=beside.rx.not_(),
-            ),
+            code_card,
             sizing_mode="stretch_width",
         )
 
 
-def _code_pane(code, **size) -> pn.pane.Markdown:
-    """The generated code, large enough to read on a projector; `size` as Panel takes it
-    (default: the container's width)."""
-    size = size or {"sizing_mode": "stretch_width"}
+def _code_pane(code) -> pn.pane.Markdown:
+    """The generated code, large enough to read on a projector."""
     return pn.pane.Markdown(
-        pn.bind(lambda text: f"```python\n{text}\n```", code), stylesheets=[CODE_CSS], **size
+        pn.bind(lambda text: f"```python\n{text}\n```", code),
+        stylesheets=[CODE_CSS],
+        sizing_mode="stretch_width",
     )
 
 
