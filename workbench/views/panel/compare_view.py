@@ -28,13 +28,15 @@ def diff_html(diff: RunDiff | None, labels: tuple[str, str] = ("a", "b")) -> str
     a, b = (html.escape(label) for label in labels)
     if not diff.config and not diff.design:
         return f"<b>{a}</b> and <b>{b}</b> have the same config and design."
+    cell = "style='padding:2px 12px 2px 0;text-align:left;border-bottom:1px solid #ddd'"
     rows = "".join(
-        f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(repr(x))}</td>"
-        f"<td>{html.escape(repr(y))}</td></tr>"
+        f"<tr><td {cell}><code>{html.escape(key)}</code></td><td {cell}>{html.escape(repr(x))}"
+        f"</td><td {cell}>{html.escape(repr(y))}</td></tr>"
         for key, x, y in diff.config
     )
     parts = [
-        f"<table class='run-diff'><tr><th>key</th><th>{a}</th><th>{b}</th></tr>{rows}</table>"
+        f"<table class='run-diff' style='border-collapse:collapse;font-size:12px'><tr>"
+        f"<th {cell}>key</th><th {cell}>{a}</th><th {cell}>{b}</th></tr>{rows}</table>"
         if rows
         else "<i>The configs are the same but for the design.</i>"
     ]

@@ -55,14 +55,16 @@ def job_config(
     return config
 
 
-def write_metrics(logdir: str, steps: int, *, every: int = 10, start: float = T0, lr=0.01):
+def write_metrics(
+    logdir: str, steps: int, *, every: int = 10, start: float = T0, lr=0.01, tau: float = 50.0
+):
     """`metrics.jsonl` of a run that logged every `every` steps up to `steps`: the loss falls
-    as 2.3 * exp(-step / 50), the batch accuracy rises, 800 examples/sec, 0.04 s a step."""
+    as 2.3 * exp(-step / tau), the batch accuracy rises, 800 examples/sec, 0.04 s a step."""
     with open(os.path.join(logdir, "metrics.jsonl"), "w") as f:
         for step in range(every, steps + 1, every):
             record = {
                 "step": step,
-                "loss": round(2.3 * math.exp(-step / 50), 6),
+                "loss": round(2.3 * math.exp(-step / tau), 6),
                 "learning_rate": lr,
                 "examples_per_sec": 800.0,
                 "wall_time": start + 0.04 * step,
@@ -81,6 +83,7 @@ def make_run(
     started: float = T0,
     duration: float = 60.0,
     checkpoints: bool = False,
+    tau: float = 50.0,
     **config: Any,
 ) -> str:
     """Writes a job folder `root/folder` in `state`; returns its absolute path.
@@ -89,6 +92,7 @@ def make_run(
       accuracy: The final validation accuracy (`eval.json`), None for no evaluation.
       history: Earlier validation accuracies (`eval_history.jsonl`, before the final one).
       checkpoints: Also write (empty) checkpoint and event files, as a real job has.
+      tau: How many steps the loss takes to fall by a factor e (see `write_metrics`).
       config: Passed to `job_config` (`learning_rate`, `sweep`, ...).
     """
     logdir = os.path.join(root, folder)
@@ -113,7 +117,8 @@ def make_run(
     if state != "new":
         with open(os.path.join(logdir, "status.json"), "w") as f:
             json.dump(status, f, indent=2)
-        write_metrics(logdir, status["step"], start=started, lr=data["train"]["learning_rate"])
+        lr = data["train"]["learning_rate"]
+        write_metrics(logdir, status["step"], start=started, lr=lr, tau=tau)
     evals = [*history, accuracy] if accuracy is not None else list(history)
     for index, value in enumerate(evals):
         result = {"split": "validation", "step": steps, "accuracy": value, "loss": 1 - value,
