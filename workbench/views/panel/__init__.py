@@ -4,8 +4,9 @@
   session (`workbench.models.session.WorkbenchSession`);
 - components the pages are made of: `canvas/` (the design canvas), `properties_view` and
   `field_widgets` (the selected block's sheet), `inspect_view`, `finetune_view`,
-  `metrics_figure` and `plotly_guard` (charts), `preload` (imports the TensorFlow-backed
-  pages in the background).
+  `metrics_figure` and `plotly_guard` (charts), `runs_view`, `compare_view`,
+  `compare_figure` and `experiments_view` (the Train page's runs table and Compare),
+  `preload` (imports the TensorFlow-backed pages in the background).
 
 Views bind to the models' own parameters (`pn.bind`, `param.depends`): they hold widgets
 and layout, never the logic of an action.

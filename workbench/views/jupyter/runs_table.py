@@ -1,0 +1,200 @@
+"""Notebook widgets for the runs of a workspace: the runs table and the Compare chart.
+
+`RunsTableWidget` shows every job as a row (the same `RunsTable` as the Train page), with a
+filter box (`status=finished lr<0.01`), a sort field and a Refresh button; tick runs in its
+"Compare" list to overlay their curves in a `CompareWidget` below it. The chart is a Plotly
+`FigureWidget` drawn from the same figure as the web app's (`compare_figure`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from workbench.models.runs import FIELDS, RunRecord, RunsTable
+from workbench.models.runs.curves import X_AXES, CompareModel
+from workbench.models.runs.query import split_filters
+from workbench.views.jupyter.html_table import html_table
+from workbench.views.panel.compare_figure import compare_figure
+
+__all__ = ["CompareWidget", "RunsTableWidget", "run_rows"]
+
+#: (column title, RunRecord field) of the notebook table.
+_COLUMNS = (
+    ("best", None),
+    ("run", "run"),
+    ("sweep", "sweep"),
+    ("status", "status"),
+    ("design", "design"),
+    ("optimizer", "optimizer"),
+    ("lr", "learning_rate"),
+    ("batch", "batch_size"),
+    ("steps", "steps"),
+    ("weight decay", "weight_decay"),
+    ("val acc", "val_accuracy"),
+    ("best val acc", "best_val_accuracy"),
+    ("duration (s)", "duration_s"),
+    ("examples/s", "examples_per_sec"),
+    ("problem", "problem"),
+)
+
+
+def _text(field: str, value) -> str:
+    if value is None:
+        return ""
+    if field in ("val_accuracy", "best_val_accuracy"):
+        return f"{value:.4f}"
+    if field in ("duration_s", "examples_per_sec"):
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def run_rows(runs: list[RunRecord], best: set[str]) -> list[dict[str, str]]:
+    """The runs as rows of text for `html_table`; `best` holds the log directories to star."""
+    return [
+        {
+            title: ("★" if run.logdir in best else "")
+            if field is None
+            else _text(field, getattr(run, field))
+            for title, field in _COLUMNS
+        }
+        for run in runs
+    ]
+
+
+class CompareWidget(widgets.VBox):
+    """The Compare chart: the curves of the runs in `model.selected`, with smoothing and the
+    x axis to choose. `refresh()` draws what the runs logged since; `follow()` does it from a
+    thread every few seconds (`stop()` ends it).
+
+    Args:
+      table: The workspace's runs (names the runs and marks the best of each sweep).
+      model: The comparison; default a new one.
+    """
+
+    def __init__(self, table: RunsTable, model: CompareModel | None = None):
+        self.table = table
+        self.model = model or CompareModel()
+        self.figure = go.FigureWidget(compare_figure(self.model))
+        self.smoothing = widgets.FloatSlider(
+            value=self.model.smoothing, min=0.0, max=0.99, step=0.01, description="Smoothing"
+        )
+        self.x_axis = widgets.ToggleButtons(options=list(X_AXES), value=self.model.x_axis)
+        self.smoothing.observe(lambda c: self._set(smoothing=c["new"]), "value")
+        self.x_axis.observe(lambda c: self._set(x_axis=c["new"]), "value")
+        self.model.param.watch(lambda _: self.draw(), ["selected", "smoothing", "x_axis"])
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        super().__init__([widgets.HBox([self.smoothing, self.x_axis]), self.figure])
+
+    def _set(self, **values) -> None:
+        self.model.param.update(**values)
+
+    def compare(self, logdirs: list[str]) -> None:
+        """Compares the runs in `logdirs`, in that order."""
+        self.model.labels = {r.logdir: r.run for r in self.table.all_runs}
+        self.model.selected = list(logdirs)
+
+    def draw(self) -> None:
+        """Redraws the chart from the model."""
+        figure = compare_figure(self.model, set(self.table.best_runs().values()))
+        with self.figure.batch_update():
+            self.figure.data = ()
+            self.figure.add_traces(figure["data"])
+            self.figure.layout = figure["layout"]
+
+    def refresh(self) -> int:
+        """Reads what the compared runs logged since the last refresh and draws it; returns
+        how many points were added."""
+        added = self.model.poll()
+        if added:
+            self.draw()
+        return added
+
+    def follow(self, interval_secs: float = 2.0) -> None:
+        """Refreshes every `interval_secs` from a background thread until `stop()`."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(interval_secs):
+                self.refresh()
+
+        self._thread = threading.Thread(target=loop, name="compare-chart", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stops following (the chart keeps what it shows)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class RunsTableWidget(widgets.VBox):
+    """Every run of a workspace as a table, filtered and sorted, with runs to compare.
+
+    Args:
+      workspace: The workspace root.
+      sort: The first sort field (`-field` descending); default newest first.
+      filters: The first filters, e.g. `"status=finished lr<0.01"`.
+    """
+
+    def __init__(self, workspace: str, *, sort: str = "", filters: str = ""):
+        self.table = RunsTable(workspace=workspace, sort=sort, filters=split_filters(filters))
+        self.filter_box = widgets.Text(
+            value=filters,
+            placeholder="status=finished lr<0.01",
+            description="Filter",
+            continuous_update=False,
+        )
+        sort_options = [("newest first", "")] + [
+            (f"{name} {way}", prefix + name)
+            for name in FIELDS
+            if name not in ("logdir", "problem", "error")
+            for way, prefix in (("ascending", ""), ("descending", "-"))
+        ]
+        self.sort = widgets.Dropdown(options=sort_options, value=sort, description="Sort")
+        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.error = widgets.HTML()
+        self.grid = widgets.HTML()
+        self.picker = widgets.SelectMultiple(description="Compare", rows=6)
+        self.chart = CompareWidget(self.table)
+        self.filter_box.observe(self._filter_typed, "value")
+        self.sort.observe(lambda c: setattr(self.table, "sort", c["new"]), "value")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.picker.observe(lambda c: self.chart.compare(list(c["new"])), "value")
+        self.table.param.watch(lambda _: self.show(), ["runs", "error"])
+        super().__init__(
+            [
+                widgets.HBox([self.filter_box, self.sort, self.refresh_button]),
+                self.error,
+                self.grid,
+                self.picker,
+                self.chart,
+            ]
+        )
+        self.show()
+
+    def _filter_typed(self, change) -> None:
+        self.table.filters = split_filters(change["new"])
+
+    def refresh(self) -> None:
+        """Rereads the workspace's runs (only changed ones) and the compared curves."""
+        self.table.refresh()
+        self.chart.refresh()
+
+    def show(self) -> None:
+        """Draws the table and the list of runs to compare from the table's state."""
+        self.error.value = (
+            f"<span style='color:#b3261e'>{self.table.error}</span>" if self.table.error else ""
+        )
+        best = set(self.table.best_runs().values())
+        self.grid.value = html_table(run_rows(self.table.runs, best), [t for t, _ in _COLUMNS])
+        chosen = [d for d in self.picker.value if d in {r.logdir for r in self.table.runs}]
+        self.picker.options = [(run.run, run.logdir) for run in self.table.runs]
+        self.picker.value = tuple(chosen)
