@@ -187,7 +187,11 @@ class WorkbenchSession(param.Parameterized):
         from workbench.models.inspect.build import build_traced
 
         try:
-            built = build_traced(design_model_fn(self.design), design_input_shape(self.design))
+            # Built for training, as the job will be: batch norms then have the update ops
+            # that freezing their statistics leaves out.
+            built = build_traced(
+                design_model_fn(self.design, is_training=True), design_input_shape(self.design)
+            )
         except Exception as err:  # A design that does not build: say why, keep the old plan.
             self._keep_previous(f"The design does not build: {type(err).__name__}: {err}")
             return

@@ -114,7 +114,7 @@ def test_a_pattern_applies_the_chosen_action(view):
     view.pattern.value = "fc.*"
     view.action.value = "Freeze"
     view.apply_pattern()
-    assert view.pattern_message.object == "Freeze set on 3 scopes."
+    assert view.pattern_message.object == "Freeze set on 1 scope."
     assert [v.op.name for v in view.plan.variables_to_train] == ["logits/weights", "logits/biases"]
     view.pattern.value, view.action.value, view.factor.value = (
         "logits",

@@ -197,19 +197,31 @@ def update_ops(config: JobConfig) -> list | None:
     if not frozen:
         return None
     ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
-    names = [getattr(op, "op", op).name for op in ops]
+    # Each update by the variable it writes: a net may name its ops under another name
+    # scope than its variables (Inception v3 opens its variable scope twice).
+    written = [_written_variable(getattr(op, "op", op)) for op in ops]
     for scope in frozen:
-        if not any(_in_scope(name, scope) for name in names):
-            # slim.batch_norm names its updates <scope>/AssignMovingAvg(_1).
-            norms = sorted({name.rsplit("/AssignMovingAvg", 1)[0] for name in names})
+        if not any(_in_scope(name, scope) for name in written):
+            norms = sorted({name.rsplit("/", 1)[0] for name in written})
             raise ValueError(
                 f"update_ops: restore.frozen_batch_norms entry {scope!r} must be the scope of "
                 f"a batch norm that updates its statistics, got none there; batch norms: "
                 f"{norms}."
             )
     return [
-        op for op, name in zip(ops, names) if not any(_in_scope(name, scope) for scope in frozen)
+        op for op, name in zip(ops, written) if not any(_in_scope(name, scope) for scope in frozen)
     ]
+
+
+def _written_variable(op: tf.Operation) -> str:
+    """Name of the variable an update op writes (its first input, through identities);
+    the op's own name for an op that writes through no input (a conditional)."""
+    if not op.inputs:
+        return op.name
+    source = op.inputs[0].op
+    while source.type == "Identity" and source.inputs:
+        source = source.inputs[0].op
+    return source.name
 
 
 def restore_fn(config: JobConfig):

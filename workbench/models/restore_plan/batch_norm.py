@@ -89,7 +89,7 @@ def batch_norm_updates(graph: tf.Graph) -> tuple[BatchNormUpdates, ...]:
     """Every batch-norm scope among the graph's model variables, with what updates it.
 
     A scope is the parent of a model variable named `moving_mean` or `moving_variance`. Its
-    update ops are the members of `UPDATE_OPS` under the scope; its in-place updates are the
+    update ops are the members of `UPDATE_OPS` under the scope or writing its statistics; its in-place updates are the
     assignments (or conditionals whose branch assigns) under the scope that no member of
     `UPDATE_OPS` depends on, variable initializers left out.
 
@@ -112,7 +112,13 @@ def batch_norm_updates(graph: tf.Graph) -> tuple[BatchNormUpdates, ...]:
     out = []
     for scope, variables in scopes.items():
         prefix = scope + "/"
-        mine = [op for op in update_ops if op.name.startswith(prefix)]
+        # By the variable written: a net that opens its variable scope twice (Inception v3)
+        # names its ops under another name scope than its variables.
+        mine = [
+            op
+            for op in update_ops
+            if op.name.startswith(prefix) or (op.inputs and _written(op) in variables)
+        ]
         # Everything the scope's update ops depend on (within the scope) runs with them.
         reached: set[str] = set()
         stack = list(mine)

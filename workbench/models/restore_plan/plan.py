@@ -328,8 +328,12 @@ class RestorePlan(param.Parameterized):
         train: bool | None = None,
         multiplier: float | None = None,
     ) -> list[str]:
-        """Sets the given choices on every scope `scopes_matching(pattern)` finds; returns
-        those scopes. Arguments left None are not changed.
+        """Sets the given choices on the scopes `scopes_matching(pattern)` finds; a match
+        inside another match follows it (its own choices of that kind are cleared), so that
+        `Mixed_6.*` sets each `Mixed_6x` block as a whole. Arguments left None are not changed.
+
+        Returns:
+          The scopes set: the matches that are not inside another match.
 
         Raises:
           TypeError, ValueError: As `scopes_matching`, `set_restore`, `set_train` and
@@ -342,23 +346,27 @@ class RestorePlan(param.Parameterized):
             )
         self._check_value(fn, restore)
         self._check_value(fn, train)
-        scopes = self.scopes_matching(pattern)
+        matched = self.scopes_matching(pattern)
         if multiplier is not None:
-            self.set_multiplier(scopes[0], multiplier)  # Checks the value before any change.
-        restores, trains, factors = (
-            dict(self.restore_choices),
-            dict(self.train_choices),
-            dict(self.multipliers),
-        )
-        for path in scopes:
-            if restore is not None:
-                restores[path] = restore
-            if train is not None:
-                trains[path] = train
-            if multiplier is not None:
-                factors[path] = float(multiplier)
-        self.param.update(restore_choices=restores, train_choices=trains, multipliers=factors)
-        return scopes
+            self.set_multiplier(matched[0], multiplier)  # Checks the value before any change.
+        tops = [p for p in matched if not any(p.startswith(q + "/") for q in matched if q != p)]
+        updates = {}
+        for name, value in (
+            ("restore_choices", restore),
+            ("train_choices", train),
+            ("multipliers", None if multiplier is None else float(multiplier)),
+        ):
+            if value is None:
+                continue
+            choices = {
+                path: chosen
+                for path, chosen in getattr(self, name).items()
+                if not any(path.startswith(top + "/") for top in tops)
+            }
+            choices.update(dict.fromkeys(tops, value))
+            updates[name] = choices
+        self.param.update(**updates)
+        return tops
 
     def restore_of(self, scope: str) -> bool:
         """Whether `scope` is restored: its own choice, else its nearest ancestor's."""

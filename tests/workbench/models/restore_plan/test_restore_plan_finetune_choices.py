@@ -99,14 +99,16 @@ def test_a_bad_pattern_is_refused(plan, pattern, error, match):
         plan.scopes_matching(pattern)
 
 
-def test_apply_pattern_sets_every_matching_scope_at_once(plan):
-    assert plan.apply_pattern("conv.*", train=False, restore=False) == [
-        "conv1", "conv1/weights", "conv1/biases"
-    ]  # fmt: skip
+def test_apply_pattern_sets_the_outermost_matches_whole(plan):
+    plan.set_train("conv1/biases", True)
+    assert plan.apply_pattern("conv.*", train=False, restore=False) == ["conv1"]
+    assert plan.train_choices == {"conv1": False}  # conv1/biases follows conv1 again.
     assert [v.op.name for v in plan.variables_to_train] == ["fc/weights", "fc/biases"]
     assert sorted(plan.variables_to_restore) == ["fc/biases", "fc/weights"]
-    plan.apply_pattern("f.", multiplier=3)
+    assert plan.apply_pattern(".*", multiplier=3) == ["conv1", "fc"]
     assert plan.gradient_multipliers == {"fc/weights": 3.0, "fc/biases": 3.0}
+    assert plan.apply_pattern(".*/biases", train=True) == ["conv1/biases", "fc/biases"]
+    assert plan.train_choices == {"conv1": False, "conv1/biases": True, "fc/biases": True}
 
 
 def test_apply_pattern_changes_nothing_when_a_value_is_bad(plan):
