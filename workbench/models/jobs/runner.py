@@ -37,6 +37,7 @@ from typing import Any
 from workbench.models.jobs import disk_full, hparams_summary, performance
 from workbench.models.jobs.config import DEVICES, JobConfig, load_config
 from workbench.models.jobs.paths import JOB_FILE
+from workbench.models.jobs.priority import lower_priority
 from workbench.models.jobs.progress import ProgressWriter
 from workbench.models.jobs.status_file import StatusFile, read_json, why_not_an_object
 
@@ -343,9 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--nice",
         type=int,
         default=0,
-        help="Lower this process's CPU priority by this much (os.nice) before anything else.",
+        help="Lower this process's CPU priority by this much before anything else: its nice "
+        "value, and its autogroup's when it leads its own session (see jobs.priority).",
     )
     args = parser.parse_args(argv)
     if args.nice:
-        os.nice(args.nice)
+        lower_priority(args.nice)
     return run_job(args.logdir, args.workspace)
