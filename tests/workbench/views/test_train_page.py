@@ -299,3 +299,19 @@ def test_jobs_are_named_after_the_design_and_the_dataset_unless_named(tmp_path):
     session.settings.job_name = "my run"
     session.train_design = True
     assert session.settings.job_name == "my run"
+
+
+def test_a_hidden_page_reads_no_job_until_shown(tmp_path):
+    running = {"state": "running", "launched_at": time.time(), "target_steps": 100}
+    _job_folder(tmp_path, "run", {**running, "step": 10})
+    view = _page(tmp_path, shown=False)
+    assert "step 10 / 100" in view.status.object
+    (tmp_path / "jobs" / "run" / "status.json").write_text(json.dumps({**running, "step": 50}))
+    _job_folder(tmp_path, "later", {"state": "starting", "launched_at": time.time()})
+    for _ in range(10):  # Two listings' worth of periodic polls.
+        view.poll()
+    assert "step 10 / 100" in view.status.object
+    assert list(view.jobs.options) == ["run: running, step 10 / 100"]
+    view.shown = True  # Catches up at once: the job's progress and the new job.
+    assert "step 50 / 100" in view.status.object
+    assert sorted(view.jobs.options) == ["later: starting, step 0", "run: running, step 50 / 100"]

@@ -98,7 +98,8 @@ class TrainPage(pn.viewable.Viewer):
     message = param.String(default="", doc="The last error of an action, shown in red.")
     shown = param.Boolean(
         default=True,
-        doc="Whether the page is on screen; a hidden page's chart is redrawn when it shows.",
+        doc="Whether the page is on screen; a hidden page is not polled and catches up when it "
+        "shows.",
     )
 
     def __init__(self, **params):
@@ -240,7 +241,13 @@ class TrainPage(pn.viewable.Viewer):
         self.poll(force=True)
 
     def poll(self, force: bool = False) -> None:
-        """Reads the job's status and new metrics; redraws what changed."""
+        """Reads the job's status and new metrics; redraws what changed.
+
+        A hidden page skips the periodic polls and catches up when shown: a class's sessions
+        would otherwise each read the workspace's jobs every second for a page nobody sees.
+        """
+        if not (self.shown or force):
+            return
         self._show_devices()
         self._polls += 1
         if self._polls % LIST_EVERY_N_POLLS == 0:
@@ -275,10 +282,14 @@ class TrainPage(pn.viewable.Viewer):
 
     def _on_shown(self, event) -> None:
         self.experiments.compare.shown = event.new
-        if event.new and self._fit_stale:
+        if not event.new:
+            return
+        if self._fit_stale:
             self.show_fit()
-        if event.new and self._chart_stale:
-            self._redraw_chart()
+        # Hidden, it was not polled: catch up on the jobs, the runs table and the chart.
+        self.refresh_jobs()
+        self.experiments.runs.refresh()
+        self.poll()
 
     def _show_message(self, _=None) -> None:
         self.message_pane.object = self.message
