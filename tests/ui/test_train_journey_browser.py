@@ -155,3 +155,50 @@ def test_a_job_launched_from_fine_tune_is_listed_on_train_at_once(
     # Newest first: the fine-tuning job, named after the design, not yet stopped.
     expect(jobs.first).to_contain_text(re.compile(r"lenet-digits: (starting|running|finished)"))
     page.screenshot(path=artifacts_dir / "journey-finetune-listed.png", full_page=True)
+
+
+def test_a_batch_too_large_for_the_memory_is_refused_with_one_that_fits(
+    app: Page, app_workspace: Path, artifacts_dir: Path
+):
+    page = app
+    page.locator(".bk-input-group", has_text="Template").locator("select").select_option("empty")
+    page.get_by_role("button", name="Load template").click()
+    expect(page.get_by_text("Started an empty design.").first).to_be_visible()
+    # VGG-16 from the palette, on its 224x224 colour images.
+    page.locator('.wb-item[data-kind="net"][data-op="vgg_16"]').drag_to(
+        page.locator('.wb-list[data-container="blocks"]')
+    )
+    expect(page.locator('.wb-block[data-path="blocks[0]"]')).to_be_attached()
+    page.locator(".wb-scroll").click(position={"x": 20, "y": 5})  # nothing selected: the design
+    _fill(page, "input.shape", "[224, 224, 3]")
+    expect(page.get_by_text("→ [1000]").first).to_be_visible()
+    page.locator(".bk-tab", has_text="Train").first.click()
+    # The largest batch the slider offers: 4096 images of 224x224 take far more than any
+    # machine's memory.
+    handle = page.locator(".bk-input-group", has_text="Batch size").locator(".noUi-handle")
+    track = page.locator(".bk-input-group", has_text="Batch size").locator(".noUi-base")
+    box, end = handle.bounding_box(), track.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] + 40, box["y"] + box["height"] / 2, steps=10)
+    page.mouse.up()
+    memory = page.get_by_text("A training step with batch size 4096 needs about")
+    expect(memory.first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(page.get_by_text("the job would run out of memory").first).to_be_visible()
+    before = _job_folders(app_workspace)
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.get_by_text("job config has 3 problems").first).to_be_visible()
+    assert _job_folders(app_workspace) == before
+    memory.first.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "journey-memory-refused.png")
+    # One click each, one after the other without waiting: each button makes its own fix.
+    page.get_by_role("button", name="Set the design's input to 224x224x1").click()
+    page.get_by_role("button", name="Set num_classes of 'vgg_16' to 10").click()
+    fix = page.get_by_role("button", name=re.compile(r"^Set the batch size to \d+$"))
+    batch = int(re.search(r"\d+", fix.text_content()).group())
+    assert 1 <= batch < 4096
+    fix.click()
+    expect(page.get_by_text(f"Batch size: {batch}").first).to_be_visible()
+    expect(page.get_by_text("A training step with batch size")).to_have_count(0)
+    expect(page.get_by_text("job config has 3 problems")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "journey-memory-fixed.png")

@@ -220,12 +220,12 @@ def test_a_batch_too_large_for_the_memory_is_shown_when_the_page_shows_and_fixed
     assert view.fit.visible and view.fit_alert.object.startswith(
         "A training step with batch size 256 needs about 141.0 MiB"
     )
-    # 80% of 64 MiB: (53,687,091 - 39,295,608) // 424,144 = 33, rounded down to 32.
-    assert view.fix_buttons[0].label == "Set the batch size to 32"
+    # 70% of 64 MiB: (46,976,204 - 39,295,608) // 424,144 = 18, rounded down to 16.
+    assert view.fix_buttons[2].label == "Set the batch size to 16"
     view.start_job()
     assert view.job is None and not (tmp_path / "jobs").exists()
-    view.fix_buttons[0].clicks += 1
-    assert session.settings.batch_size == 32
+    view.fix_buttons[2].clicks += 1
+    assert session.settings.batch_size == 16
     assert not view.fit.visible and view.message == ""
 
 

@@ -33,6 +33,9 @@ BYTES_PER_SCALAR = 4
 OPTIMIZER_SLOTS = {"sgd": 0, "momentum": 1, "adam": 2, "rmsprop": 2}
 #: The part of the available memory a step may use: the rest is TensorFlow's and the data's.
 HEADROOM = 0.8
+#: The part a batch offered as a fix may use: below `HEADROOM`, so that the memory other
+#: programs take or give back meanwhile does not bring the warning straight back.
+FIX_SHARE = 0.7
 #: Trace records that only call other layers: their output is their last child's.
 _DELEGATING = ("repeat", "stack")
 
@@ -182,7 +185,8 @@ def available_memory(device: str) -> Memory:
 
 def memory_fit(design: dict, batch_size: int, optimizer: str, memory: Memory) -> list[Mismatch]:
     """Whether a step of `design` with `batch_size` fits `memory`: [] when it does, else one
-    `Mismatch` whose fix sets a batch size that fits (none when not even one example does).
+    `Mismatch` whose fix sets a batch size that fits within `FIX_SHARE` of it (none when not
+    even one example does).
 
     The step is refused (`Mismatch.blocking`) when it needs more than `memory.available`;
     it is a warning when it needs more than `HEADROOM` of it.
@@ -197,7 +201,7 @@ def memory_fit(design: dict, batch_size: int, optimizer: str, memory: Memory) ->
     if needed <= budget:
         return []
     blocking = needed > memory.available
-    fits = step.largest_batch(budget)
+    fits = step.largest_batch(int(memory.available * FIX_SHARE))
     fitting = _round_down(fits)
     verdict = "the job would run out of memory" if blocking else "the job may run out of memory"
     message = (

@@ -82,7 +82,7 @@ def test_a_step_within_the_headroom_fits():
 
 def test_a_step_beyond_the_memory_is_refused_with_a_batch_that_fits():
     [mismatch] = memory_fit(SMALL, 32, "momentum", Memory(300_000, "the test's memory"))
-    # Within 80% of 300,000: (240,000 - 34,952) // 10,832 = 18, rounded down to 16.
+    # Within 70% of 300,000: (210,000 - 34,952) // 10,832 = 16.
     assert (mismatch.blocking, mismatch.field, mismatch.value) == (True, "batch_size", 16)
     assert mismatch.fix == "Set the batch size to 16"
     assert mismatch.problem.path == "train.batch_size"
@@ -95,11 +95,11 @@ def test_a_step_beyond_the_memory_is_refused_with_a_batch_that_fits():
 
 
 def test_a_step_close_to_the_memory_is_a_warning():
-    # 381,576 is within 400,000 but above 80% of it (320,000): (320,000 - 34,952) // 10,832
-    # = 26, rounded down to 24.
+    # 381,576 is within 400,000 but above 80% of it (320,000). Within 70% of it:
+    # (280,000 - 34,952) // 10,832 = 22, rounded down to 16.
     [mismatch] = memory_fit(SMALL, 32, "momentum", Memory(400_000, "the test's memory"))
-    assert (mismatch.blocking, mismatch.value) == (False, 24)
-    assert "the job may run out of memory. A batch of 24 needs 288.0 KiB." in (
+    assert (mismatch.blocking, mismatch.value) == (False, 16)
+    assert "the job may run out of memory. A batch of 16 needs 203.4 KiB." in (
         mismatch.problem.message
     )
 

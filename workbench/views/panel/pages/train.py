@@ -28,6 +28,8 @@ POLL_MS = 1000
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
 #: Polls between two listings of the workspace's jobs (jobs started in other sessions).
 LIST_EVERY_N_POLLS = 5
+#: The fix button of each kind of mismatch (`Mismatch.field`): the input, the classes, the batch.
+FIX_SLOTS = {"input": 0, "num_outputs": 1, "num_classes": 1, "batch_size": 2}
 
 
 def job_progress(job: Job) -> str:
@@ -133,6 +135,8 @@ class TrainPage(pn.viewable.Viewer):
         # stylesheets from a CDN, out of reach of a workbench without internet.
         self._mismatches: list = []
         self.fit_alert = pn.pane.Alert("", alert_type="warning", margin=0)
+        # A button per kind of fix (`FIX_SLOTS`), so that a click that crosses the update
+        # after another fix still makes the fix its button showed.
         self.fix_buttons = [
             pn.widgets.Button(label="", color="primary", visible=False) for _ in range(3)
         ]
@@ -187,19 +191,20 @@ class TrainPage(pn.viewable.Viewer):
         self._fit_stale = False
         self._mismatches = self.session.design_fit()
         self.fit_alert.object = "\n\n".join(m.problem.message for m in self._mismatches)
-        fixes = [m.fix for m in self._mismatches if m.fix]
-        for index, button in enumerate(self.fix_buttons):
-            button.visible = index < len(fixes)
-            button.label = fixes[index] if index < len(fixes) else ""
+        fixes = {FIX_SLOTS[m.field]: m.fix for m in self._mismatches if m.fix}
+        for slot, button in enumerate(self.fix_buttons):
+            button.visible = slot in fixes
+            button.label = fixes.get(slot, "")
         self.fit.visible = bool(self._mismatches)
-        if not self._mismatches and self._refused_for_fit:
-            self.message = ""  # What Start was refused for is fixed.
+        if self._refused_for_fit and not any(m.blocking for m in self._mismatches):
+            self.message = ""  # What Start was refused for is fixed (a warning may stay).
             self._refused_for_fit = False
 
-    def _fix_clicked(self, index: int) -> None:
-        fixable = [m for m in self._mismatches if m.fix]
-        if index < len(fixable):
-            self.fix(fixable[index])
+    def _fix_clicked(self, slot: int) -> None:
+        for mismatch in self._mismatches:
+            if mismatch.fix and FIX_SLOTS[mismatch.field] == slot:
+                self.fix(mismatch)
+                return
 
     def fix(self, mismatch) -> None:
         """Applies one fix to the design (undoable on the Build page)."""
