@@ -168,9 +168,11 @@ def test_a_batch_too_large_for_the_memory_is_refused_with_one_that_fits(
     page.locator('.wb-item[data-kind="net"][data-op="vgg_16"]').drag_to(
         page.locator('.wb-list[data-container="blocks"]')
     )
-    expect(page.locator('.wb-block[data-path="blocks[0]"]')).to_be_attached()
+    expect(page.get_by_text("blocks[0]", exact=True)).to_be_visible()  # the net's sheet
     page.locator(".wb-scroll").click(position={"x": 20, "y": 5})  # nothing selected: the design
+    expect(page.get_by_text("Select a block on the canvas to edit it.")).to_be_visible()
     _fill(page, "input.shape", "[224, 224, 3]")
+    expect(page.locator(".wb-sub", has_text="input [224, 224, 3]")).to_be_visible()
     expect(page.get_by_text("→ [1000]").first).to_be_visible()
     page.locator(".bk-tab", has_text="Train").first.click()
     # The largest batch the slider offers: 4096 images of 224x224 take far more than any
