@@ -91,3 +91,14 @@ def test_an_empty_comparison_says_what_to_do(tmp_path):
     figure = compare_figure(view.compare.model)
     assert "Tick runs" in figure["layout"]["annotations"][-1]["text"]
     assert "Tick two runs" in view.compare.diff.object
+
+
+def test_tick_selects_exactly_the_runs_given_even_behind_a_filter(tmp_path):
+    root = _workspace(tmp_path)
+    view = ExperimentsView(workspace=root)
+    view.runs.filter_box.value = "lr<0.05"
+    a, b = (os.path.realpath(os.path.join(root, f"jobs/{n}")) for n in "ab")
+    view.runs.tick([a, b])
+    assert view.runs.grid.selection == [1]  # jobs/b after jobs/c; jobs/a is filtered out
+    assert view.compare.model.selected == [a, b]
+    assert [t["name"] for t in _traces(view)] == ["jobs/a", "★ jobs/b"]

@@ -98,17 +98,23 @@ def load_runs(
 def best_run_of_sweep(runs: Sequence[RunRecord], sweep: str) -> RunRecord | None:
     """The run of sweep `sweep` with the best final validation accuracy.
 
-    Only runs that have a validation accuracy count; of equal accuracies the lower
-    validation loss wins, then the earlier run. None when no run of the sweep has one yet.
+    Only finished runs count (a resumed run still holds its earlier `eval.json` while it
+    trains again); of equal accuracies the lower validation loss wins, then the earlier run,
+    as the sweep's own status judges (`workbench.models.sweeps`). None when no run of the
+    sweep has finished with a validation accuracy yet.
 
     Example:
-      >>> runs = [RunRecord("a", "/a", sweep="s1", val_accuracy=0.9),
-      ...         RunRecord("b", "/b", sweep="s1", val_accuracy=0.95),
-      ...         RunRecord("c", "/c", sweep="s2", val_accuracy=0.99)]
+      >>> runs = [RunRecord("a", "/a", "a", "s1", "finished", val_accuracy=0.9),
+      ...         RunRecord("b", "/b", "b", "s1", "finished", val_accuracy=0.95),
+      ...         RunRecord("c", "/c", "c", "s2", "finished", val_accuracy=0.99)]
       >>> best_run_of_sweep(runs, "s1").run
       'b'
     """
-    scored = [r for r in runs if r.sweep == str(sweep) and r.val_accuracy is not None]
+    scored = [
+        r
+        for r in runs
+        if r.sweep == str(sweep) and r.status == "finished" and r.val_accuracy is not None
+    ]
     if not scored:
         return None
     inf = float("inf")

@@ -120,6 +120,14 @@ class RunsView(pn.viewable.Viewer):
         self.grid.value = frame
         self.grid.selection = [logdirs.index(d) for d in self.selected if d in logdirs]
 
+    def tick(self, logdirs: list[str]) -> None:
+        """Ticks exactly the runs in `logdirs` (rereading the workspace first, so that runs
+        started since are found); the Compare view then overlays them. Runs hidden by the
+        filter are ticked too and show when the filter lets them."""
+        self.refresh()
+        self.selected = list(logdirs)
+        self.grid.selection = [self._logdirs.index(d) for d in logdirs if d in self._logdirs]
+
     def _ticked(self, event) -> None:
         ticked = [self._logdirs[i] for i in event.new if i < len(self._logdirs)]
         # Runs ticked but hidden by a filter stay ticked.

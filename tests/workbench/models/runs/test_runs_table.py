@@ -54,6 +54,14 @@ def test_best_run_of_a_sweep_breaks_ties_by_loss_then_age(workspace):
     assert table.best_runs() == {"s1": os.path.join(os.path.realpath(workspace), "jobs/lr-0.01")}
 
 
+def test_only_finished_runs_can_be_the_best(workspace):
+    # Resumed and stopped again: its eval.json is from before, it is not a finished run.
+    make_run(workspace, "jobs/resumed", state="stopped", accuracy=0.99, sweep="s1")
+    runs = load_runs(workspace)
+    assert next(r for r in runs if r.run == "jobs/resumed").val_accuracy == 0.99
+    assert best_run_of_sweep(runs, "s1").run == "jobs/lr-0.01"
+
+
 def test_the_cache_rereads_only_changed_and_new_runs(workspace):
     cache = RunCache(workspace)
     assert len(cache.runs()) == 5 and cache.reads == 5
