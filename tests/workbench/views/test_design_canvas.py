@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.models.design import kinds
+from workbench.models.design import kinds, template
 from workbench.models.editor import DesignEditor, empty_design, new_block
 from workbench.views.panel.canvas import (
     ACTIONS,
@@ -192,6 +192,20 @@ def test_validate_sends_status_with_the_design_in_one_update():
     assert seen == [["spec", "status"]]
 
 
+def test_inherited_arguments_follow_the_design_in_the_same_update():
+    editor = DesignEditor(template("lenet"))
+    canvas = DesignCanvas(editor)
+    conv1 = "blocks[0].blocks[0]"
+    assert canvas.inherited[conv1]["activation_fn"] == {"value": "relu", "from": "blocks[0]"}
+    seen = []
+    canvas.param.watch(
+        lambda *events: seen.append(sorted(e.name for e in events)), ["spec", "inherited"]
+    )
+    editor.update_args(conv1, {"activation_fn": "tanh"})  # Set by the layer: not inherited.
+    assert "activation_fn" not in canvas.inherited[conv1]
+    assert seen == [["inherited", "spec"]]
+
+
 def test_editor_view_takes_a_mapping_a_function_or_nothing():
     editor = DesignEditor(small_design())
     fixed = editor_view(editor, PALETTE, {"blocks[0]": {"error": "bad"}}, height=500)
@@ -259,7 +273,10 @@ def test_browser_code_loads_nothing_from_elsewhere():
 
 def test_params_have_docs():
     own = set(DesignCanvas.param) - set(component.JSComponent.param)
-    assert own == {"spec", "selected", "can_undo", "can_redo", "palette", "status", "message"}
+    assert own == {
+        *("spec", "selected", "can_undo", "can_redo", "palette", "status", "message"),
+        "inherited",
+    }
     for name in own:
         assert DesignCanvas.param[name].doc, name
 

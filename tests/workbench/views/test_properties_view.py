@@ -218,3 +218,25 @@ def test_a_named_initializer_shows_what_the_block_sets(view):
     )
     picker.value = "zeros"
     assert view.editor.block_at(CONV1)["args"]["weights_initializer"] == "zeros"
+
+
+def test_a_default_an_added_op_does_not_take_is_shown_and_cleared(view):
+    # padding set for conv2d alone, then fully_connected listed too: padding has no field.
+    view.editor.select("blocks[0]")
+    _shown_widget(view, "ops", pn.widgets.MultiChoice)[0].value = ["conv2d"]
+    _shown_widget(view, "padding", pn.widgets.Select)[0].value = "VALID"
+    _shown_widget(view, "ops", pn.widgets.MultiChoice)[0].value = ["conv2d", "fully_connected"]
+    (sheet,) = view._holder.objects
+    assert not [w for w in sheet.select(pn.widgets.Select) if w.name == "padding"]
+    notes = " ".join(p.object for p in sheet.select(pn.pane.HTML))
+    assert "<b>padding</b> = &quot;VALID&quot;" in notes
+    assert "fully_connected takes no &#x27;padding&#x27;, so this default no longer fits" in notes
+    (clear,) = [b for b in sheet.select(pn.widgets.Button) if b.label == "Clear padding"]
+    clear.clicks += 1
+    assert "padding" not in view.editor.block_at("blocks[0]")["defaults"]
+    # Only padding went; the sheet is made again without its note.
+    assert view.editor.block_at("blocks[0]")["defaults"]["activation_fn"] == "relu"
+    (sheet,) = view._holder.objects
+    assert not [b for b in sheet.select(pn.widgets.Button) if b.label.startswith("Clear")]
+    view.editor.undo()
+    assert view.editor.block_at("blocks[0]")["defaults"]["padding"] == "VALID"

@@ -209,7 +209,8 @@ KIND_TABLE: dict[str, Kind] = {
             (
                 Field("ops", "op_list", required=True, new=[], settable=True, head="list",
                       template="{}", hint="[no ops yet]",
-                      doc="The ops whose defaults this scope sets.", min_items=1,
+                      doc="The ops whose defaults this scope sets; fully_connected's also "
+                          "reach linear, relu and relu6.", min_items=1,
                       expected="a non-empty list of layer op names, each once"),
                 Field("defaults", "arguments", default={}, new={}, settable=True),
                 Field("blocks", "blocks", required=True, new=[], hint=_LIST_HINT),

@@ -24,9 +24,14 @@ from workbench.models.editor.properties import (
     property_rows,
     starting_value,
 )
+from workbench.models.editor.scope_defaults import StaleDefault, stale_defaults
 from workbench.views.panel.field_widgets import field_widget
 
 _DEFAULT = "(default)"
+_STALE_STYLE = (
+    "color:#8a1414; background:#fdecec; border:1px solid #f3b7b7; border-radius:4px; "
+    "padding:6px 8px; font-size:12px"
+)
 _SOURCE_COLOURS = {"call": "#1f5f99", "arg_scope": "#1b7f3b", "default": "#777777"}
 
 
@@ -248,9 +253,43 @@ class PropertiesView(pn.viewable.Viewer):
         if found is None:
             return []
         rows, setter = found
-        if not rows and block.get("kind") == "arg_scope":
-            return [pn.pane.Markdown("*Pick the ops this scope sets defaults for.*")]
-        return [self._field(row, setter) for row in rows]
+        fields: list[pn.viewable.Viewable] = [self._field(row, setter) for row in rows]
+        if block.get("kind") != "arg_scope":
+            return fields
+        if not block.get("ops"):
+            fields = [pn.pane.Markdown("*Pick the ops this scope sets defaults for.*")]
+        # Defaults some listed op does not take have no field: each gets a way to clear it.
+        design = self.editor.design
+        return [*(self._stale(path, stale) for stale in stale_defaults(design, path)), *fields]
+
+    def _stale(self, path: str, stale: StaleDefault) -> pn.viewable.Viewable:
+        """A default that no longer fits the scope's ops: what is wrong, and a button
+        clearing it (the sheet has no field for it)."""
+        text = (
+            f"<b>{html.escape(stale.name)}</b> = {html.escape(format_value(stale.value))}<br>"
+            f"{html.escape(stale.message)}"
+        )
+        note = pn.pane.HTML(
+            f"<div role='alert' style='{_STALE_STYLE}'>{text}</div>",
+            width=220,
+            margin=(6, 10, 2, 10),
+        )
+        clear = pn.widgets.Button(
+            label=f"Clear {stale.name}", button_type="danger", width=220, margin=(0, 10, 8, 10)
+        )
+
+        def cleared(_event) -> None:
+            defaults = dict(self.editor.block_at(path).get("defaults") or {})
+            defaults.pop(stale.name, None)
+            try:  # Not as an edit of this sheet: the sheet is made again without the row.
+                self.editor.set_field(path, "defaults", defaults)
+            except (ValueError, TypeError) as err:
+                self.message = str(err)
+                return
+            self.message = ""
+
+        clear.on_click(cleared)
+        return pn.Column(note, clear, margin=0)
 
     def _refresh_hints(self) -> None:
         """After an edit made in the sheet: where each value now comes from."""

@@ -87,21 +87,34 @@ function valueText(value) {
   return String(value)
 }
 
-function argChips(args, limit = 6) {
+function chipText(value) {
+  const text = valueText(value)
+  return text.length > 40 ? text.slice(0, 38) + "\u2026" : text
+}
+
+// A block's own arguments, then those it inherits from enclosing arg_scopes (`given`,
+// `{name: {value, from}}`), drawn apart and titled with the scope they come from.
+function argChips(args, given = {}, limit = 6) {
   const entries = Object.entries(args || {})
-  if (entries.length === 0) {
+  const inherited = Object.entries(given || {})
+  if (entries.length === 0 && inherited.length === 0) {
     return null
   }
   const line = h("div", {class: "wb-args"})
   for (const [name, value] of entries.slice(0, limit)) {
-    let text = valueText(value)
-    if (text.length > 40) {
-      text = text.slice(0, 38) + "\u2026"
-    }
-    line.append(h("span", {class: "wb-arg", title: `${name}=${valueText(value)}`}, `${name}=${text}`))
+    line.append(h("span", {class: "wb-arg", title: `${name}=${valueText(value)}`}, `${name}=${chipText(value)}`))
   }
   if (entries.length > limit) {
     line.append(h("span", {class: "wb-arg wb-more"}, `+${entries.length - limit} more`))
+  }
+  for (const [name, {value, from}] of inherited.slice(0, limit)) {
+    line.append(h("span", {
+      class: "wb-arg wb-inherited", "data-arg": name,
+      title: `${name}=${valueText(value)}, inherited from the arg_scope at ${from}`,
+    }, `${name}=${chipText(value)}`))
+  }
+  if (inherited.length > limit) {
+    line.append(h("span", {class: "wb-arg wb-more"}, `+${inherited.length - limit} inherited`))
   }
   return line
 }
@@ -113,6 +126,8 @@ function isWithin(path, ancestor) {
 export function render({model, el}) {
   // Set from `esm_constants` on every draw: how each block kind is drawn.
   let layouts = {}
+  // Set on every draw: what each block inherits from arg_scopes, by path.
+  let inherited = {}
 
   function isLayerEntry(entry) {
     return entry && entry.op && (!entry.kind || kindLayout(layouts, entry.kind).group === "layer")
@@ -358,8 +373,9 @@ export function render({model, el}) {
     const card = h("div", {class: classes.join(" "), "data-path": path, "data-kind": block.kind})
     const layout = kindLayout(layouts, block.kind)
     const args = layout.chips ? block[layout.chips] : null
+    const given = inherited[path] || {}
     const error = state.error ? h("div", {class: "wb-error", role: "note"}, state.error) : null
-    for (const part of [headEl(block, path, state), argChips(args), error, bodyEl(block, path, status)]) {
+    for (const part of [headEl(block, path, state), argChips(args, given), error, bodyEl(block, path, status)]) {
       if (part !== null) {
         card.append(part)
       }
@@ -485,6 +501,7 @@ export function render({model, el}) {
     const status = plain(model.status) || {}
     const constants = plain(model.esm_constants) || {}
     layouts = constants.kinds || {}
+    inherited = plain(model.inherited) || {}
     const entries = [...(plain(model.palette) || []), ...(constants.structure || [])]
     const scrolls = [...root.querySelectorAll(".wb-scroll, .wb-palette")].map((n) => [n.scrollTop, n.scrollLeft])
     const focused = root.getRootNode().activeElement
@@ -556,7 +573,7 @@ export function render({model, el}) {
     }
   })
 
-  model.on(["spec", "status", "selected", "palette", "can_undo", "can_redo", "message"], schedule)
+  model.on(["spec", "status", "inherited", "selected", "palette", "can_undo", "can_redo", "message"], schedule)
   draw()
   el.append(root)
 }

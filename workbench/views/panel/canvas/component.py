@@ -18,6 +18,7 @@ from panel.custom import JSComponent
 
 from workbench.models.design import kinds
 from workbench.models.editor import STRUCTURE_KINDS, DesignEditor, new_block
+from workbench.models.editor.scope_defaults import inherited_arguments
 from workbench.problems import did_you_mean
 
 #: Palette entries for the structure kinds, appended to every palette (from the kind table).
@@ -75,6 +76,12 @@ class DesignCanvas(JSComponent):
         "`error` marks the block invalid.",
     )
     message = param.String(default="", doc="Why the last edit was refused; empty when it was not.")
+    inherited = param.Dict(
+        default={},
+        doc="What each layer and stack takes from enclosing arg_scopes, by path: "
+        "`{'blocks[0].blocks[0]': {'padding': {'value': 'VALID', 'from': 'blocks[0]'}}}`; "
+        "drawn beside the block's own arguments, marked as inherited.",
+    )
 
     _esm = "canvas.js"
     # The CSS text itself, not its file name: Panel also asks for a file name relative to the
@@ -182,11 +189,20 @@ class DesignCanvas(JSComponent):
             "can_undo": editor.can_undo,
             "can_redo": editor.can_redo,
         }
-        if self._validate is not None and (
-            not events or any(event.name == "design" for event in events)
-        ):
-            updates["status"] = dict(self._validate(editor.design))
+        if not events or any(event.name == "design" for event in events):
+            updates["inherited"] = _inherited(editor.design)
+            if self._validate is not None:
+                updates["status"] = dict(self._validate(editor.design))
         self.param.update(**updates)
+
+
+def _inherited(design: dict) -> dict:
+    """`inherited_arguments(design)`, or nothing for a design it cannot read (the editor's
+    validation marks what is wrong)."""
+    try:
+        return inherited_arguments(design)
+    except (ValueError, TypeError, KeyError):
+        return {}
 
 
 def palette_block(entry: Mapping[str, Any]) -> dict:
