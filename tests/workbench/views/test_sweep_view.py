@@ -29,7 +29,10 @@ def test_the_status_table_stars_the_best_run():
     text = sweep_status_html(STATUS)
     assert "<b>Sweep lr-1</b>: finished (2 finished; up to 1 at once)" in text
     assert "Best run: <b>run-002</b> (validation accuracy 0.8750)" in text
-    assert "<tr class='sweep-best'><td>★</td><td>run-002</td><td>0.01</td>" in text
+    pad = "style='padding:2px 14px 2px 0;text-align:left'"
+    assert (
+        f"<tr class='sweep-best'><td {pad}>★</td><td {pad}>run-002</td><td {pad}>0.01</td>" in text
+    )
     assert text.count("★") == 1
     assert "No sweep yet" in sweep_status_html({})
 

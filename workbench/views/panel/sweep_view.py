@@ -38,7 +38,10 @@ def sweep_status_html(status: dict) -> str:
         return "<i>No sweep yet: choose the values to try and press Start sweep.</i>"
     counts = ", ".join(f"{n} {state}" for state, n in status["counts"].items())
     names = list(status["runs"][0]["values"]) if status["runs"] else []
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in ["", "run", *names, "state", "val acc"])
+    pad = "style='padding:2px 14px 2px 0;text-align:left'"
+    head = "".join(
+        f"<th {pad}>{html.escape(n)}</th>" for n in ["", "run", *names, "state", "val acc"]
+    )
     rows = []
     for run in status["runs"]:
         best = run["index"] == status["best"]
@@ -51,7 +54,7 @@ def sweep_status_html(status: dict) -> str:
             "" if run["accuracy"] is None else f"{run['accuracy']:.4f}",
         ]
         label = " class='sweep-best'" if best else ""
-        rows.append(f"<tr{label}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        rows.append(f"<tr{label}>" + "".join(f"<td {pad}>{c}</td>" for c in cells) + "</tr>")
     best_line = ""
     if status["best"] is not None:
         best_run = status["runs"][status["best"]]
@@ -133,7 +136,11 @@ class SweepView(pn.viewable.Viewer):
             self.form,
             parameters=["method", "learning_rates", "batch_sizes", "weight_decays", "optimizers",
                         "num_runs", "seed", "max_concurrent"],
-            widgets={"optimizers": pn.widgets.CheckBoxGroup},
+            widgets={
+                "optimizers": pn.widgets.CheckBoxGroup,
+                "num_runs": pn.widgets.IntInput,
+                "max_concurrent": pn.widgets.IntInput,
+            },
             show_name=False,
         )  # fmt: skip
         start = pn.widgets.Button(label="Start sweep", color="primary")
