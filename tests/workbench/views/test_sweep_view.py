@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import panel as pn
 
 from workbench.models.session import WorkbenchSession
@@ -55,6 +57,10 @@ def test_the_panel_renders_and_refuses_a_bad_field(tmp_path, monkeypatch):
     view.compare_sweep()
     assert compared == []  # Nothing launched yet: nothing to compare.
     view.stop_sweep()
+    deadline = time.monotonic() + 30
+    while "cancelled" not in view.status_pane.object and time.monotonic() < deadline:
+        time.sleep(0.1)
+        view.poll()
     assert "cancelled" in view.status_pane.object
     # A new page of the same workspace follows the newest sweep.
     again = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))

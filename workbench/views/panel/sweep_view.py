@@ -10,6 +10,7 @@ Panel's CDN for its stylesheets, out of reach offline).
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 
 import panel as pn
@@ -109,7 +110,11 @@ class SweepView(pn.viewable.Viewer):
         self.form.start(base)
 
     def stop_sweep(self, _=None) -> None:
-        self.form.stop()
+        # Running jobs get seconds each to save a checkpoint: the page does not wait for
+        # them; the poll shows the runs as they end.
+        sweep = self.form.sweep()
+        if sweep is not None:
+            threading.Thread(target=sweep.stop, kwargs={"grace_secs": 15.0}, daemon=True).start()
 
     def compare_sweep(self, _=None) -> None:
         runs = self.form.status.get("runs", [])
