@@ -102,3 +102,15 @@ def test_tick_selects_exactly_the_runs_given_even_behind_a_filter(tmp_path):
     assert view.runs.grid.selection == [1]  # jobs/b after jobs/c; jobs/a is filtered out
     assert view.compare.model.selected == [a, b]
     assert [t["name"] for t in _traces(view)] == ["jobs/a", "★ jobs/b"]
+
+
+def test_a_run_keeps_its_colour_while_others_are_unticked_and_constants_get_a_range(tmp_path):
+    view = ExperimentsView(workspace=_workspace(tmp_path))
+    view.runs.grid.selection = [0, 1, 2]
+    colours = {t["name"]: t["line"]["color"] for t in _traces(view)}
+    assert len(set(colours.values())) == 3
+    view.runs.grid.selection = [1]
+    (only,) = _traces(view)
+    assert only["line"]["color"] == colours["★ jobs/b"]
+    # Examples/sec is 800 throughout: drawn from 400 to 1200, not 799 to 801.
+    assert view.compare.chart.object["layout"]["yaxis4"]["range"] == [400.0, 1200.0]

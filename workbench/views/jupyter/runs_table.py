@@ -17,7 +17,7 @@ from workbench.models.runs import FIELDS, RunRecord, RunsTable
 from workbench.models.runs.curves import X_AXES, CompareModel
 from workbench.models.runs.query import split_filters
 from workbench.views.jupyter.html_table import html_table
-from workbench.views.panel.compare_figure import compare_figure
+from workbench.views.panel.compare_figure import RunColours, compare_figure
 
 __all__ = ["CompareWidget", "RunsTableWidget", "run_rows"]
 
@@ -87,6 +87,7 @@ class CompareWidget(widgets.VBox):
         self.smoothing.observe(lambda c: self._set(smoothing=c["new"]), "value")
         self.x_axis.observe(lambda c: self._set(x_axis=c["new"]), "value")
         self.model.param.watch(lambda _: self.draw(), ["selected", "smoothing", "x_axis"])
+        self._colours = RunColours()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         super().__init__([widgets.HBox([self.smoothing, self.x_axis]), self.figure])
@@ -101,7 +102,8 @@ class CompareWidget(widgets.VBox):
 
     def draw(self) -> None:
         """Redraws the chart from the model."""
-        figure = compare_figure(self.model, set(self.table.best_runs().values()))
+        best = set(self.table.best_runs().values())
+        figure = compare_figure(self.model, best, self._colours.follow(self.model.selected))
         with self.figure.batch_update():
             self.figure.data = ()
             self.figure.add_traces(figure["data"])

@@ -9,13 +9,13 @@ the same dicts in a `FigureWidget`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from workbench.models.charts import CHARTS
 from workbench.models.runs import RunRecord
 from workbench.models.runs.curves import CompareModel
 
-__all__ = ["RUN_COLOURS", "compare_figure", "parallel_figure"]
+__all__ = ["RUN_COLOURS", "RunColours", "compare_figure", "parallel_figure"]
 
 #: One colour per compared run, in the order ticked (then again from the start).
 RUN_COLOURS = (
@@ -24,13 +24,33 @@ RUN_COLOURS = (
 )  # fmt: skip
 
 
-def compare_figure(model: CompareModel, best: Sequence[str] = ()) -> dict:
+class RunColours(dict):
+    """`{logdir: colour}` that gives each newly ticked run the first colour no ticked run
+    has, and keeps a run's colour until it is unticked."""
+
+    def follow(self, selected: Sequence[str]) -> RunColours:
+        """Forgets the runs not in `selected`, colours the new ones; returns itself."""
+        for logdir in [d for d in self if d not in selected]:
+            del self[logdir]
+        for logdir in selected:
+            if logdir not in self:
+                used = set(self.values())
+                free = [c for c in RUN_COLOURS if c not in used]
+                self[logdir] = free[0] if free else RUN_COLOURS[len(self) % len(RUN_COLOURS)]
+        return self
+
+
+def compare_figure(
+    model: CompareModel, best: Sequence[str] = (), colours: Mapping[str, str] | None = None
+) -> dict:
     """Loss, batch accuracy, learning rate and examples/sec of every run in `model`, overlaid.
 
     Args:
       model: The runs compared, the smoothing and the x axis.
       best: Log directories of runs to mark as the best of their sweep (a star and a thicker
         line).
+      colours: `{logdir: colour}`, so that a run keeps its colour while others are ticked
+        and unticked; default `RUN_COLOURS` in the order of `model.selected`.
 
     Returns:
       A Plotly figure dict: four charts in a 2x2 grid, one trace per run in each, a run's
@@ -49,8 +69,10 @@ def compare_figure(model: CompareModel, best: Sequence[str] = ()) -> dict:
         suffix = "" if index == 0 else str(index + 1)
         x_domain = [0.0, 0.45] if column == 0 else [0.55, 1.0]
         y_domain = [0.58, 1.0] if row == 0 else [0.0, 0.42]
-        for number, curve in enumerate(model.curves(key)):
+        curves = model.curves(key)
+        for number, curve in enumerate(curves):
             is_best = curve.logdir in best
+            colour = (colours or {}).get(curve.logdir) or RUN_COLOURS[number % len(RUN_COLOURS)]
             data.append(
                 {
                     "type": "scatter",
@@ -60,10 +82,7 @@ def compare_figure(model: CompareModel, best: Sequence[str] = ()) -> dict:
                     "showlegend": index == 0,
                     "x": curve.x,
                     "y": curve.y,
-                    "line": {
-                        "color": RUN_COLOURS[number % len(RUN_COLOURS)],
-                        "width": 3 if is_best else 1.5,
-                    },
+                    "line": {"color": colour, "width": 3 if is_best else 1.5},
                     "xaxis": f"x{suffix}",
                     "yaxis": f"y{suffix}",
                     "meta": curve.logdir,
@@ -74,6 +93,9 @@ def compare_figure(model: CompareModel, best: Sequence[str] = ()) -> dict:
             x_axis["title"] = {"text": x_title}
         layout[f"xaxis{suffix}"] = x_axis
         layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
+        values = {v for curve in curves for v in curve.y if isinstance(v, (int, float))}
+        if len(values) == 1:  # Plotly would draw a constant at +-1 around it.
+            layout[f"yaxis{suffix}"]["range"] = _range_around(float(values.pop()))
         layout["annotations"].append(
             {
                 "text": title + (f" (smoothed {model.smoothing:g})" if model.smoothing else ""),
@@ -93,6 +115,13 @@ def compare_figure(model: CompareModel, best: Sequence[str] = ()) -> dict:
              "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 15}}
         )  # fmt: skip
     return {"data": data, "layout": layout}
+
+
+def _range_around(value: float) -> list[float]:
+    """Half the value either side (1 for 0): a learning rate of 0.01 drawn at +-1 around it
+    would lie on the zero line."""
+    half = abs(value) / 2 or 1.0
+    return [value - half, value + half]
 
 
 def _log10(value: float) -> float:

@@ -16,7 +16,7 @@ import param
 from workbench.models.runs import RunsTable
 from workbench.models.runs.config_diff import RunDiff, run_diff
 from workbench.models.runs.curves import X_AXES, CompareModel
-from workbench.views.panel.compare_figure import compare_figure, parallel_figure
+from workbench.views.panel.compare_figure import RunColours, compare_figure, parallel_figure
 
 __all__ = ["CompareView", "diff_html"]
 
@@ -80,6 +80,7 @@ class CompareView(pn.viewable.Viewer):
         )
         self.diff = pn.pane.HTML(diff_html(None), sizing_mode="stretch_width", name="run-diff")
         self._stale = True
+        self._colours = RunColours()
         self._parallel_runs: list = []
         self.model.param.watch(self._settings_changed, ["smoothing", "x_axis", "selected"])
         self.param.watch(lambda e: self.redraw() if e.new else None, "shown")
@@ -116,7 +117,8 @@ class CompareView(pn.viewable.Viewer):
             return
         if self._stale:
             best = set(self.table.best_runs().values()) if self.table else set()
-            self.chart.object = compare_figure(self.model, best)
+            colours = self._colours.follow(self.model.selected)
+            self.chart.object = compare_figure(self.model, best, colours)
             self._stale = False
         runs = list(self.table.runs) if self.table else []
         key = [(r.logdir, r.val_accuracy, r.learning_rate) for r in runs]
