@@ -56,6 +56,11 @@ def test_the_panel_renders_and_refuses_a_bad_field(tmp_path, monkeypatch):
     view.on_compare = compared.append
     view.compare_sweep()
     assert compared == []  # Nothing launched yet: nothing to compare.
+    shown = view.form.status
+    view.form.status = STATUS
+    view.compare_sweep()
+    assert compared == [["/w/jobs/lr-1/run-001", "/w/jobs/lr-1/run-002"]]
+    view.form.status = shown
     view.stop_sweep()
     deadline = time.monotonic() + 30
     while "cancelled" not in view.status_pane.object and time.monotonic() < deadline:

@@ -179,10 +179,3 @@ class SweepView(pn.viewable.Viewer):
             ),
             sizing_mode="stretch_width",
         )
-
-
-def tick_in_runs_table(runs_view, logdirs: list[str]) -> None:
-    """Ticks exactly `logdirs` in a `RunsView` (its Compare view then overlays them)."""
-    runs_view.refresh()  # Runs launched since its last read are listed first.
-    order = [run.logdir for run in runs_view.table.runs]
-    runs_view.grid.selection = [order.index(d) for d in logdirs if d in order]

@@ -22,9 +22,11 @@ from workbench.models.design import template
 from workbench.models.jobs import process
 from workbench.models.sweeps import (
     Sweep,
+    SweepScheduler,
     SweepStateError,
     default_concurrency,
     define_sweep,
+    ensure_scheduler,
     list_sweeps,
     run_until_done,
     schedule_all,
@@ -262,3 +264,24 @@ def test_an_unknown_sweep_names_the_known_ones(tmp_path):
     sweep = _define(tmp_path)
     with pytest.raises(FileNotFoundError, match=rf"got 'nope'. Known sweeps: \['{sweep.id}'\]"):
         Sweep("nope", workspace=tmp_path)
+
+
+def test_the_scheduler_thread_resumes_a_started_sweep(tmp_path, fake_python, monkeypatch):
+    sweep = _define(tmp_path, parameters={"learning_rate": [0.1, 0.01]})
+    sweep.start()  # Started by a server that has gone since; nothing launched yet.
+    original = Sweep.schedule
+    monkeypatch.setattr(
+        Sweep, "schedule", lambda self, python=None: original(self, python=fake_python)
+    )
+    scheduler = SweepScheduler(tmp_path, interval=0.05)
+    scheduler.start()
+    try:
+        for index in range(2):
+            _wait(lambda i=index: _states(sweep)[i] == "running")
+            _release(sweep.run_states()[index])
+        _wait(lambda: sweep.status()["state"] == "finished")
+    finally:
+        scheduler.halt()
+        scheduler.join(timeout=10)
+    assert not scheduler.is_alive()
+    assert ensure_scheduler(tmp_path) is ensure_scheduler(str(tmp_path) + "/")

@@ -22,7 +22,7 @@ from workbench.models.session import WorkbenchSession
 from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
-from workbench.views.panel.sweep_view import SweepView, tick_in_runs_table
+from workbench.views.panel.sweep_view import SweepView
 
 POLL_MS = 1000
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
@@ -158,7 +158,7 @@ class TrainPage(pn.viewable.Viewer):
         # Sweeps of the current design and dataset; Compare ticks their runs in the table.
         self.sweeps = SweepView(
             session=self.session,
-            on_compare=lambda logdirs: tick_in_runs_table(self.experiments.runs, logdirs),
+            on_compare=self.experiments.runs.tick,
         )
         self.refresh_jobs()
 
