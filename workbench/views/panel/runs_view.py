@@ -20,33 +20,30 @@ __all__ = ["COLUMNS", "RunsView", "runs_frame"]
 
 #: (RunRecord field, column title) shown, in order.
 COLUMNS = (
+    # The results and the settings swept come first: they fit the page without scrolling.
     ("best", "best"),
     ("run", "run"),
     ("sweep", "sweep"),
     ("status", "status"),
+    ("learning_rate", "lr"),
+    ("val_accuracy", "val acc"),
+    ("best_val_accuracy", "best val acc"),
+    ("optimizer", "optimizer"),
+    ("batch_size", "batch"),
+    ("weight_decay", "weight decay"),
+    ("steps", "steps"),
+    ("schedule", "schedule"),
     ("design", "design"),
     ("design_version", "version"),
     ("dataset", "dataset"),
-    ("optimizer", "optimizer"),
-    ("learning_rate", "lr"),
-    ("schedule", "schedule"),
-    ("batch_size", "batch"),
-    ("steps", "steps"),
-    ("weight_decay", "weight decay"),
     ("finetune", "fine-tune"),
     ("step", "step"),
-    ("val_accuracy", "val acc"),
-    ("best_val_accuracy", "best val acc"),
     ("duration_s", "duration (s)"),
     ("examples_per_sec", "examples/s"),
     ("problem", "problem"),
 )
-_FORMATS = {
-    "val_accuracy": "0.0000",
-    "best_val_accuracy": "0.0000",
-    "duration_s": "0.0",
-    "examples_per_sec": "0",
-}
+#: Decimals shown of the number columns that are not exact settings.
+_DECIMALS = {"val_accuracy": 4, "best_val_accuracy": 4, "duration_s": 1, "examples_per_sec": 0}
 
 
 def runs_frame(runs: list[RunRecord], best: set[str]) -> pd.DataFrame:
@@ -86,9 +83,9 @@ class RunsView(pn.viewable.Viewer):
             height=280,
             sizing_mode="stretch_width",
             formatters={
-                title: {"type": "money", "precision": 4 if "acc" in title else 1}
+                title: {"type": "money", "precision": _DECIMALS[key], "thousand": ","}
                 for key, title in COLUMNS
-                if key in ("val_accuracy", "best_val_accuracy", "duration_s")
+                if key in _DECIMALS
             },
             css_classes=["runs-table"],
         )
