@@ -114,3 +114,34 @@ def test_a_run_keeps_its_colour_while_others_are_unticked_and_constants_get_a_ra
     assert only["line"]["color"] == colours["★ jobs/b"]
     # Examples/sec is 800 throughout: drawn from 400 to 1200, not 799 to 801.
     assert view.compare.chart.object["layout"]["yaxis4"]["range"] == [400.0, 1200.0]
+
+
+def test_a_long_curve_is_thinned_for_drawing_after_smoothing(tmp_path):
+    root = str(tmp_path)
+    logdir = make_run(root, "jobs/long", steps=10)
+    with open(os.path.join(logdir, "metrics.jsonl"), "w") as f:
+        for step in range(1, 5001):
+            f.write(json.dumps({"step": step, "loss": float(step % 2), "wall_time": T0}) + "\n")
+    view = ExperimentsView(workspace=root)
+    view.compare.model.smoothing = 0.9
+    view.runs.grid.selection = [0]
+    (loss,) = _traces(view)
+    # 5000 points, every 3rd drawn (ceil(5000 / 2000)), and the last: 1667 + 1.
+    assert len(loss["x"]) == 1668
+    assert loss["x"][:3] == [1, 4, 7] and loss["x"][-1] == 5000
+    # Thinned after smoothing: the alternating 0, 1 losses are drawn near their mean 0.5.
+    assert all(abs(value - 0.5) < 0.1 for value in loss["y"][50:])
+
+
+def test_the_train_page_lists_the_runs_and_follows_them(tmp_path):
+    from workbench.models.jobs.settings import TrainSettings
+    from workbench.models.session import WorkbenchSession
+    from workbench.views.panel.pages.train import TrainPage
+
+    root = _workspace(tmp_path)
+    page = TrainPage(session=WorkbenchSession(workspace=root, settings=TrainSettings()))
+    assert list(page.experiments.runs.grid.value["run"]) == ["jobs/c", "jobs/b", "jobs/a"]
+    make_run(root, "jobs/d", started=T0 + 30)
+    for _ in range(5):  # the table is reread every few polls of the page
+        page.poll()
+    assert list(page.experiments.runs.grid.value["run"])[0] == "jobs/d"

@@ -15,13 +15,35 @@ from workbench.models.charts import CHARTS
 from workbench.models.runs import RunRecord
 from workbench.models.runs.curves import CompareModel
 
-__all__ = ["RUN_COLOURS", "RunColours", "compare_figure", "parallel_figure"]
+__all__ = ["MAX_POINTS", "RUN_COLOURS", "RunColours", "compare_figure", "parallel_figure", "thin"]
 
 #: One colour per compared run, in the order ticked (then again from the start).
 RUN_COLOURS = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
     "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
 )  # fmt: skip
+
+
+#: Points drawn per curve at most: a long run logs tens of thousands of records, and the
+#: whole figure travels to the browser on each redraw (once a second while a run grows).
+MAX_POINTS = 2000
+
+
+def thin(x: Sequence[float], y: Sequence[float], limit: int = MAX_POINTS) -> tuple[list, list]:
+    """Every k-th point of a curve (the last one always kept) so that at most about `limit`
+    remain; smoothing is applied before, on every point.
+
+    Example:
+      >>> thin(list(range(10)), list(range(10)), limit=4)
+      ([0, 3, 6, 9], [0, 3, 6, 9])
+    """
+    if len(x) <= limit:
+        return list(x), list(y)
+    step = -(-len(x) // limit)  # ceil
+    keep = list(range(0, len(x), step))
+    if keep[-1] != len(x) - 1:
+        keep.append(len(x) - 1)
+    return [x[i] for i in keep], [y[i] for i in keep]
 
 
 class RunColours(dict):
@@ -73,6 +95,7 @@ def compare_figure(
         for number, curve in enumerate(curves):
             is_best = curve.logdir in best
             colour = (colours or {}).get(curve.logdir) or RUN_COLOURS[number % len(RUN_COLOURS)]
+            x, y = thin(curve.x, curve.y)
             data.append(
                 {
                     "type": "scatter",
@@ -80,8 +103,8 @@ def compare_figure(
                     "name": ("★ " if is_best else "") + curve.label,
                     "legendgroup": curve.logdir,
                     "showlegend": index == 0,
-                    "x": curve.x,
-                    "y": curve.y,
+                    "x": x,
+                    "y": y,
                     "line": {"color": colour, "width": 3 if is_best else 1.5},
                     "xaxis": f"x{suffix}",
                     "yaxis": f"y{suffix}",
