@@ -1,40 +1,170 @@
-"""Inspect journey in headless Chromium: a net dropped from the palette is counted once, and
-the page says which mode (inference or training) it shows. Every wait is for a state."""
+"""Inspect journey in headless Chromium: a net dropped from the palette has the counts
+`slim-workbench summary` prints for the same design, the page says which mode (inference or
+training) it shows and training adds the batch norms' UPDATE_OPS, and the diagram fits the
+window, zooms, and folds and unfolds a scope. Every wait is for a state."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.ui.serving import ROOT
+
 pytestmark = pytest.mark.ui
 
 RENDER_TIMEOUT_MS = 60_000
-# What `slim-workbench summary` prints for slimlib's lenet on 28x28x1.
+# What `slim-workbench summary` prints for slimlib's lenet on 28x28x1 (checked below).
 LENET_PARAMS = "3,274,634"
+LENET_CALLS = 9
 
 
-def test_a_palette_net_has_the_summarys_counts_in_either_mode(
-    app_url: str, page: Page, artifacts_dir: Path
-):
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+def _saved_draft(workspace: Path, net: str, timeout_s: float = 60.0) -> Path:
+    """The browser's draft file once it holds a `net` block named `net` (drafts are written
+    a moment after each change)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for draft in workspace.rglob(".drafts/*.json"):
+            try:
+                blocks = json.loads(draft.read_text())["blocks"]
+            except (OSError, ValueError, KeyError):
+                continue
+            if [b.get("name") for b in blocks] == [net]:
+                return draft
+        time.sleep(0.2)
+    raise AssertionError(f"no draft holding only the net {net!r} in {workspace}")
+
+
+def _summary_totals(design: Path) -> tuple[str, int]:
+    """`(parameters, layer calls)` from the last line `slim-workbench summary` prints."""
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("slim-workbench")), "summary", str(design)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    found = re.search(r"total: (\d+) layers, ([\d,]+) parameters", out)
+    assert found, out
+    return found[2], int(found[1])
+
+
+def _start_empty(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/app")
     expect(page.get_by_text("→ [10]").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     page.locator(".bk-input-group", has_text="Template").locator("select").select_option("empty")
     page.get_by_role("button", name="Load template").click()
     expect(page.get_by_text("Started an empty design.").first).to_be_visible()
+
+
+def _inside(drawn: dict, outer: dict, *, whole: bool) -> bool:
+    """Whether `drawn` lies within `outer` sideways and starts below its top (and, `whole`,
+    ends above its bottom), to a pixel."""
+    sideways = drawn["x"] >= outer["x"] - 1 and (
+        drawn["x"] + drawn["width"] <= outer["x"] + outer["width"] + 1
+    )
+    top = drawn["y"] >= outer["y"] - 1
+    bottom = drawn["y"] + drawn["height"] <= outer["y"] + outer["height"] + 1
+    return sideways and top and (bottom or not whole)
+
+
+def _scale(page: Page) -> float:
+    return float(page.locator(".wb-diagram-view").get_attribute("data-scale"))
+
+
+def test_a_palette_net_has_the_summarys_counts_and_its_diagram_folds_and_zooms(
+    app_url: str, app_workspace: Path, page: Page, artifacts_dir: Path
+):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _start_empty(page, app_url)
     page.locator('.wb-item[data-kind="net"][data-op="lenet"]').drag_to(
         page.locator('.wb-list[data-container="blocks"]')
     )
     expect(page.get_by_text("→ [10]").first).to_be_visible()
+    params, calls = _summary_totals(_saved_draft(app_workspace, "lenet"))
+    assert (params, calls) == (LENET_PARAMS, LENET_CALLS)
+
     page.locator(".bk-tab", has_text="Inspect").first.click()
     expect(page.get_by_text(LENET_PARAMS).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     expect(page.get_by_text("6,549,268")).to_have_count(0)
+    calls_number = re.compile(rf"^Layer calls\s*{LENET_CALLS}$")
+    expect(page.locator("div", has_text=calls_number).first).to_be_visible()
     expect(page.get_by_text("for inference").first).to_be_visible()
+
+    # The diagram opens fitted to the window's width, from its top, readable.
+    view = page.locator(".wb-diagram-view")
+    expect(view.locator("svg")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(view).to_have_attribute("data-scale", re.compile(r"\d"))
+    assert view.bounding_box()["height"] >= 400
+    assert _inside(view.locator("svg").bounding_box(), view.bounding_box(), whole=False)
+    assert _scale(page) >= 0.6  # Readable: 0.8 unless the width needs less.
+    page.screenshot(path=artifacts_dir / "journey-inspect-net.png", full_page=True)
+
+    # Fold the LeNet scope by clicking its box: one node with the net's totals.
+    view.locator("g.cluster text", has_text="LeNet").first.click()
+    folded = view.locator('g[id^="wb-s"]')
+    expect(folded).to_have_count(1)
+    expect(folded).to_contain_text("LeNet [+]")
+    # All but the softmax `Predictions`, which the net makes outside its scope.
+    expect(folded).to_contain_text(f"{LENET_CALLS - 1} layer calls")
+    expect(folded).to_contain_text("3.27M params")
+    expect(view.locator("g.node", has_text="conv1")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "journey-inspect-folded.png", full_page=True)
+    # Open it again by clicking the folded node.
+    folded.click()
+    expect(view.locator("g.node", has_text="conv1")).to_have_count(1)
+    expect(folded).to_have_count(0)
+
+    # Zoom with the buttons and Ctrl+wheel; Fit shows the whole drawing.
+    first = _scale(page)
+    page.get_by_role("button", name="+", exact=True).click()
+    expect(view).not_to_have_attribute("data-scale", f"{first:.4f}")
+    assert _scale(page) == pytest.approx(first * 1.25, rel=1e-3)
+    box = view.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 100)
+    zoomed = _scale(page)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, 300)  # Down: zoom out.
+    page.keyboard.up("Control")
+    expect(view).not_to_have_attribute("data-scale", f"{zoomed:.4f}")
+    assert _scale(page) < zoomed
+    page.get_by_role("button", name="Fit", exact=True).click()
+    expect(page.locator(".wb-diagram-zoom")).not_to_have_text(re.compile(r"^$"))
+    assert _inside(view.locator("svg").bounding_box(), view.bounding_box(), whole=True)
+    page.screenshot(path=artifacts_dir / "journey-inspect-fit.png", full_page=True)
+    assert errors == []
+
+
+def test_training_mode_lists_the_batch_norm_updates(app_url: str, page: Page, artifacts_dir: Path):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{app_url}/app")
+    expect(page.get_by_text("→ [10]").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    select = page.locator(".bk-input-group", has_text="Template").locator("select")
+    select.select_option("resnet_small")
+    page.get_by_role("button", name="Load template").click()
+    expect(page.get_by_text("block3").first).to_be_visible()
+    page.locator(".bk-tab", has_text="Inspect").first.click()
+    expect(page.get_by_text("for inference").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    page.locator(".bk-tab", has_text="Collections").first.click()
+    expect(page.locator(".bk-tab", has_text="UPDATE_OPS (0)")).to_be_visible(
+        timeout=RENDER_TIMEOUT_MS
+    )
     page.get_by_role("button", name="Training", exact=True).click()
     expect(page.get_by_text("for training").first).to_be_visible()
-    expect(page.get_by_text(LENET_PARAMS).first).to_be_visible()
-    page.screenshot(path=artifacts_dir / "journey-inspect-net.png", full_page=True)
+    # 9 batch norms, each updating its moving mean and its moving variance.
+    expect(page.locator(".bk-tab", has_text="UPDATE_OPS (18)")).to_be_visible(
+        timeout=RENDER_TIMEOUT_MS
+    )
+    page.locator(".bk-tab", has_text="UPDATE_OPS (18)").click()
+    expect(page.get_by_text("AssignMovingAvg").first).to_be_visible()
+    page.screenshot(path=artifacts_dir / "journey-inspect-update-ops.png", full_page=True)
     assert errors == []

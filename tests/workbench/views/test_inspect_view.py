@@ -58,8 +58,11 @@ def test_collections_get_a_tab_each_with_their_members(view):
 
 
 def test_diagram_is_svg_and_a_build_error_is_shown_not_raised(view):
-    assert "<svg" in view._diagram().object
+    diagram = view._diagram()
+    (viewer,) = _find(diagram, "diagram")
+    assert "<svg" in viewer.svg and viewer.visible
     view.model.input_shape = [1, 2, 2, 1]  # a VALID 3x3 kernel does not fit a 2x2 map
+    assert viewer.svg == "" and not viewer.visible
     assert "of layer 'conv1' is larger than the 2x2 input" in view.model.error
     assert view.model.table is None
     assert "No layers" in view._layers().object

@@ -18,12 +18,13 @@ import graphviz
 import tensorflow as tf
 
 import slimlib as slim
-from workbench.models.inspect.formatting import Shape, format_shape
+from workbench.models.inspect.formatting import Shape, compact_count, format_shape
 from workbench.problems import did_you_mean
 
 #: Node kinds: the model's placeholder(s), a layer call, an untraced op where two or more
-#: layer outputs meet (add, concat), and the model's output tensor(s).
-NODE_KINDS: tuple[str, ...] = ("input", "layer", "merge", "output")
+#: layer outputs meet (add, concat), the model's output tensor(s), and a folded scope (see
+#: `workbench.models.inspect.folding`).
+NODE_KINDS: tuple[str, ...] = ("input", "layer", "merge", "output", "folded")
 
 # Ops that hold state or constants: nothing flows from them along a data edge.
 _NO_FLOW_OPS = frozenset(
@@ -40,13 +41,27 @@ _GRAPH_STYLE = {
 }
 _NODE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "10", "margin": "0.12,0.04"}
 _EDGE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "8", "color": "#555555"}
-_CLUSTER_STYLE = {"style": "rounded", "color": "#8aa4c0", "fontcolor": "#2f4f6f"}
+_CLUSTER_STYLE = {
+    "style": "rounded,filled",
+    "fillcolor": "#fafcfe",
+    "color": "#8aa4c0",
+    "fontcolor": "#2f4f6f",
+}
 _NODE_STYLE = {
     "input": {"shape": "ellipse", "style": "filled", "fillcolor": "#fdf1d6"},
     "layer": {"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f0f8"},
     "merge": {"shape": "circle", "style": "filled", "fillcolor": "#eeeeee", "fixedsize": "false"},
     "output": {"shape": "ellipse", "style": "filled", "fillcolor": "#dff2df"},
+    "folded": {
+        "shape": "box",
+        "style": "rounded,filled,bold",
+        "fillcolor": "#d3e2f1",
+        "color": "#2f4f6f",
+        "peripheries": "2",
+    },
 }
+#: Prefix of the SVG ids of folded nodes and scope boxes: a click on one folds or unfolds it.
+SVG_ID_PREFIX = "wb-"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +77,9 @@ class DiagramNode:
       shape: Static output shape, `None` when unknown.
       cluster: Scope path of the innermost cluster holding the node (`""`: top level).
       row: Index of the layer's row in the layer table (`trace.walk()` order), else `None`.
+      params: Parameters of the layer call(s) drawn by the node (a folded scope: all of it).
+      flops: Their FLOPs per forward pass.
+      calls: Number of layer calls drawn by the node (a layer and its normalizer: 2).
     """
 
     id: str
@@ -72,6 +90,9 @@ class DiagramNode:
     shape: Shape | None
     cluster: str = ""
     row: int | None = None
+    params: int = 0
+    flops: int = 0
+    calls: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,11 +123,25 @@ class DiagramCluster:
 
 @dataclasses.dataclass(frozen=True)
 class Diagram:
-    """Nodes, edges and clusters of a model diagram; `to_digraph()` draws it with `graphviz`."""
+    """Nodes, edges and clusters of a model diagram; `to_digraph()` draws it with `graphviz`.
+
+    `folded` lists the scopes drawn as one node (`folding.fold`); empty for a full diagram.
+    """
 
     nodes: tuple[DiagramNode, ...]
     edges: tuple[DiagramEdge, ...]
     clusters: tuple[DiagramCluster, ...]
+    folded: tuple[str, ...] = ()
+
+    def scope_at(self, svg_id: str) -> str | None:
+        """The scope of the folded node or scope box whose SVG id is `svg_id`, else None."""
+        for node in self.nodes:
+            if node.kind == "folded" and svg_id == f"{SVG_ID_PREFIX}{node.id}":
+                return node.scope
+        for cluster in self.clusters:
+            if svg_id == f"{SVG_ID_PREFIX}{cluster.id}":
+                return cluster.path
+        return None
 
     def node(self, scope: str) -> DiagramNode:
         """The node whose `scope` (layer scope or op name) is `scope`.
@@ -159,17 +194,55 @@ class Diagram:
 
         def add(graph: graphviz.Digraph, path: str) -> None:
             for node in members.get(path, []):
-                graph.node(node.id, label=label(*_node_label(node)), **_NODE_STYLE[node.kind])
+                extra = {"id": SVG_ID_PREFIX + node.id} if node.kind == "folded" else {}
+                graph.node(
+                    node.id, label=label(*_node_label(node)), **_NODE_STYLE[node.kind], **extra
+                )
             for cluster in children.get(path, []):
                 with graph.subgraph(name=cluster.id) as sub:
-                    sub.attr(label=label(cluster.label), **_CLUSTER_STYLE)
+                    sub.attr(
+                        label=label(cluster.label),
+                        id=SVG_ID_PREFIX + cluster.id,
+                        **_CLUSTER_STYLE,
+                    )
                     add(sub, cluster.path)
 
         add(dot, "")
         for edge in self.edges:
             shape = "" if edge.shape is None else format_shape(edge.shape)
             dot.edge(edge.source, edge.target, label=label(shape))
+        rows = self._branch_rows()
+        if rows:
+            # Graphviz orders sibling clusters to cross fewest edges, which may draw branch
+            # 3 before branch 2: the heads of a block's branches share a rank, in order.
+            dot.attr(newrank="true")
+            for row in rows:
+                with dot.subgraph() as same:
+                    same.attr(rank="same")
+                    for left, right in zip(row, row[1:]):
+                        same.edge(left, right, style="invis")
         return dot
+
+    def _branch_rows(self) -> list[list[str]]:
+        """For each node feeding two or more sibling scopes (a block's branches), the ids of
+        the first node of each, in the order the model made them."""
+        by_id = {node.id: node for node in self.nodes}
+        targets: dict[str, list[str]] = {}
+        for edge in self.edges:
+            targets.setdefault(edge.source, []).append(edge.target)
+        rows = []
+        for heads in targets.values():
+            by_parent: dict[str, dict[str, str]] = {}
+            for head in heads:
+                node = by_id[head]
+                key = node.scope if node.kind == "folded" else node.cluster
+                if key:
+                    parent = key.rsplit("/", 1)[0] if "/" in key else ""
+                    by_parent.setdefault(parent, {}).setdefault(key, head)
+            for siblings in by_parent.values():
+                if len(siblings) >= 2:
+                    rows.append(list(siblings.values()))
+        return rows
 
 
 def label(*lines: str) -> str:
@@ -184,7 +257,10 @@ def label(*lines: str) -> str:
     return graphviz.nohtml("\\n".join(parts))
 
 
-def _node_label(node: DiagramNode) -> tuple[str, str, str]:
+def _node_label(node: DiagramNode) -> tuple[str, ...]:
+    if node.kind == "folded":
+        totals = f"{compact_count(node.params)} params, {compact_count(node.flops)} FLOPs"
+        return f"{node.label} [+]", node.op, totals, format_shape(node.shape)
     return node.label, node.op, format_shape(node.shape)
 
 
@@ -231,6 +307,13 @@ class _Builder:
         self.by_op: dict[str, str] = {}  # Op name -> id of its input/merge node.
         self.memo: dict[str, frozenset[str]] = {}
         self.scopes_with_variables: set[str] = set()  # A later call there reuses them.
+        # A net that opens its variable scope twice (`InceptionV3` in `inception_v3` and in
+        # its base) names its ops `InceptionV3/InceptionV3/...`: ops with no variables
+        # (pools, concat) would sit in a scope box of their own. Name-scope prefix -> the
+        # variable scope it stands for, learnt from the calls that have both.
+        self.renamed: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for record, _depth in trace.walk():
+            self._learn_renaming(record)
         self._add_layers(trace)
 
     def _new_id(self) -> str:
@@ -255,8 +338,13 @@ class _Builder:
                 op=" + ".join(dict.fromkeys(ops)),
                 scope=record.scope,
                 shape=record.output_shape,
-                cluster=record.scope.rsplit("/", 1)[0] if "/" in record.scope else "",
+                cluster=self.as_variable_scope(
+                    record.scope.rsplit("/", 1)[0] if "/" in record.scope else ""
+                ),
                 row=row,
+                params=record.params,
+                flops=record.total_flops,
+                calls=1 + len(inner),
             )
             self.nodes.append(node)
             if any(r.variables for r in [record, *inner]):
@@ -267,6 +355,22 @@ class _Builder:
             for scope in scopes:
                 if scope:  # A record with no scope cannot own ops by name.
                     self.owner_by_scope.setdefault(scope, node.id)
+
+    def _learn_renaming(self, record: slim.tracing.LayerRecord) -> None:
+        if not record.variables or not record.name_scope or not record.scope:
+            return
+        names, scopes = record.name_scope.split("/"), record.scope.split("/")
+        extra = len(names) - len(scopes)
+        if extra > 0 and names[extra:] == scopes:
+            self.renamed.setdefault(tuple(names[: extra + 1]), tuple(scopes[:1]))
+
+    def as_variable_scope(self, name_scope: str) -> str:
+        """`name_scope` with a prefix the variables do not have replaced by theirs."""
+        parts = tuple(name_scope.split("/")) if name_scope else ()
+        for prefix, scope in self.renamed.items():
+            if parts[: len(prefix)] == prefix:
+                return "/".join(scope + parts[len(prefix) :])
+        return name_scope
 
     def owner(self, op_name: str) -> str | None:
         """Id of the layer node whose scope is the longest proper prefix of `op_name`."""
@@ -336,6 +440,10 @@ class _Builder:
             self.by_op[op.name] = node.id
         return self.by_op[op.name]
 
+    def _merge_cluster(self, op: tf.Operation) -> str:
+        """The scope box a merge op is drawn in: its name scope, said as a variable scope."""
+        return self.as_variable_scope(op.name.rsplit("/", 1)[0] if "/" in op.name else "")
+
     def _merge_node(self, op: tf.Operation, reaching: list[frozenset[str]]) -> str:
         if op.name not in self.by_op:
             node = DiagramNode(
@@ -345,7 +453,7 @@ class _Builder:
                 op=op.type,
                 scope=op.name,
                 shape=_shape_of(op.outputs[0]) if op.outputs else None,
-                cluster=op.name.rsplit("/", 1)[0] if "/" in op.name else "",
+                cluster=self._merge_cluster(op),
             )
             self.nodes.append(node)
             self.by_op[op.name] = node.id

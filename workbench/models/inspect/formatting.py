@@ -99,3 +99,19 @@ def value_text(value: Any) -> str:
     """
     plain = plain_value(value)
     return plain if isinstance(plain, str) else repr(plain)
+
+
+def compact_count(value: int) -> str:
+    """A count in a few characters: `9,216`, `27.2M`, `11.5G`.
+
+    Example:
+      >>> compact_count(9216), compact_count(27_179_376), compact_count(11_489_728_392)
+      ('9,216', '27.2M', '11.5G')
+    """
+    # Below ten thousand every digit fits; from there on, three significant ones (999,999
+    # rounds to 1.00M, not to 1e+03K).
+    units = ((10**9, "G", 999_500_000), (10**6, "M", 999_500), (10**3, "K", 10**4))
+    for unit, suffix, start in units:
+        if value >= start:
+            return f"{value / unit:.3g}{suffix}"
+    return f"{value:,}"

@@ -18,6 +18,7 @@ import slimlib as slim
 from workbench.models.design.provenance import DesignPlaces
 from workbench.models.inspect.build import build_traced, check_input_shape
 from workbench.models.inspect.diagram import Diagram, build_diagram
+from workbench.models.inspect.folding import default_folded, fold
 from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
 from workbench.models.inspect.layer_table import LayerTable, tabulate_layers
 from workbench.models.inspect.render import render_svg
@@ -85,6 +86,12 @@ class InspectModel(param.Parameterized):
         objects=["TB", "LR"],
         doc="Diagram direction: top to bottom (TB, default) or left to right (LR).",
     )
+    folded = param.List(
+        default=[],
+        item_type=str,
+        doc="Scopes drawn as one node with their totals (`folding.fold`). A new model "
+        "starts with `folding.default_folded`: a big net folded to a few dozen nodes.",
+    )
     render = param.Boolean(
         default=True,
         doc="Render `svg` with Graphviz whenever the diagram changes (False: dot only).",
@@ -110,7 +117,9 @@ class InspectModel(param.Parameterized):
         constant=True,
         doc="Nodes, edges and clusters of the model diagram; None without a trace.",
     )
-    dot = param.String(default="", constant=True, doc="Graphviz source of `diagram`.")
+    dot = param.String(
+        default="", constant=True, doc="Graphviz source of `diagram`, `folded` as asked."
+    )
     svg = param.String(
         default="", constant=True, doc="`dot` rendered to SVG; '' when not rendered."
     )
@@ -163,17 +172,17 @@ class InspectModel(param.Parameterized):
         outputs = {"logits": built.logits} if built.logits is not None else {}
         self.param.update(graph=built.graph, trace=built.trace, outputs=outputs)
 
-    @param.depends("graph", "trace", "outputs", "checkpoint", "rankdir", watch=True)
+    @param.depends("graph", "trace", "outputs", "checkpoint", watch=True)
     def _refresh(self) -> None:
         error = ""
         if self.model_fn is not None and self.graph is None:
             error = self.error  # Keep the build error.
         table = diagram = None
-        dot = ""
+        folded = []
         if self.graph is not None and self.trace is not None:
             table = tabulate_layers(self.trace, places=self.places)
             diagram = build_diagram(self.graph, self.trace, outputs=self.outputs or None)
-            dot = diagram.to_dot(rankdir=self.rankdir)
+            folded = self._folds_for(diagram)
         listing: list[CollectionListing] = []
         if self.graph is not None:
             try:
@@ -186,11 +195,56 @@ class InspectModel(param.Parameterized):
                 table=table,
                 totals=table.totals if table is not None else {},
                 diagram=diagram,
-                dot=dot,
                 collections=listing,
                 error=error,
             )
+        if folded != self.folded:
+            self.folded = folded  # Draws the diagram (`_draw`).
+        else:
+            self._draw()
+
+    def _folds_for(self, diagram: Diagram) -> list[str]:
+        """The folds kept from the diagram before when it has the same scopes (a rebuild in
+        the other mode), else the default folds of the new one."""
+        old = self.diagram
+        if old is not None and [c.path for c in old.clusters] == [c.path for c in diagram.clusters]:
+            return list(self.folded)
+        return list(default_folded(diagram))
+
+    @param.depends("folded", "rankdir", watch=True)
+    def _draw(self) -> None:
+        dot = ""
+        if self.diagram is not None:
+            dot = fold(self.diagram, self.folded).to_dot(rankdir=self.rankdir)
+        with param.edit_constant(self):
+            self.dot = dot
         self._render()
+
+    def toggle(self, scope: str) -> None:
+        """Folds `scope` when it is drawn open, unfolds it (and the scopes inside it) when
+        it is folded.
+
+        Raises:
+          KeyError: If `scope` is not a scope of the diagram (with the closest as a hint).
+        """
+        known = [c.path for c in self.diagram.clusters] if self.diagram else []
+        if scope not in known:
+            raise KeyError(
+                f"InspectModel.toggle: `scope` must be a scope of the diagram, got {scope!r}."
+                + did_you_mean(scope, known)
+            )
+        if scope in self.folded:
+            self.folded = [p for p in self.folded if p != scope and not p.startswith(scope + "/")]
+        else:
+            inside = [p for p in self.folded if not p.startswith(scope + "/")]
+            self.folded = [*inside, scope]
+
+    def fold_all(self, fold_everything: bool) -> None:
+        """Folds every top scope (True), or unfolds everything (False)."""
+        if self.diagram is None or not fold_everything:
+            self.folded = []
+            return
+        self.folded = [c.path for c in self.diagram.clusters if not c.parent]
 
     @param.depends("render", watch=True)
     def _render(self) -> None:

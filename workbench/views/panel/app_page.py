@@ -13,6 +13,7 @@ import param
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
 from workbench.views.panel.checkbox_labels import CheckboxLabels
+from workbench.views.panel.diagram_viewer import DiagramViewer
 from workbench.views.panel.local_resources import keep_resources_local
 from workbench.views.panel.pages.build import BuildPage
 from workbench.views.panel.pages.train import TrainPage
@@ -21,6 +22,9 @@ from workbench.views.panel.preload import preload_pages
 TITLE = "Slim Workbench"
 ACCENT = "#2f6f9f"
 PAGES = ("Build", "Inspect", "Train", "Fine-tune")
+#: Custom components of pages made later (Inspect): the browser can only draw one whose
+#: class existed when the page was first served, so they are imported now.
+LATER_COMPONENTS = (DiagramViewer,)
 
 _CSS = """
 body { font-size: 14px; }

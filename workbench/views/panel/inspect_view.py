@@ -12,6 +12,7 @@ import param
 from bokeh.models.widgets.tables import NumberFormatter
 
 from workbench.models.inspect import InspectModel
+from workbench.views.panel.diagram_viewer import DiagramViewer
 
 _COUNT = NumberFormatter(format="0,0")
 _NUMBER_STYLE = {"font_size": "22pt", "title_size": "10pt", "format": "{value:,}"}
@@ -52,13 +53,26 @@ class InspectView(pn.viewable.Viewer):
         )
 
     def _diagram(self) -> pn.viewable.Viewable:
-        if self.model.svg_error:
-            return pn.pane.Alert(self.model.svg_error, alert_type="warning")
-        if not self.model.svg:
-            return pn.pane.Markdown("*No layers traced yet.*")
+        """The diagram viewer, made once so its zoom and position outlive a fold or rebuild;
+        a warning instead when the SVG could not be drawn."""
+        model = self.model
         # The SVG comes from Graphviz run on names the model created, never on raw user text.
-        return pn.pane.HTML(
-            self.model.svg, name="diagram", styles={"overflow": "auto", "max-height": "640px"}
+        viewer = DiagramViewer(model, name="diagram", visible=bool(model.svg))
+        model.param.watch(lambda e: setattr(viewer, "visible", bool(e.new)), "svg")
+        return pn.Column(
+            pn.pane.Alert(
+                pn.bind(lambda e: e, model.param.svg_error),
+                alert_type="warning",
+                visible=pn.bind(bool, model.param.svg_error),
+            ),
+            pn.pane.Markdown(
+                "*No layers traced yet.*",
+                visible=pn.bind(
+                    lambda s, e: not s and not e, model.param.svg, model.param.svg_error
+                ),
+            ),
+            viewer,
+            sizing_mode="stretch_width",
         )
 
     def _arguments(self) -> pn.viewable.Viewable:
@@ -114,7 +128,7 @@ class InspectView(pn.viewable.Viewer):
             error,
             pn.bind(lambda *_: self._totals(), *watched),
             pn.Tabs(
-                ("Diagram", pn.bind(lambda *_: self._diagram(), *watched)),
+                ("Diagram", self._diagram()),
                 ("Layers", pn.bind(lambda *_: self._layers(), *watched, self.param.selected_layer)),
                 ("Collections", pn.bind(lambda *_: self._collections(), *watched)),
                 dynamic=True,
