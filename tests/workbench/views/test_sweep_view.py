@@ -67,9 +67,17 @@ def test_the_panel_renders_and_refuses_a_bad_field(tmp_path, monkeypatch):
         time.sleep(0.1)
         view.poll()
     assert "cancelled" in view.status_pane.object
-    # A new page of the same workspace follows the newest sweep.
+    # A new page of the same workspace follows the newest sweep, and lists every sweep.
+    first = view.form.sweep_id
+    view.form.learning_rates = "0.2"
+    view.start_sweep()
+    assert view.sweep_list.value == view.form.sweep_id != first
     again = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))
     assert again.form.sweep_id == view.form.sweep_id
+    assert list(again.sweep_list.options.values()) == [view.form.sweep_id, first]
+    assert list(again.sweep_list.options)[1] == f"{first} (stopped)"
+    again.sweep_list.value = first  # Picking a sweep follows it.
+    assert again.form.sweep_id == first and "0.1" in again.status_pane.object
 
 
 def test_tensorboard_link_only_while_running(tmp_path):

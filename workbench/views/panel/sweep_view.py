@@ -25,6 +25,8 @@ from workbench.views.panel.tensorboard_view import TensorBoardView
 __all__ = ["SweepView", "sweep_status_html"]
 
 POLL_MS = 1000
+#: Polls between two listings of the workspace's sweeps (sweeps started elsewhere).
+LIST_EVERY_N_POLLS = 5
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
 
 
@@ -91,13 +93,32 @@ class SweepView(pn.viewable.Viewer):
         self.form.param.watch(self._show_status, "status")
         self.form.param.watch(self._show_message, "message")
         self.tensorboard = TensorBoardView(workspace=self.session.workspace)
-        self._follow_latest()
+        self.sweep_list = pn.widgets.Select(
+            label="Sweeps in this workspace", options={}, sizing_mode="stretch_width"
+        )
+        self._polls = 0
+        self.refresh_sweeps()
+        # A refreshed page follows the newest sweep; picking another follows that one.
+        if self.sweep_list.options:
+            self.form.follow(next(iter(self.sweep_list.options.values())))
+        self.sweep_list.value = self.form.sweep_id or None
+        self.sweep_list.param.watch(self._pick, "value")
+        self.form.param.watch(self._followed, "sweep_id")
 
-    def _follow_latest(self) -> None:
-        """A refreshed page follows the newest sweep of the workspace."""
-        sweeps = list_sweeps(self.session.workspace)
-        if sweeps:
-            self.form.follow(sweeps[0].id)
+    def refresh_sweeps(self) -> None:
+        """Lists the workspace's sweeps, newest first: `id (started)`."""
+        self.sweep_list.options = {
+            f"{sweep.id} ({sweep.control_state()})": sweep.id
+            for sweep in list_sweeps(self.session.workspace)
+        }
+
+    def _pick(self, event) -> None:
+        if event.new and event.new != self.form.sweep_id:
+            self.form.follow(event.new)
+
+    def _followed(self, event) -> None:
+        self.refresh_sweeps()
+        self.sweep_list.value = event.new
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -124,6 +145,9 @@ class SweepView(pn.viewable.Viewer):
 
     def poll(self) -> None:
         """Reads the followed sweep's status (the panes follow it)."""
+        self._polls += 1
+        if self._polls % LIST_EVERY_N_POLLS == 0:
+            self.refresh_sweeps()
         self.form.refresh()
         self.tensorboard.poll()
 
@@ -171,6 +195,7 @@ class SweepView(pn.viewable.Viewer):
                 width=320,
             ),
             pn.Column(
+                self.sweep_list,
                 self.message_pane,
                 self.status_pane,
                 compare,

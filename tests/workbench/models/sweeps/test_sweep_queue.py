@@ -285,3 +285,12 @@ def test_the_scheduler_thread_resumes_a_started_sweep(tmp_path, fake_python, mon
         scheduler.join(timeout=10)
     assert not scheduler.is_alive()
     assert ensure_scheduler(tmp_path) is ensure_scheduler(str(tmp_path) + "/")
+
+
+def test_the_gpus_are_those_the_driver_lists_unless_cuda_says(tmp_path):
+    driver = tmp_path / "gpus"
+    for address in ("0000:01:00.0", "0000:02:00.0"):
+        (driver / address).mkdir(parents=True)
+    assert visible_gpus({}, str(driver)) == ["0", "1"]
+    assert visible_gpus({"CUDA_VISIBLE_DEVICES": "1"}, str(driver)) == ["1"]
+    assert visible_gpus({"CUDA_VISIBLE_DEVICES": "0,-1,1"}, str(driver)) == ["0"]
