@@ -4,7 +4,8 @@ A filter is `FIELD OP VALUE`: OP is one of `=`, `!=`, `<`, `<=`, `>`, `>=` or `~
 text contains VALUE, any case). FIELD is a `RunRecord` field or a short alias (`lr`,
 `acc`, ...). Number fields compare as numbers; text fields compare as text. A run
 without a value for the field never passes a filter on it (but `FIELD=` with nothing after
-keeps exactly those). Runs without a value sort last, either way.
+keeps exactly those). `status` and `optimizer` take only their known values (`status=done`
+means `finished`). Runs without a value sort last, either way.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from workbench.models.jobs.config import OPTIMIZERS
+from workbench.models.jobs.status_file import STATES
 from workbench.models.runs.record import FIELDS, RunRecord
 from workbench.problems import did_you_mean
 
 __all__ = [
     "ALIASES",
+    "CHOICES",
     "NUMBER_FIELDS",
     "OPERATORS",
     "QueryError",
@@ -44,6 +48,10 @@ ALIASES = {
     "throughput": "examples_per_sec",
     "version": "design_version",
 }
+#: Text fields with a fixed set of values: `status=runing` is an error, not an empty table.
+CHOICES = {"status": STATES, "optimizer": OPTIMIZERS}
+#: Other words accepted for a state: `status=done` picks the finished runs.
+STATE_ALIASES = {"done": "finished"}
 NUMBER_FIELDS = frozenset(
     f.name
     for f in dataclasses.fields(RunRecord)
@@ -137,6 +145,14 @@ def parse_filter(text: str) -> RunFilter:
             )
         return RunFilter(key, op, None, text)
     value: Any = raw
+    if key in CHOICES and op in ("=", "!="):
+        value = STATE_ALIASES.get(raw.lower(), raw) if key == "status" else raw
+        if value.lower() not in CHOICES[key]:
+            hint = did_you_mean(raw, CHOICES[key])
+            raise QueryError(
+                f"filter {text!r}: {key} must be one of {', '.join(CHOICES[key])}, "
+                f"got {raw!r}.{hint}"
+            )
     if key in NUMBER_FIELDS and op != "~":
         try:
             value = float(raw)

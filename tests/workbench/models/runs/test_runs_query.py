@@ -28,6 +28,9 @@ def _names(runs):
         (["status=finished"], "ac"),
         (["status==FINISHED"], "ac"),
         (["status!=finished"], "bd"),
+        (["status=done"], "ac"),
+        (["optimizer=ADAM"], "a"),
+        (["status~fin"], "ac"),
         (["lr<0.01"], "b"),
         (["lr<=0.01"], "bc"),
         (["learning_rate>0.005", "status=finished"], "ac"),
@@ -69,6 +72,11 @@ def test_sort(key, expected):
                     r"number, got 'fast'"),
         ("lr<", r"filter 'lr<': a value must follow '<'"),
         (5, r"filter: must be a str 'FIELD OP VALUE', got 5"),
+        ("status=runing", r"filter 'status=runing': status must be one of new, starting, "
+                          r"running, finished, failed, stopped, got 'runing'. Did you mean "
+                          r"'running'\?"),
+        ("optimizer!=lbfgs", r"optimizer must be one of sgd, momentum, adam, rmsprop, got "
+                             r"'lbfgs'"),
     ],
 )  # fmt: skip
 def test_bad_filters_say_what_was_wrong(text, message):
