@@ -13,6 +13,10 @@ So `bytes = 4 * (params + trainable * (1 + slots) + batch * 2 * activations)`. I
 TensorFlow's own workspace and the input pipeline's buffers, which is why a step is taken to
 fit only within `HEADROOM` of the memory available: the GPU's free memory when the job would
 run on a GPU, else the machine's available memory (`psutil`).
+
+Measured on a CPU: CifarNet on 32x32x1 digits, momentum, from batch 32 to 1024 the job's
+largest resident size grows by 792 MiB (0.80 MiB an example); this estimate says 821 MiB
+(0.83 MiB an example). The job's own baseline, about 0.7 GiB there, is not in the estimate.
 """
 
 from __future__ import annotations
