@@ -46,7 +46,7 @@ class RunRecord:
     status: str = "failed"
     step: int = 0
     target_steps: int | None = None
-    design: str | None = None  # The design's name, or the slimlib net's.
+    design: str | None = None  # The design's saved (or own) name, or the slimlib net's.
     design_version: int | None = None  # The saved version trained; None if never saved so.
     dataset: str | None = None
     optimizer: str | None = None
@@ -163,8 +163,10 @@ def _fill_config(
     model = _section(config, "model", problems)
     design = model.get("design")
     if isinstance(design, dict):
-        record.design = _text(design.get("name")) or "design"
-        record.design_version = designs.version_of(design)
+        saved = designs.version_of(design)
+        # The name it was saved under (what the Build page lists), else its own name.
+        record.design = saved[0] if saved else _text(design.get("name")) or "design"
+        record.design_version = saved[1] if saved else None
     else:
         record.design = _text(model.get("net"))
     dataset = _section(config, "dataset", problems)

@@ -59,6 +59,7 @@ class RunCache:
         if not os.path.isdir(self.workspace):
             return []
         folders = job_folders(self.workspace)
+        self.designs.refresh()
         rows = []
         for logdir in folders:
             signature = _signature(logdir)

@@ -16,8 +16,8 @@ def _design(num_outputs: int) -> dict:
 
 def test_the_differing_keys_of_two_configs(tmp_path):
     a = make_run(str(tmp_path), "jobs/a", learning_rate=0.1, batch_size=32, sweep="s")
-    b = make_run(str(tmp_path), "jobs/b", learning_rate=0.01, batch_size=32,
-                 schedule={"kind": "exponential", "decay_steps": 10, "decay_rate": 0.5})  # fmt: skip
+    schedule = {"kind": "exponential", "decay_steps": 10, "decay_rate": 0.5}
+    b = make_run(str(tmp_path), "jobs/b", learning_rate=0.01, batch_size=32, schedule=schedule)
     diff = run_diff(a, b)
     assert diff.config == [
         ("name", "a", "b"),

@@ -56,11 +56,23 @@ def test_the_design_version_is_the_saved_version_equal_to_the_trained_design(tmp
     (history / "001.json").write_text(json.dumps({**design, "blocks": [{"kind": "x"}]}))
     (history / "002.json").write_text(json.dumps(design, indent=2))
     (history / "003.json").write_text(json.dumps({**design, "description": "later"}))
+    # Saved under another name than its own: found by content, named as saved.
+    other = tmp_path / "designs" / ".history" / "renamed"
+    other.mkdir(parents=True)
+    (other / "001.json").write_text(json.dumps({**design, "blocks": [{"kind": "z"}]}))
     logdir = make_run(str(tmp_path), "jobs/d", design=design)
     run = read_run(logdir, str(tmp_path))
     assert (run.design, run.design_version) == ("mynet", 2)
+    renamed = make_run(str(tmp_path), "jobs/r", design={**design, "blocks": [{"kind": "z"}]})
+    assert (
+        read_run(renamed, str(tmp_path)).design,
+        read_run(renamed, str(tmp_path)).design_version,
+    ) == ("renamed", 1)
     unsaved = make_run(str(tmp_path), "jobs/e", design={**design, "blocks": [{"kind": "y"}]})
-    assert read_run(unsaved, str(tmp_path)).design_version is None
+    assert (
+        read_run(unsaved, str(tmp_path)).design,
+        read_run(unsaved, str(tmp_path)).design_version,
+    ) == ("mynet", None)
 
 
 def test_design_versions_reread_a_file_only_when_it_changes(tmp_path):
@@ -69,11 +81,16 @@ def test_design_versions_reread_a_file_only_when_it_changes(tmp_path):
     folder.mkdir(parents=True)
     (folder / "001.json").write_text(json.dumps(design))
     versions = DesignVersions(str(tmp_path))
-    assert versions.version_of(design) == 1
+    assert versions.version_of(design) == ("n", 1)
     (folder / "001.json").write_text(json.dumps({"name": "n", "blocks": [1]}))
     os.utime(folder / "001.json", ns=(1, 1))
+    assert versions.version_of(design) == ("n", 1)  # until refreshed
+    versions.refresh()
     assert versions.version_of(design) is None
-    assert versions.version_of({"name": "../escape"}) is None
+    assert versions.version_of({"name": "n", "blocks": [1]}) == ("n", 1)
+    (folder / "001.json").unlink()
+    versions.refresh()
+    assert versions.version_of({"name": "n", "blocks": [1]}) is None
     assert versions.version_of("not a design") is None
 
 
