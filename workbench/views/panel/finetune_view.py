@@ -46,6 +46,10 @@ def _status_style(value: object) -> str:
     return f"color: {colour}; font-weight: 600" if colour else ""
 
 
+#: The generated code's narrowest: below it, the code moves under the scopes.
+_CODE_MIN_WIDTH = 360
+
+
 class FinetuneView(pn.viewable.Viewer):
     """Scope tree with restore/train checkboxes, traps, status table, unused entries, code."""
 
@@ -188,7 +192,8 @@ class FinetuneView(pn.viewable.Viewer):
         plan = [self.plan.param[name] for name in _PLAN_PARAMS]
         return pn.Column(
             pn.bind(lambda *_: self.traps(), *plan),
-            pn.Row(
+            # The code goes below the scopes when both do not fit side by side (1024 px).
+            pn.FlexBox(
                 pn.Column(
                     "#### Scopes: restore from the checkpoint? train or freeze?",
                     pn.Row(self.pattern, self.action, self.factor, self.apply_button),
@@ -200,8 +205,11 @@ class FinetuneView(pn.viewable.Viewer):
                 pn.Column(
                     "#### Generated code",
                     pn.bind(lambda *_: self.code(), *plan),
+                    min_width=_CODE_MIN_WIDTH,
+                    styles={"flex": f"1 1 {_CODE_MIN_WIDTH}px"},
                     sizing_mode="stretch_width",
                 ),
+                flex_wrap="wrap",
                 sizing_mode="stretch_width",
             ),
             pn.Tabs(

@@ -43,7 +43,9 @@ class InspectPage(pn.viewable.Viewer):
         )
         mode.param.watch(lambda e: setattr(self.session, "inspect_training", MODES[e.new]), "value")
         shown = pn.pane.Markdown(
-            pn.bind(mode_text, self.session.param.inspect_training), name="inspect-mode"
+            pn.bind(mode_text, self.session.param.inspect_training),
+            name="inspect-mode",
+            sizing_mode="stretch_width",  # Wraps beside the buttons instead of running past.
         )
         return pn.Column(
             pn.Row(rebuild, mode, shown, sizing_mode="stretch_width"),

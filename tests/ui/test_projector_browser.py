@@ -1,0 +1,167 @@
+"""The app for a class on a projector, and editing arg_scopes, in headless Chromium.
+
+At 1024x768 no page is wider than the window and every button shown lies inside it. At
+1400x900 the Build page's how-to is in view at first sight, the generated code is readable
+and moves beside the canvas when "Code beside the canvas" (its text, clicked) is ticked,
+and the Train page's Start is in view without scrolling. On the canvas a layer shows what
+it inherits from its arg_scope; a default that an op added to the scope does not take is
+shown on the property sheet with a button clearing it; the scope's ops picker offers every
+op an arg_scope can list. Screenshots go to test-artifacts/. Every wait is for a state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from workbench.models.editor.fields import arg_scope_ops
+
+pytestmark = pytest.mark.ui
+
+RENDER_TIMEOUT_MS = 60_000
+#: Inspect builds the design with TensorFlow the first time it opens.
+BUILD_TIMEOUT_MS = 180_000
+SMALL = {"width": 1024, "height": 768}
+WIDE = {"width": 1400, "height": 900}
+#: Each page, and a text that shows once it is drawn.
+PAGES = {
+    "Build": "→ [10]",
+    "Inspect": "Total params",
+    "Train": "New training job",
+    "Fine-tune": "Compare design with checkpoint",
+}
+#: How far the page reaches past the window sideways, and the visible buttons that do.
+OUTSIDE = """() => {
+  const width = window.innerWidth
+  const clipped = []
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("button")) {
+      const box = el.getBoundingClientRect()
+      if (box.width > 0 && box.height > 0 && el.checkVisibility() && (box.left < 0 || box.right > width)) {
+        clipped.push(`${(el.textContent || el.title).trim()} [${Math.round(box.left)}, ${Math.round(box.right)}]`)
+      }
+    }
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) walk(el.shadowRoot)
+    }
+  }
+  walk(document)
+  return {overflow: document.scrollingElement.scrollWidth - width, clipped}
+}"""
+
+
+def _page(browser: Browser, url: str, viewport: dict) -> Page:
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{url}/app")
+    expect(page.get_by_text(PAGES["Build"]).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture
+def small(app_url: str, ui_browser: Browser) -> Iterator[Page]:
+    page = _page(ui_browser, app_url, SMALL)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def wide(app_url: str, ui_browser: Browser) -> Iterator[Page]:
+    page = _page(ui_browser, app_url, WIDE)
+    yield page
+    page.context.close()
+
+
+def _open_tab(page: Page, name: str) -> None:
+    page.locator(".bk-tab", has_text=name).first.click()
+    timeout = BUILD_TIMEOUT_MS if name == "Inspect" else RENDER_TIMEOUT_MS
+    expect(page.get_by_text(PAGES[name]).first).to_be_visible(timeout=timeout)
+
+
+def test_every_page_fits_a_1024x768_window(small: Page, artifacts_dir: Path):
+    page = small
+    for name in PAGES:
+        _open_tab(page, name)
+        page.screenshot(path=artifacts_dir / f"projector-1024-{name.lower()}.png")
+        outside = page.evaluate(OUTSIDE)
+        assert outside["overflow"] <= 0, f"{name}: {outside['overflow']} px past the window"
+        assert outside["clipped"] == [], f"{name}: buttons past the window: {outside['clipped']}"
+    # The buttons people reach for most, each named.
+    _open_tab(page, "Build")
+    for label in ("Load template", "Save", "Open"):
+        expect(page.get_by_role("button", name=label, exact=True)).to_be_in_viewport()
+
+
+def test_how_to_code_beside_the_canvas_and_start_in_view(wide: Page, artifacts_dir: Path):
+    page = wide
+    how_to = page.get_by_label("How to build a model")
+    expect(how_to).to_be_in_viewport(ratio=1)
+    expect(how_to).to_contain_text("Drag a layer from the Palette")
+    expect(how_to).to_contain_text("Start on the Train page")
+    code = page.locator(".codehilite > pre", has_text="import slimlib as slim").first
+    assert (
+        float(
+            code.evaluate("el => parseFloat(getComputedStyle(el.querySelector('code')).fontSize)")
+        )
+        >= 14
+    )
+    canvas = page.locator(".wb-root").bounding_box()
+    assert code.bounding_box()["y"] > canvas["y"] + canvas["height"]  # Below the canvas.
+
+    # The checkbox's text toggles it, and the code moves beside the canvas.
+    toggle = page.locator(".bk-Checkbox", has_text="Code beside the canvas").locator("input")
+    expect(toggle).not_to_be_checked()
+    page.get_by_text("Code beside the canvas", exact=True).click()
+    beside = page.locator(".codehilite > pre", has_text="import slimlib as slim").first
+    expect(toggle).to_be_checked()
+    expect(beside).to_be_in_viewport()
+    box, canvas = beside.bounding_box(), page.locator(".wb-root").bounding_box()
+    assert box["x"] > canvas["x"] + canvas["width"]
+    assert box["x"] + box["width"] <= WIDE["width"]
+    page.screenshot(path=artifacts_dir / "projector-1400-code-beside.png")
+    page.get_by_text("Code beside the canvas", exact=True).click()
+    expect(toggle).not_to_be_checked()
+    expect(beside).not_to_be_in_viewport()
+
+    _open_tab(page, "Train")
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_in_viewport(ratio=1)
+    page.screenshot(path=artifacts_dir / "projector-1400-train.png")
+
+
+def test_arg_scope_inherited_arguments_stale_default_and_every_op(wide: Page, artifacts_dir: Path):
+    page = wide
+    # LeNet's conv1 sets no activation: it inherits relu from the arg_scope around it.
+    conv1 = page.locator('.wb-block[data-path="blocks[0].blocks[0]"]')
+    inherited = conv1.locator('.wb-inherited[data-arg="activation_fn"]').first
+    expect(inherited).to_have_text("activation_fn='relu'")
+    expect(inherited).to_have_attribute(
+        "title", "activation_fn='relu', inherited from the arg_scope at blocks[0]"
+    )
+
+    # Select the arg_scope; its ops picker offers every op an arg_scope can list.
+    page.locator('.wb-block[data-path="blocks[0]"] > .wb-head').first.click()
+    ops = page.locator(".bk-input-group", has_text="ops").first
+    ops.locator("input").first.click()
+    offered = ops.locator(".choices__item--choice")
+    expect(offered).to_have_count(len(arg_scope_ops()) - 2)  # conv2d, fully_connected chosen
+    expected = sorted(set(arg_scope_ops()) - {"conv2d", "fully_connected"})
+    assert sorted(offered.all_text_contents()) == expected
+    page.keyboard.press("Escape")
+
+    # conv2d alone, padding VALID; then fully_connected again, which takes no padding.
+    ops.locator("button[aria-label*='fully_connected']").click()
+    padding = page.locator(".bk-input-group", has_text="padding").locator("select")
+    padding.select_option("VALID")
+    expect(page.get_by_text("→ [24, 24, 32]").first).to_be_visible()
+    ops.locator("input").first.click()
+    ops.locator(".choices__item--choice", has_text="fully_connected").click()
+    note = page.get_by_role("alert").filter(has_text="fully_connected takes no 'padding'")
+    expect(note).to_be_visible()
+    expect(page.locator('.wb-block.wb-invalid[data-path="blocks[0]"]')).to_be_attached()
+    page.screenshot(path=artifacts_dir / "edit-stale-arg-scope-default.png")
+    page.get_by_role("button", name="Clear padding").click()
+    expect(note).to_have_count(0)
+    expect(page.locator('.wb-block.wb-invalid[data-path="blocks[0]"]')).to_have_count(0)
+    expect(page.get_by_text("→ [28, 28, 32]").first).to_be_visible()
