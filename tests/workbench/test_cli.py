@@ -55,6 +55,8 @@ def test_runs_reads_a_real_jobs_settings_and_results(trained, capsys):
     )  # fmt: skip
     assert (run["step"], run["steps"], run["batch_size"]) == (10, 10, 16)
     assert run["val_accuracy"] == run["best_val_accuracy"] == validation["accuracy"]
+    history = (trained / "jobs" / "tiny" / "eval_history.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in history] == [validation]
     assert run["examples_per_sec"] > 0 and run["duration_s"] > 0 and run["problem"] is None
 
 
