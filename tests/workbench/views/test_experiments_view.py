@@ -145,3 +145,7 @@ def test_the_train_page_lists_the_runs_and_follows_them(tmp_path):
     for _ in range(5):  # the table is reread every few polls of the page
         page.poll()
     assert list(page.experiments.runs.grid.value["run"])[0] == "jobs/d"
+    # A job started in the session (here: its folder made and announced) is listed at once.
+    make_run(root, "jobs/e", started=T0 + 40)
+    page.session.last_job = os.path.join(root, "jobs/e")
+    assert list(page.experiments.runs.grid.value["run"])[0] == "jobs/e"

@@ -155,6 +155,8 @@ class TrainPage(pn.viewable.Viewer):
         self.param.watch(self._on_shown, "shown")
         # Every run of the workspace, and the ticked ones compared (followed by `poll`).
         self.experiments = ExperimentsView(workspace=self.workspace)
+        # A job started here is in the runs table at once, not at the next reread.
+        self.session.param.watch(lambda _: self.experiments.poll(force=True), "last_job")
         # Sweeps of the current design and dataset; Compare ticks their runs in the table.
         self.sweeps = SweepView(
             session=self.session,
