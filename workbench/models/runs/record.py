@@ -205,7 +205,8 @@ def _schedule_text(schedule: Any) -> str | None:
 
 
 def _finetune_text(restore: Any) -> str | None:
-    """`from jobs/pre, 2 excluded, trains LeNet/fc4`; None when trained from scratch."""
+    """`from jobs/pre, 2 excluded, trains LeNet/fc4, LeNet/conv1 x0.1` (the last part: the
+    gradient multipliers); None when trained from scratch."""
     if not isinstance(restore, dict):
         return None
     parts = [f"from {restore.get('checkpoint')}"]
@@ -214,6 +215,9 @@ def _finetune_text(restore: Any) -> str | None:
         parts.append(f"{len(exclude)} excluded")
     scopes = restore.get("trainable_scopes") or []
     parts.append(f"trains {', '.join(map(str, scopes))}" if scopes else "trains all")
+    multipliers = restore.get("gradient_multipliers")
+    if isinstance(multipliers, dict) and multipliers:
+        parts.append(", ".join(f"{scope} x{factor}" for scope, factor in multipliers.items()))
     return ", ".join(parts)
 
 

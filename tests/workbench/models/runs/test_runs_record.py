@@ -41,11 +41,14 @@ def test_finetune_and_piecewise_schedule_in_words(tmp_path):
     logdir = make_run(
         str(tmp_path), "jobs/ft",
         restore={"checkpoint": "jobs/pre", "exclude": ["LeNet/fc4/weights", "LeNet/fc4/biases"],
-                 "trainable_scopes": ["LeNet/fc4"], "ignore_missing_vars": False},
+                 "trainable_scopes": ["LeNet/fc4", "LeNet/conv1"], "ignore_missing_vars": False,
+                 "gradient_multipliers": {"LeNet/conv1": 0.1}},
         schedule={"kind": "piecewise", "boundaries": [100], "values": [0.1, 0.01]},
     )  # fmt: skip
     run = read_run(logdir, str(tmp_path))
-    assert run.finetune == "from jobs/pre, 2 excluded, trains LeNet/fc4"
+    assert (
+        run.finetune == "from jobs/pre, 2 excluded, trains LeNet/fc4, LeNet/conv1, LeNet/conv1 x0.1"
+    )
     assert run.schedule == "piecewise(0.1@100, 0.01)"
 
 
