@@ -345,6 +345,14 @@ class WorkbenchSession(param.Parameterized):
             mismatches = [m for m in self.design_fit(config["dataset"]) if m.blocking]
             if mismatches:
                 raise ConfigError([m.problem for m in mismatches])
-        job = start(config, self.settings.logdir(), workspace=self.workspace, unique=True)
+        logdir = self.settings.logdir()
+        if finetune and self.settings.job_name == self._auto_job_name:
+            # Named after the design and the data it is fine-tuned on, not the Train
+            # page's dataset: `lenet-finetune-image_folder`.
+            config["name"] = (
+                f"{self.design.get('name') or 'design'}-finetune-{self.finetune_dataset}"
+            )
+            logdir = TrainSettings(job_name=config["name"]).logdir()
+        job = start(config, logdir, workspace=self.workspace, unique=True)
         self.last_job = job.logdir
         return job

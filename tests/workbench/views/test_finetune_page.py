@@ -75,7 +75,7 @@ def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
     page.path.value = "jobs/pre"
     page.compare()
     page.session.param.update(finetune_dataset="image_folder", finetune_folder="photos")
-    assert page.classes.object == "**3 classes** in the image folder 'photos' (3 classes)."
+    assert page.classes.object == "**3 classes** in the image folder 'photos'."
     assert page.head.visible and page.fit_button.visible
     assert "The logits layer 'logits' gives 10 outputs" in page.head.object
     assert "must be re-initialised" in page.head.object
@@ -94,6 +94,7 @@ def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
     assert page.session.message == "", page.session.message
     assert page.session.last_job == page.launched  # Listed on the Train page at once.
     config = json.loads((tmp_path / page.launched / "job.json").read_text())
+    assert config["name"] == "tuned"  # A name the user typed is kept.
     assert config["dataset"] == {
         "kind": "image_folder", "folder": "photos", "resize": [6, 6], "validation_fraction": 0.2
     }  # fmt: skip

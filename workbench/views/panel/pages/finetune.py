@@ -62,10 +62,17 @@ class FinetunePage(pn.viewable.Viewer):
         session = self.session
         facts = session.finetune_facts()
         count = facts.num_classes
+        folder = session.finetune_folder
+        data = {
+            "digits": "the built-in digits",
+            "image_folder": f"the image folder {folder!r}",
+            "tfrecord": f"the TFRecords in {folder!r}",
+        }[session.finetune_dataset]
         self.classes.object = (
-            f"**{count} classes** in {facts.described}."
+            f"**{count} classes** in {data}."
             if count
-            else f"Classes of {facts.described}: not known yet (choose a folder)."
+            else f"Classes of {data}: not known yet (choose a folder with one sub-folder of "
+            "images per class, or TFRecords written by slim.data.writer)."
         )
         mismatches = [m for m in session.head_mismatches() if m.fix]
         renewed = session.reinitialised()
