@@ -111,7 +111,9 @@ def test_build_page(app: Page, artifacts_dir: Path):
         "weights_regularizer=l2_regularizer(scale=0)",
         "weights_initializer=truncated_normal(stddev=0.1)",
     ):
-        expect(page.get_by_text(chip, exact=True)).to_be_visible()
+        expect(
+            page.locator(".wb-arg:not(.wb-inherited)").get_by_text(chip, exact=True)
+        ).to_be_visible()
     # A conv2d dropped on the upper edge of the first block goes before it, valid at once
     # with its starting arguments (32 3x3 filters).
     page.locator('.wb-item[data-op="conv2d"]').drag_to(
@@ -143,7 +145,7 @@ def test_train_page(app: Page, artifacts_dir: Path):
     _open_tab(page, "Train")
     expect(page.get_by_text("Train the design from the Build page")).to_be_visible()
     _fill(page, "Steps", "20")
-    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_text("finished", exact=True).first).to_be_visible(timeout=JOB_TIMEOUT_MS)
     expect(page.get_by_text("step 20 / 20").first).to_be_visible()
     expect(page.locator(".js-plotly-plot .scatterlayer path").first).to_be_attached()
