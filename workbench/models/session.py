@@ -121,6 +121,21 @@ class WorkbenchSession(param.Parameterized):
             self._plan = RestorePlan()
         return self._plan
 
+    def release(self) -> None:
+        """Lets go of what this session built: the inspect model's and the restore plan's
+        TensorFlow graphs and everything derived from them. Called when the user's session
+        ends; views may still hold the emptied models, so they are emptied in place (without
+        notifying anyone: nothing is shown any more)."""
+        for model in (self._inspect, self._plan):
+            if model is None:
+                continue
+            with param.parameterized.discard_events(model), param.edit_constant(model):
+                for name, parameter in model.param.objects("existing").items():
+                    if name != "name":
+                        setattr(model, name, copy.copy(parameter.default))
+        self._inspect = self._plan = None
+        self._inspected = None
+
     @property
     def design(self) -> dict:
         return self.editor.design

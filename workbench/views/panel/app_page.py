@@ -79,6 +79,9 @@ class WorkbenchApp(pn.viewable.Viewer):
         train.shown = PAGES[tabs.active] == "Train"
         tabs.param.watch(opened, "active")
         pn.state.onload(preload_pages)
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            # A class's server outlives its sessions: each one's TensorFlow graphs go with it.
+            pn.state.on_session_destroyed(lambda _: session.release())
         return tabs
 
 

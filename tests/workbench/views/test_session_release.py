@@ -1,0 +1,83 @@
+"""A session that ends lets go of its TensorFlow graphs: a class's server outlives its sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+import time
+import urllib.request
+import weakref
+
+import panel as pn
+from panel.io.server import get_server
+
+from workbench.models.session import WorkbenchSession
+from workbench.views.panel.app_page import PAGES, WorkbenchApp
+
+
+def test_release_drops_the_inspect_graph_and_builds_again_on_use(tmp_path):
+    session = WorkbenchSession(workspace=str(tmp_path))
+    session.inspect_if_changed()
+    graph = weakref.ref(session.inspect.graph)
+    inspect = session.inspect
+    assert graph() is not None
+    session.release()
+    gc.collect()
+    assert graph() is None
+    assert inspect.graph is None and inspect.outputs == {} and inspect.model_fn is None
+    session.inspect_if_changed()  # Opened again: built anew.
+    assert session.inspect is not inspect and session.inspect.graph is not None
+
+
+def test_release_of_a_session_that_built_nothing_changes_nothing(tmp_path):
+    session = WorkbenchSession(workspace=str(tmp_path))
+    session.release()
+    assert session._inspect is None and session._plan is None
+
+
+def test_a_served_session_releases_its_graphs_and_pages_when_it_ends(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLIM_WORKBENCH_WORKSPACE", str(tmp_path))
+    made: list[dict[str, weakref.ref]] = []
+
+    def page():
+        app = WorkbenchApp(session=WorkbenchSession(workspace=str(tmp_path)))
+        tabs = app.__panel__()
+        tabs.active = PAGES.index("Inspect")  # Opening Inspect builds the design's graph.
+        refs = {"session": app.session, "app": app, "train page": app.train_page}
+        made.append({what: weakref.ref(obj) for what, obj in refs.items()})
+        made[-1]["graph"] = weakref.ref(app.session.inspect.graph)
+        return pn.Column(tabs)
+
+    server = get_server({"app": page}, port=0, start=False, show=False)
+    thread = threading.Thread(target=server.io_loop.start, daemon=True)
+    thread.start()
+    server.start()
+    try:
+        for _ in range(2):
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/app", timeout=120).read()
+        gc.collect()
+        assert [sorted(w for w, ref in refs.items() if ref() is None) for refs in made] == [[], []]
+        context = server._tornado._applications["/app"]
+
+        async def end_sessions() -> None:  # What the server does once a page is closed.
+            for session in list(context.sessions):
+                await context._discard_session(session, lambda _: True)
+
+        asyncio.run_coroutine_threadsafe(end_sessions(), server.io_loop.asyncio_loop).result(60)
+        # The server finishes a session's end on its event loop (periodic callbacks stop
+        # there): wait for that, not for a fixed time.
+        deadline = time.monotonic() + 60
+        while True:
+            gc.collect()
+            alive = [sorted(w for w, ref in refs.items() if ref() is not None) for refs in made]
+            if alive == [[], []] or time.monotonic() > deadline:
+                break
+            asyncio.run_coroutine_threadsafe(
+                asyncio.sleep(0.1), server.io_loop.asyncio_loop
+            ).result(10)
+        assert alive == [[], []]
+    finally:
+        server.io_loop.add_callback(server.stop)
+        server.io_loop.add_callback(server.io_loop.stop)
+        thread.join(30)
