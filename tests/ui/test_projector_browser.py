@@ -88,6 +88,10 @@ def test_every_page_fits_a_1024x768_window(small: Page, artifacts_dir: Path):
         outside = page.evaluate(OUTSIDE)
         assert outside["overflow"] <= 0, f"{name}: {outside['overflow']} px past the window"
         assert outside["clipped"] == [], f"{name}: buttons past the window: {outside['clipped']}"
+    # Fine-tune's generated code, as the Build page's, is readable on a projector.
+    _open_tab(page, "Fine-tune")
+    restore = page.locator(".codehilite > pre > code", has_text="restore code").first
+    assert restore.evaluate("el => parseFloat(getComputedStyle(el).fontSize)") >= 14
     # The buttons people reach for most, each named.
     _open_tab(page, "Build")
     for label in ("Load template", "Save", "Open"):

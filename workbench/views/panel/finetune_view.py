@@ -13,6 +13,7 @@ import panel as pn
 import param
 
 from workbench.models.restore_plan import RestorePlan
+from workbench.views.panel.code_view import code_pane
 
 _STATUS_COLOURS = {
     "matched": "#1b7f3b",
@@ -176,12 +177,7 @@ class FinetuneView(pn.viewable.Viewer):
     def code(self) -> pn.viewable.Viewable:
         code = self.plan.code or "# Build a model to see the restore code."
         # Long checkpoint paths scroll inside the pane instead of widening the page.
-        return pn.pane.Markdown(
-            f"```python\n{code}\n```",
-            name="restore-code",
-            sizing_mode="stretch_width",
-            styles={"overflow-x": "auto"},
-        )
+        return code_pane(code, name="restore-code")
 
     def __panel__(self) -> pn.viewable.Viewable:
         frozen_bn = pn.widgets.Checkbox.from_param(

@@ -24,6 +24,7 @@ from workbench.models.editor import empty_design
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.browser_draft import BrowserDraftId
 from workbench.views.panel.canvas import editor_view
+from workbench.views.panel.code_view import code_pane
 from workbench.views.panel.properties_view import PropertiesView
 
 #: The template entry that starts a design with no blocks (28x28x1 input, editable).
@@ -31,12 +32,6 @@ EMPTY = "empty"
 CANVAS_HEIGHT = 660
 #: Width of the fields above the canvas: with their buttons, one line at 1024 px.
 FIELD_WIDTH = 150
-#: Long lines scroll sideways in the code's own box rather than wrap or widen the page.
-CODE_CSS = """
-.codehilite { display: block; }
-.codehilite > pre { max-width: 100%; overflow-x: auto; }
-.codehilite > pre > code { white-space: pre; font-size: 14px; line-height: 1.45; }
-"""
 #: The Build page's "how to", read before anything else: from the palette to a training job.
 HOW_TO = (
     "<b>Drag</b> a layer from the <b>Palette</b> into the model.",
@@ -303,7 +298,7 @@ class BuildPage(pn.viewable.Viewer):
         )
         # One code pane (and its download), moved between the card below and the column
         # beside the canvas.
-        code_parts = [_code_pane(code), download]
+        code_parts = [code_pane(code), download]
         # Beside the canvas, the code takes as much width as the canvas does.
         side_code = pn.Column(
             height=CANVAS_HEIGHT, scroll=True, visible=False, sizing_mode="stretch_width"
@@ -338,15 +333,6 @@ class BuildPage(pn.viewable.Viewer):
             code_card,
             sizing_mode="stretch_width",
         )
-
-
-def _code_pane(code) -> pn.pane.Markdown:
-    """The generated code, large enough to read on a projector."""
-    return pn.pane.Markdown(
-        pn.bind(lambda text: f"```python\n{text}\n```", code),
-        stylesheets=[CODE_CSS],
-        sizing_mode="stretch_width",
-    )
 
 
 def how_to() -> pn.pane.HTML:
