@@ -139,7 +139,7 @@ def _reaped(pid: int) -> bool:
     if child is None or child.poll() is None:
         return False
     _EXIT_STATUS[pid] = child.returncode
-    del _CHILDREN[pid]
+    _CHILDREN.pop(pid, None)  # Another thread (the sweep scheduler) may have reaped it too.
     return True
 
 

@@ -196,6 +196,18 @@ class Sweep:
         data = read_json(os.path.join(self.folder, CONTROL_FILE))
         return data.get("state", "defined") if isinstance(data, dict) else "defined"
 
+    def recorded_state(self) -> str:
+        """The sweep's state from the run states last recorded (no job is read): `defined`,
+        `running`, `finished` or `stopped`; cheap enough to label every sweep of a list."""
+        control = self.control_state()
+        if control != "started":
+            return control
+        for run in self.runs:
+            data = read_json(_run_path(self.folder, run, ".json"))
+            if not isinstance(data, dict) or data.get("state") in ("pending", *ACTIVE_STATES):
+                return "running"
+        return "finished"
+
     def _set_control(self, state: str) -> None:
         write_json_atomic(
             os.path.join(self.folder, CONTROL_FILE), {"state": state, "updated_at": time.time()}

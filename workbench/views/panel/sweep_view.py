@@ -106,9 +106,9 @@ class SweepView(pn.viewable.Viewer):
         self.form.param.watch(self._followed, "sweep_id")
 
     def refresh_sweeps(self) -> None:
-        """Lists the workspace's sweeps, newest first: `id (started)`."""
+        """Lists the workspace's sweeps, newest first: `id (running)`."""
         self.sweep_list.options = {
-            f"{sweep.id} ({sweep.control_state()})": sweep.id
+            f"{sweep.id} ({sweep.recorded_state()})": sweep.id
             for sweep in list_sweeps(self.session.workspace)
         }
 

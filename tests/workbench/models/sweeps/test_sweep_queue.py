@@ -85,7 +85,7 @@ def test_a_defined_sweep_writes_its_plan_and_waits_for_start(tmp_path, fake_pyth
         "jobs/lr-19700101-000000/run-001",
         "jobs/lr-19700101-000000/run-002",
     ]
-    assert sweep.status()["state"] == "defined"
+    assert sweep.status()["state"] == sweep.recorded_state() == "defined"
     assert sweep.schedule(python=fake_python) == []
     assert _states(sweep) == ["pending"] * 4
     # Each run's state is in its own file, and the same name again gets a number.
@@ -106,6 +106,7 @@ def test_runs_go_one_at_a_time_on_a_cpu_and_the_best_is_marked(tmp_path, fake_py
     sweep = _define(tmp_path)
     assert sweep.max_concurrent == 1
     sweep.start()
+    assert sweep.recorded_state() == "running"
     launched = sweep.schedule(python=fake_python)
     assert [run["name"] for run in launched] == ["run-001"]
     assert sweep.schedule(python=fake_python) == []  # The limit is reached.
@@ -119,6 +120,7 @@ def test_runs_go_one_at_a_time_on_a_cpu_and_the_best_is_marked(tmp_path, fake_py
         sweep.schedule(python=fake_python)
     status = sweep.status()
     assert status["state"] == "finished" and status["counts"] == {"finished": 4}
+    assert sweep.recorded_state() == "finished"
     # Accuracy 1 - |log10(lr) + 2| / 10: 0.9, 1.0, 0.9, 0.8; the best is lr = 0.01.
     assert [run["accuracy"] for run in status["runs"]] == [0.9, 1.0, 0.9, 0.8]
     assert status["best"] == 1
