@@ -152,8 +152,15 @@ def test_a_job_on_a_gpu_is_checked_against_the_gpu_and_on_the_cpu_against_the_ma
     assert sm.available_memory("auto") == Memory(
         15000 * 2**20, "the free memory of the GPU (Tesla T4)"
     )
-    machine = sm.available_memory("cpu")
-    assert machine.where == "the memory available on this machine" and machine.available > 0
+    monkeypatch.setattr(
+        "psutil.virtual_memory", lambda: type("Memory", (), {"available": 3 * 2**30})()
+    )
+    # 3 GiB (3,072 MiB) less the job's own 700 MiB: 2,372 MiB.
+    assert sm.available_memory("cpu") == Memory(
+        2372 * 2**20,
+        "the memory a job has on this machine (3.0 GiB available, less 700.0 MiB for the "
+        "job's TensorFlow)",
+    )
 
 
 def test_gpus_hidden_by_cuda_visible_devices_are_not_asked(monkeypatch):
