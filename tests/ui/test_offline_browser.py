@@ -56,7 +56,14 @@ def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 
 
 def _remote(urls: list[str]) -> list[str]:
-    return sorted(url for url in urls if urlsplit(url).hostname != "127.0.0.1")
+    """The URLs fetched over the network from a host other than 127.0.0.1 (blob: and data:
+    URLs are the page's own)."""
+    network = ("http", "https", "ws", "wss")
+    return sorted(
+        url
+        for url in urls
+        if urlsplit(url).scheme in network and urlsplit(url).hostname != "127.0.0.1"
+    )
 
 
 def test_a_session_made_again_on_connect_fetches_nothing_from_outside(

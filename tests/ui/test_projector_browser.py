@@ -6,13 +6,16 @@ and moves beside the canvas when "Code beside the canvas" (its text, clicked) is
 and the Train page's Start is in view without scrolling. On the canvas a layer shows what
 it inherits from its arg_scope; a default that an op added to the scope does not take is
 shown on the property sheet with a button clearing it; the scope's ops picker offers every
-op an arg_scope can list. Screenshots go to test-artifacts/. Every wait is for a state.
+op an arg_scope can list. No page logs an error or asks anything of a host but 127.0.0.1.
+Screenshots go to test-artifacts/. Every wait is for a state.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.ui
 RENDER_TIMEOUT_MS = 60_000
 #: Inspect builds the design with TensorFlow the first time it opens.
 BUILD_TIMEOUT_MS = 180_000
+NETWORK = ("http", "https", "ws", "wss")
 SMALL = {"width": 1024, "height": 768}
 WIDE = {"width": 1400, "height": 900}
 #: Each page, and a text that shows once it is drawn.
@@ -53,25 +57,39 @@ OUTSIDE = """() => {
 }"""
 
 
-def _page(browser: Browser, url: str, viewport: dict) -> Page:
+@contextlib.contextmanager
+def _page(browser: Browser, url: str, viewport: dict) -> Iterator[Page]:
+    """The app at `viewport`; fails if the page logged an error or reached past 127.0.0.1."""
     page = browser.new_context(viewport=viewport).new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{url}/app")
     expect(page.get_by_text(PAGES["Build"]).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-    return page
+    yield page
+    page.context.close()
+    assert errors == []
+    # blob: and data: URLs are the page's own; anything fetched over the network counts.
+    remote = [
+        u
+        for u in requested
+        if urlsplit(u).scheme in NETWORK and urlsplit(u).hostname != "127.0.0.1"
+    ]
+    assert remote == [], f"the page reached beyond 127.0.0.1: {remote}"
 
 
 @pytest.fixture
 def small(app_url: str, ui_browser: Browser) -> Iterator[Page]:
-    page = _page(ui_browser, app_url, SMALL)
-    yield page
-    page.context.close()
+    with _page(ui_browser, app_url, SMALL) as page:
+        yield page
 
 
 @pytest.fixture
 def wide(app_url: str, ui_browser: Browser) -> Iterator[Page]:
-    page = _page(ui_browser, app_url, WIDE)
-    yield page
-    page.context.close()
+    with _page(ui_browser, app_url, WIDE) as page:
+        yield page
 
 
 def _open_tab(page: Page, name: str) -> None:
