@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from workbench.models.jobs import disk_full, hparams_summary, performance
@@ -103,7 +103,26 @@ def _device(config: JobConfig) -> tuple[dict[str, str], Any]:
     # Step losses and checkpoint saves go to job.log.
     tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.INFO)
     gpus = [] if config.device == "cpu" else tf.config.list_physical_devices("GPU")
-    if config.device == "gpu" and not gpus:
+    return device_settings(config.device, gpus, tf.config.experimental.get_device_details)
+
+
+def device_settings(
+    device: str, gpus: Sequence[Any], details: Callable[[Any], Mapping[str, Any]]
+) -> tuple[dict[str, str], Any]:
+    """The status's device fields and the session config for the GPUs TensorFlow sees.
+
+    Args:
+      device: The config's `device`: "auto", "cpu" or "gpu".
+      gpus: The physical GPU devices TensorFlow lists (ignored for "cpu").
+      details: `tf.config.experimental.get_device_details`, or a stand-in.
+
+    Raises:
+      RuntimeError: If `device` is "gpu" and `gpus` is empty.
+    """
+    import tensorflow as tf
+
+    gpus = [] if device == "cpu" else list(gpus)
+    if device == "gpu" and not gpus:
         raise RuntimeError(
             "device: the config asks for 'gpu' but TensorFlow sees no GPU; choose 'auto' "
             "(GPU when there is one) or 'cpu'."
@@ -112,8 +131,7 @@ def _device(config: JobConfig) -> tuple[dict[str, str], Any]:
     if gpus:
         # Several jobs (and the app) may share one GPU: take memory as needed, not all of it.
         session_config.gpu_options.allow_growth = True
-        details = tf.config.experimental.get_device_details(gpus[0])
-        name = details.get("device_name") or gpus[0].name
+        name = details(gpus[0]).get("device_name") or gpus[0].name
         return {"device": "GPU", "device_name": str(name)}, session_config
     session_config.device_count["GPU"] = 0
     return {"device": "CPU", "device_name": "CPU"}, session_config
