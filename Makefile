@@ -7,6 +7,7 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 5006
 ORIGIN ?=
+PROCS ?= 1
 # The editable install is redone only when pyproject.toml changes (or .venv is new).
 STAMP := $(VENV)/.slim-workbench-installed
 
@@ -24,7 +25,7 @@ $(STAMP): pyproject.toml | system-packages
 # PASSWORD (from `make app PASSWORD=...` or the environment) reaches scripts/serve.sh through
 # the environment only, so it is never echoed or put on a command line.
 app: setup
-	@VENV='$(VENV)' HOST='$(HOST)' PORT='$(PORT)' ORIGIN='$(ORIGIN)' bash scripts/serve.sh
+	@VENV='$(VENV)' HOST='$(HOST)' PORT='$(PORT)' ORIGIN='$(ORIGIN)' PROCS='$(PROCS)' bash scripts/serve.sh
 
 test: setup
 	$(VENV)/bin/python -m pytest

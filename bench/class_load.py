@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -57,6 +58,7 @@ USER = "slim"
 TEMPLATES = ("cifarnet", "vgg_16", "resnet_small", "inception_block")
 JOB = {"model": {"net": "lenet"}, "train": {"steps": 1_000_000}, "device": "cpu"}
 CODE_MARK = "Slim Workbench from its design"  # In the generated code's docstring.
+CDN_HOSTS = ("cdn.holoviz.org", "cdn.bokeh.org")
 # TensorFlow's error-level lines when it looks for a GPU on a machine without one.
 BENIGN_LOG_LINES = ("failed call to cuInit",)
 NAME = re.compile(r"student-(\d+)")
@@ -102,7 +104,7 @@ def percentile(values: list[float], q: float) -> float:
 class Server:
     """`scripts/serve.sh` with HOST=0.0.0.0 and a password, on a free port and workspace."""
 
-    def __init__(self, workspace: str, log_path: Path):
+    def __init__(self, workspace: str, log_path: Path, procs: int = 1):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.password = secrets.token_urlsafe(18)
@@ -113,6 +115,7 @@ class Server:
             HOST="0.0.0.0",
             PORT=str(self.port),
             PASSWORD=self.password,
+            PROCS=str(procs),
             SLIM_WORKBENCH_WORKSPACE=workspace,
             VENV=str(Path(sys.executable).parents[1]),
         )
@@ -239,6 +242,10 @@ class Session:
         await self.protocol.create("PULL-DOC-REQ").send(self.wrapper)
         reply = await self._next_message()
         collect_models(reply.content, self.models)
+        # A session built anew when its websocket connects (its page's session has expired,
+        # or, with several processes, lives in another one) points at Panel's CDN.
+        if any(cdn in json.dumps(reply.content) for cdn in CDN_HOSTS):
+            self.errors.append("page resources come from a CDN (unreachable for an offline class)")
         self.reader = asyncio.create_task(self._read())
         # What BokehJS sends once the page has rendered; Panel's onload callbacks run on it.
         await self._send_event("document_ready", {})
@@ -457,7 +464,7 @@ def summary(values: list[float]) -> str:
 
 async def main_async(args: argparse.Namespace) -> int:
     workspace = tempfile.mkdtemp(prefix="class-load-")
-    server = Server(workspace, Path(workspace) / "serve.log")
+    server = Server(workspace, Path(workspace) / "serve.log", args.procs)
     sessions: list[Session] = []
     jobs = []
     peak = 0.0
@@ -558,6 +565,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=180, help="Seconds per phase.")
     parser.add_argument("--every", type=float, default=5, help="Seconds between edits.")
     parser.add_argument("--jobs", type=int, default=2, help="Training jobs in phase two.")
+    parser.add_argument("--procs", type=int, default=1, help="Serving processes (PROCS).")
     parser.add_argument("--edit-timeout", type=float, default=60)
     parser.add_argument("--settle", type=float, default=10, help="Seconds before reading RSS.")
     parser.add_argument("--quick", action="store_true", help="10 sessions, 30 s per phase.")
@@ -568,6 +576,8 @@ def main() -> int:
         args.sessions, args.duration = 10, 30
     if args.sessions < 1 or args.duration <= 0 or args.every <= 0 or args.jobs < 0:
         parser.error("--sessions must be >= 1, --duration and --every > 0, --jobs >= 0")
+    if args.procs < 1:
+        parser.error(f"--procs must be >= 1, got {args.procs}")
     random.seed(args.seed)
     return asyncio.run(main_async(args))
 

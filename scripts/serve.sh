@@ -8,6 +8,8 @@
 #             passwords from one address are slowed down). Never passed on a command line, so it
 #             does not show up in `ps`.
 #   APP_USER  user name for that login page; default "slim".
+#   PROCS     serving processes (Panel's --num-procs); default 1. With more, a page and its
+#             websocket may reach different processes: see "A class on one server" in README.md.
 #   ORIGIN    space-separated host:port values that browsers will use to reach the app (the
 #             websocket origin check). Default: HOST:PORT, or every address of this machine when
 #             HOST is 0.0.0.0 / ::. Their host names are also the only ones accepted in a
@@ -28,6 +30,14 @@ APP_USER="${APP_USER:-slim}"
 # components built twice) when it does; workbench/views/panel/local_resources.py keeps such a
 # session's stylesheets local. Bokeh's default, 15 s, is too short for a busy 2-core machine.
 args=(app.py --address "$HOST" --port "$PORT" --unused-session-lifetime 120000)
+PROCS="${PROCS:-1}"
+case "$PROCS" in
+  '' | *[!0-9]* | 0)
+    echo "serve: PROCS must be a whole number of processes, 1 or more; got '$PROCS'." >&2
+    exit 2
+    ;;
+esac
+if [ "$PROCS" -gt 1 ]; then args+=(--num-procs "$PROCS"); fi
 origins=("127.0.0.1:$PORT" "localhost:$PORT")
 
 case "$HOST" in
@@ -66,8 +76,11 @@ EOF
       'import json, os; print(json.dumps({os.environ["APP_USER"]: os.environ["PASSWORD"]}))' \
       >"$auth_file"
     args+=(--basic-auth "$auth_file")
-    # Signs the login cookie; a fresh secret per start logs everyone out on restart.
-    PANEL_COOKIE_SECRET="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    # Signs the login cookie; a fresh secret per start logs everyone out on restart. Servers
+    # that share a class behind a proxy are given one secret, so a login holds on each.
+    if [ -z "${PANEL_COOKIE_SECRET:-}" ]; then
+      PANEL_COOKIE_SECRET="$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    fi
     export PANEL_COOKIE_SECRET
     unset PASSWORD
     ;;

@@ -158,6 +158,16 @@ def test_serving_beyond_localhost_needs_a_password_of_12_characters():
     assert "PASSWORD has 11 characters; use at least 12" in result.stderr
 
 
+@pytest.mark.parametrize("procs", ["0", "two", "-1", "1.5"])
+def test_serving_processes_must_be_a_whole_number(procs):
+    env = dict(os.environ, PROCS=procs, PORT="5999")
+    result = subprocess.run(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert f"PROCS must be a whole number of processes, 1 or more; got '{procs}'." in result.stderr
+
+
 def _model_modules() -> list[str]:
     return sorted(
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")

@@ -87,12 +87,15 @@ class GuardedServe(Serve):
         )
         # This process only serves: the Server it builds uses the guarded application.
         bokeh_server.BokehTornado = guarded_tornado(bokeh_server.BokehTornado, policy)
-        # Sweeps started before a restart launch their pending runs again at once, not only
-        # when a page is first opened.
-        from workbench.models.sweeps import ensure_scheduler
-        from workbench.models.workspace_root import default_workspace
+        if args.num_procs == 1:
+            # Sweeps started before a restart launch their pending runs again at once, not
+            # only when a page is first opened. With --num-procs the serving processes are
+            # forked from this one: a thread started here would not run in them (and forking
+            # beside a running thread is unsafe), so each starts its own on its first page.
+            from workbench.models.sweeps import ensure_scheduler
+            from workbench.models.workspace_root import default_workspace
 
-        ensure_scheduler(default_workspace(create=True))
+            ensure_scheduler(default_workspace(create=True))
         return super().invoke(args)
 
 
