@@ -109,7 +109,7 @@ def test_build_page(app: Page, artifacts_dir: Path):
     # The arg_scope's named choices read as the calls they stand for.
     for chip in (
         "weights_regularizer=l2_regularizer(scale=0)",
-        "weights_initializer=truncated_normal(stddev=0.1)",
+        "weights_initializer=truncated_normal_initializer(stddev=0.1)",
     ):
         expect(
             page.locator(".wb-arg:not(.wb-inherited)").get_by_text(chip, exact=True)

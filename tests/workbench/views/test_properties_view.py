@@ -209,15 +209,15 @@ def test_a_named_regularizer_is_picked_then_its_scale_edited(view):
 
 def test_a_named_initializer_shows_what_the_block_sets(view):
     view.editor.update_args(
-        CONV1, {"weights_initializer": {"name": "truncated_normal", "stddev": 0.1}}
+        CONV1, {"weights_initializer": {"name": "truncated_normal_initializer", "stddev": 0.1}}
     )
     picker, text = _named(view, "weights_initializer")
     assert (picker.value, text.value) == (
-        "truncated_normal",
-        '{"name": "truncated_normal", "stddev": 0.1}',
+        "truncated_normal_initializer",
+        '{"name": "truncated_normal_initializer", "stddev": 0.1}',
     )
-    picker.value = "zeros"
-    assert view.editor.block_at(CONV1)["args"]["weights_initializer"] == "zeros"
+    picker.value = "zeros_initializer"
+    assert view.editor.block_at(CONV1)["args"]["weights_initializer"] == "zeros_initializer"
 
 
 def test_a_default_an_added_op_does_not_take_is_shown_and_cleared(view):

@@ -2,9 +2,9 @@
 
 For each public slimlib layer the catalogue holds its group, its documentation's first
 line and its arguments, taken from `inspect.signature` and the docstring: the default (in
-design terms: `"relu"`, `{"name": "xavier"}`), the type the property editor shows (`int`,
-`int_or_list`, `float`, `probability`, `bool`, `choice`, `activation`, `initializer`,
-`regularizer`, `normalizer`, ...), whether it is a tensor input, a hyper-parameter, a
+design terms: `"relu"`, `{"name": "xavier_initializer"}`), the type the property editor
+shows (`int`, `int_or_list`, `float`, `probability`, `bool`, `choice`, `activation`,
+`initializer`, `regularizer`, `normalizer`, ...), whether it is a tensor input, a hyper-parameter, a
 bookkeeping argument (collections), the scope, or not settable from a design, and whether it
 is required. The app builds its palette and property editors from `catalogue()`;
 validation and code generation read the same entries.
@@ -227,7 +227,7 @@ class ArgSpec:
         `"bookkeeping"` (collections), `"scope"` (set by the block's `scope` field) or
         `"unsupported"` (not settable from a design).
       required: Whether the call needs it (no default).
-      default: The default as a design value (`"relu"`, `{"name": "zeros"}`, 1, None).
+      default: The default as a design value (`"relu"`, `{"name": "zeros_initializer"}`, 1, None).
       default_known: Whether `default` could be written in design terms.
       choices: Accepted strings of a `"choice"` (None stands for "not given").
       length: Number of values of an `int_or_list` (spatial axes), None when it depends on
@@ -347,7 +347,7 @@ def catalogue() -> dict[str, OpSpec]:
       >>> conv.group, conv.required, conv.arg("padding").choices
       ('convolution', ('num_outputs', 'kernel_size'), ('SAME', 'VALID'))
       >>> conv.arg("activation_fn").default, conv.arg("weights_initializer").default
-      ('relu', {'name': 'xavier'})
+      ('relu', {'name': 'xavier_initializer'})
     """
     return _snapshot()["ops"]
 

@@ -5,9 +5,13 @@ A design never holds code. Where slimlib takes a function, the design names one:
 
 - activation: `"relu"`, `"relu6"`, `"elu"`, `"selu"`, `"tanh"`, `"sigmoid"`, `"softmax"`,
   `"softplus"`, `"softsign"`, `"leaky_relu"`, `"swish"`, or `null` (linear);
-- initializer: `{"name": "truncated_normal", "stddev": 0.01}`, `"xavier"`,
-  `{"name": "variance_scaling", "factor": 2.0, "mode": "FAN_IN"}`, `"zeros"`, ... or
-  `null` (the variable store's default; for `biases_initializer`, no biases);
+- initializer: `{"name": "truncated_normal_initializer", "stddev": 0.01}`,
+  `"xavier_initializer"`, `{"name": "variance_scaling_initializer", "factor": 2.0,
+  "mode": "FAN_IN"}`, `"zeros_initializer"`, ... or `null` (the variable store's default;
+  for `biases_initializer`, no biases). Each is named as the TF-Slim / TensorFlow function
+  a person would call, and every page shows it so (`text`); the short names of earlier
+  designs (`"xavier"`, `"truncated_normal"`) are upgraded when a design is read
+  (`upgrade_initializer_names`);
 - regularizer: `{"name": "l2_regularizer", "scale": 0.0005}`, `l1_regularizer`,
   `l1_l2_regularizer`, or `null`;
 - normalizer: `"batch_norm"`, `"layer_norm"`, `"bias_add"`, or `null`.
@@ -112,10 +116,18 @@ ACTIVATIONS: dict[str, Choice] = {
 INITIALIZERS: dict[str, Choice] = {
     c.name: c
     for c in [
-        Choice("zeros", "initializer", "tf.zeros_initializer", called=True, doc="All zeros."),
-        Choice("ones", "initializer", "tf.ones_initializer", called=True, doc="All ones."),
         Choice(
-            "constant",
+            "zeros_initializer",
+            "initializer",
+            "tf.zeros_initializer",
+            called=True,
+            doc="All zeros.",
+        ),
+        Choice(
+            "ones_initializer", "initializer", "tf.ones_initializer", called=True, doc="All ones."
+        ),
+        Choice(
+            "constant_initializer",
             "initializer",
             "tf.constant_initializer",
             (Param("value", "float", 0.0),),
@@ -123,7 +135,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="Every element `value`.",
         ),
         Choice(
-            "truncated_normal",
+            "truncated_normal_initializer",
             "initializer",
             "tf.truncated_normal_initializer",
             (Param("mean", "float", 0.0), Param("stddev", "float", 1.0, minimum=0.0), _SEED),
@@ -131,7 +143,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="Normal(mean, stddev), redrawn beyond 2 stddev.",
         ),
         Choice(
-            "random_normal",
+            "random_normal_initializer",
             "initializer",
             "tf.random_normal_initializer",
             (Param("mean", "float", 0.0), Param("stddev", "float", 1.0, minimum=0.0), _SEED),
@@ -139,7 +151,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="Normal(mean, stddev).",
         ),
         Choice(
-            "random_uniform",
+            "random_uniform_initializer",
             "initializer",
             "tf.random_uniform_initializer",
             (Param("minval", "float", 0.0), Param("maxval", "float", 1.0), _SEED),
@@ -147,7 +159,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="Uniform in [minval, maxval).",
         ),
         Choice(
-            "glorot_uniform",
+            "glorot_uniform_initializer",
             "initializer",
             "tf.glorot_uniform_initializer",
             (_SEED,),
@@ -155,7 +167,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="Glorot & Bengio uniform (http://proceedings.mlr.press/v9/glorot10a).",
         ),
         Choice(
-            "glorot_normal",
+            "glorot_normal_initializer",
             "initializer",
             "tf.glorot_normal_initializer",
             (_SEED,),
@@ -163,7 +175,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="Glorot & Bengio truncated normal.",
         ),
         Choice(
-            "orthogonal",
+            "orthogonal_initializer",
             "initializer",
             "tf.orthogonal_initializer",
             (Param("gain", "float", 1.0), _SEED),
@@ -171,7 +183,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="A random orthogonal matrix times `gain` (https://arxiv.org/abs/1312.6120).",
         ),
         Choice(
-            "xavier",
+            "xavier_initializer",
             "initializer",
             "slim.xavier_initializer",
             (Param("uniform", "bool", True), _SEED),
@@ -179,7 +191,7 @@ INITIALIZERS: dict[str, Choice] = {
             doc="TF-Slim's default weights initializer (Glorot & Bengio).",
         ),
         Choice(
-            "variance_scaling",
+            "variance_scaling_initializer",
             "initializer",
             "slim.variance_scaling_initializer",
             (
@@ -247,8 +259,8 @@ _TABLES: dict[str, dict[str, Choice]] = {
 
 _EXPECTED = {
     "activation": "an activation name such as 'relu', or null for none",
-    "initializer": "an initializer such as {'name': 'truncated_normal', 'stddev': 0.01} or "
-    "'xavier', or null",
+    "initializer": "an initializer such as {'name': 'truncated_normal_initializer', "
+    "'stddev': 0.01} or 'xavier_initializer', or null",
     "regularizer": "a regularizer such as {'name': 'l2_regularizer', 'scale': 0.0005}, or null",
     "normalizer": "a normalizer name such as 'batch_norm', or null for none",
 }
@@ -280,7 +292,7 @@ def check(family: str, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, str):
             return [problem(path, expected, value, kind="type")]
         if value not in table:
-            return [problem(path, expected, value, kind="unknown", hint=did_you_mean(value, table))]
+            return [problem(path, expected, value, kind="unknown", hint=_hint(family, value))]
         choice = table[value]
         missing = [p.name for p in choice.params if p.required]
         if missing:
@@ -306,7 +318,7 @@ def check(family: str, value: Any, path: str) -> list[Problem]:
                 f"one of {list(table)}",
                 name,
                 kind="unknown",
-                hint=did_you_mean(name, table),
+                hint=_hint(family, name),
             )
         ]
     choice = table[name]
@@ -339,6 +351,13 @@ def check(family: str, value: Any, path: str) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _hint(family: str, name: str) -> str:
+    """`Did you mean ...?`, naming the function an earlier design's short name became."""
+    if family == "initializer" and name in OLD_INITIALIZER_NAMES:
+        return f" Did you mean {OLD_INITIALIZER_NAMES[name]!r}?"
+    return did_you_mean(name, _TABLES[family])
 
 
 def _check_param(param: Param, value: Any, path: str) -> list[Problem]:
@@ -433,8 +452,10 @@ def describe(value: Any) -> tuple[bool, Any]:
     """`(True, design value)` for a Python default that a design can name, else `(False, None)`.
 
     Used to show slimlib's defaults in the design's terms: `tf.nn.relu` is `"relu"`,
-    `tf.zeros_initializer()` is `{"name": "zeros"}`, TF-Slim's default weights initializer
-    is `{"name": "xavier"}`.
+    `tf.zeros_initializer()` is `{"name": "zeros_initializer"}`, TF-Slim's default weights
+    initializer is `{"name": "xavier_initializer"}`, `tf.truncated_normal_initializer(
+    stddev=0.1)` is `{"name": "truncated_normal_initializer", "stddev": 0.1}`: parameters
+    left at their defaults are left out, as generated code leaves them out.
     """
     import tensorflow as tf
 
@@ -449,19 +470,108 @@ def describe(value: Any) -> tuple[bool, Any]:
             return True, choice.name
     kind = type(value).__name__
     if kind in ("Zeros", "Ones"):
-        return True, {"name": kind.lower()}
+        return True, {"name": f"{kind.lower()}_initializer"}
+    by_class = _initializer_from_config(value)
+    if by_class is not None:
+        return True, by_class
     cells = captured_values(value)
     if {"factor", "mode", "uniform"} <= cells.keys():
         factor, mode, uniform = cells["factor"], cells["mode"], cells["uniform"]
         if (factor, mode, uniform) == (1.0, "FAN_AVG", True):
-            return True, {"name": "xavier"}
+            return True, {"name": "xavier_initializer"}
+        given = {"factor": factor, "mode": mode, "uniform": uniform}
+        choice = INITIALIZERS["variance_scaling_initializer"]
         return True, {
-            "name": "variance_scaling",
-            "factor": factor,
-            "mode": mode,
-            "uniform": uniform,
+            "name": choice.name,
+            **{k: v for k, v in given.items() if v != choice.param(k).default},
         }
     return False, None
+
+
+def _initializer_from_config(value: Any) -> dict | None:
+    """The design value of a TensorFlow initializer object whose class a choice makes
+    (`TruncatedNormal(stddev=0.1)`), from its `get_config()`; None for anything else."""
+    import tensorflow as tf
+
+    for choice in INITIALIZERS.values():
+        if not choice.target.startswith("tf."):
+            continue
+        made = _resolve(choice.target)
+        if not (isinstance(made, type) and type(value) is made):
+            continue
+        try:
+            config = value.get_config()
+        except Exception:  # A broken get_config() only means "not a known initializer".
+            return None
+        params = {
+            p.name: config[p.name]
+            for p in choice.params
+            if p.name in config and config[p.name] != p.default
+        }
+        if choice.name == "constant_initializer" and isinstance(params.get("value"), tf.Tensor):
+            return None
+        return {"name": choice.name, **params}
+    return None
+
+
+def text(family: str, value: Any) -> str:
+    """A design value as the call a person writes, without the module: the same name the
+    generated code calls, on every page. Parameters at their defaults are left out, so a
+    value reads the same whether a design or TensorFlow's object gave it.
+
+    Example:
+      >>> text("initializer", {"name": "truncated_normal_initializer", "stddev": 0.1})
+      'truncated_normal_initializer(stddev=0.1)'
+      >>> text("initializer", "xavier_initializer"), text("activation", "relu")
+      ('xavier_initializer()', 'relu')
+      >>> text("regularizer", {"name": "l2_regularizer", "scale": 0.0005})
+      'l2_regularizer(0.0005)'
+      >>> text("initializer", {"name": "truncated_normal_initializer", "mean": 0.0})
+      'truncated_normal_initializer()'
+    """
+    choice = get(family, value)
+    if choice is not None and isinstance(value, dict):
+        value = {
+            k: v
+            for k, v in value.items()
+            if k == "name" or choice.param(k) is None or v != choice.param(k).default
+        }
+    function, paren, rest = to_code(family, value).flat().partition("(")
+    return function.rsplit(".", 1)[-1] + paren + rest
+
+
+#: The short initializer names of earlier designs, and the function names that replaced them.
+OLD_INITIALIZER_NAMES: dict[str, str] = {
+    name.removesuffix("_initializer"): name for name in INITIALIZERS
+}
+
+
+def upgrade_initializer_names(data: Any) -> Any:
+    """`data` with every short initializer name of an earlier design (`"xavier"`,
+    `{"name": "truncated_normal", ...}`) under an initializer argument (`initializer` or
+    `..._initializer`) replaced by its function name. Changes nothing else.
+
+    Example:
+      >>> upgraded = upgrade_initializer_names({"args": {"weights_initializer": "xavier",
+      ...     "biases_initializer": {"name": "constant", "value": 0.1}, "padding": "zeros"}})
+      >>> upgraded["args"]["weights_initializer"], upgraded["args"]["biases_initializer"]
+      ('xavier_initializer', {'name': 'constant_initializer', 'value': 0.1})
+      >>> upgraded["args"]["padding"]
+      'zeros'
+    """
+    if isinstance(data, list):
+        return [upgrade_initializer_names(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        if isinstance(key, str) and (key == "initializer" or key.endswith("_initializer")):
+            if isinstance(value, str):
+                value = OLD_INITIALIZER_NAMES.get(value, value)
+            elif isinstance(value, dict) and isinstance(value.get("name"), str):
+                value = {**value, "name": OLD_INITIALIZER_NAMES.get(value["name"], value["name"])}
+        out[key] = upgrade_initializer_names(value)
+    return out
 
 
 def captured_values(fn: Any) -> dict[str, Any]:

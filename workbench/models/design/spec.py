@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from workbench.models.design import kinds
+from workbench.models.design import choices, kinds
 from workbench.problems import DesignError, Problem, problem
 
 # The format's constants come from the kind table (`kinds.py`), the one place that says
@@ -147,7 +147,9 @@ def migrate(data: Any) -> dict:
         design = step(design)
         version += 1
         design["version"] = version
-    return design
+    # Not a version step: old and new names never meant different things, so any version
+    # may hold the short initializer names (`"xavier"`) that became function names.
+    return choices.upgrade_initializer_names(design)
 
 
 def loads(text: str | bytes) -> dict:

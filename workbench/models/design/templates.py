@@ -20,7 +20,7 @@ from workbench.models.design.spec import (
 )
 from workbench.problems import did_you_mean
 
-_TRUNCATED = "truncated_normal"
+_TRUNCATED = "truncated_normal_initializer"
 
 
 def _truncated(stddev: float, mean: float | None = None) -> dict:
@@ -72,7 +72,7 @@ def _cifarnet(num_classes: int, shape: Sequence[int]) -> dict:
             "fully_connected",
             "logits",
             num_outputs=num_classes,
-            biases_initializer={"name": "zeros"},
+            biases_initializer={"name": "zeros_initializer"},
             weights_initializer=_truncated(1 / 192.0, mean=0.0),
             weights_regularizer=None,
             activation_fn=None,
@@ -81,7 +81,7 @@ def _cifarnet(num_classes: int, shape: Sequence[int]) -> dict:
     dense = arg_scope(
         ["fully_connected"],
         body,
-        biases_initializer={"name": "constant", "value": 0.1},
+        biases_initializer={"name": "constant_initializer", "value": 0.1},
         weights_initializer=_truncated(0.04, mean=0.0),
         weights_regularizer=_l2(0.004),
         activation_fn="relu",
@@ -155,7 +155,11 @@ def _resnet_small(num_classes: int, shape: Sequence[int]) -> dict:
     scoped = arg_scope(
         ["conv2d"],
         body,
-        weights_initializer={"name": "variance_scaling", "factor": 2.0, "mode": "FAN_IN"},
+        weights_initializer={
+            "name": "variance_scaling_initializer",
+            "factor": 2.0,
+            "mode": "FAN_IN",
+        },
         weights_regularizer=_l2(0.0001),
         normalizer_fn="batch_norm",
         normalizer_params={"decay": 0.997, "epsilon": 1e-05, "scale": True},

@@ -11,7 +11,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from workbench.models.design.choices import captured_values
+from workbench.models.design.choices import INITIALIZERS, captured_values, describe
+from workbench.models.design.choices import text as choice_text
 
 Shape = tuple[int | None, ...]
 
@@ -46,6 +47,9 @@ def plain_value(value: Any) -> Any:
         return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain_value(v) for v in value]
+    initializer = _initializer_text(value)
+    if initializer is not None:
+        return initializer
     if isinstance(value, functools.partial):
         inner = getattr(value.func, "__name__", type(value.func).__name__)
         kwargs = ", ".join(f"{k}={plain_value(v)!r}" for k, v in value.keywords.items())
@@ -68,6 +72,17 @@ def plain_value(value: Any) -> Any:
         kind = "Tensor" if "Tensor" in type(value).__name__ else type(value).__name__
         return f"{kind}{format_shape(shape)}"
     return type(value).__name__
+
+
+def _initializer_text(value: Any) -> str | None:
+    """`truncated_normal_initializer(stddev=0.1)`, `xavier_initializer()`: an initializer
+    named as the design, the property sheet and the generated code name it; None for a
+    value that is no initializer a design can name."""
+    known, design_value = describe(value)
+    name = design_value.get("name") if isinstance(design_value, dict) else design_value
+    if not known or name not in INITIALIZERS:
+        return None
+    return choice_text("initializer", design_value)
 
 
 def _regularizer_text(fn: Any) -> str | None:

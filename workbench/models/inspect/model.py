@@ -20,6 +20,7 @@ from workbench.models.inspect.build import build_traced, check_input_shape
 from workbench.models.inspect.diagram import Diagram, build_diagram
 from workbench.models.inspect.folding import default_folded, fold
 from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
+from workbench.models.inspect.initializers import name_initializers, variable_initializers
 from workbench.models.inspect.layer_table import LayerTable, tabulate_layers
 from workbench.models.inspect.render import render_svg
 from workbench.problems import did_you_mean
@@ -190,6 +191,8 @@ class InspectModel(param.Parameterized):
             except (TypeError, ValueError) as err:
                 error = str(err)
                 listing = list(inspect_collections(self.graph))
+            if self.trace is not None:
+                listing = name_initializers(listing, variable_initializers(self.trace))
         with param.edit_constant(self):
             self.param.update(
                 table=table,

@@ -109,9 +109,9 @@ class _Draw:
             args["weights_initializer"] = self(
                 st.sampled_from(
                     [
-                        {"name": "truncated_normal", "stddev": 0.01},
-                        "xavier",
-                        {"name": "variance_scaling", "mode": "fan_avg"},
+                        {"name": "truncated_normal_initializer", "stddev": 0.01},
+                        "xavier_initializer",
+                        {"name": "variance_scaling_initializer", "mode": "fan_avg"},
                     ]
                 )
             )

@@ -19,7 +19,7 @@ from workbench.models.design.validate import analyze
 
 v1 = tf.compat.v1
 
-_ONES = {"name": "ones"}
+_ONES = {"name": "ones_initializer"}
 
 
 def _run(tensor, feed):

@@ -110,8 +110,8 @@ def test_conv2d_entry_golden():
     assert table["data_format"] == ("choice", "hyper", None)
     assert table["activation_fn"] == ("activation", "hyper", "relu")
     assert table["normalizer_fn"] == ("normalizer", "hyper", None)
-    assert table["weights_initializer"] == ("initializer", "hyper", {"name": "xavier"})
-    assert table["biases_initializer"] == ("initializer", "hyper", {"name": "zeros"})
+    assert table["weights_initializer"] == ("initializer", "hyper", {"name": "xavier_initializer"})
+    assert table["biases_initializer"] == ("initializer", "hyper", {"name": "zeros_initializer"})
     assert table["weights_regularizer"] == ("regularizer", "hyper", None)
     assert table["outputs_collections"] == ("collections", "bookkeeping", None)
     assert table["reuse"][:2] == ("unsupported", "unsupported")
@@ -139,7 +139,7 @@ def test_conv2d_entry_golden():
         ("unit_norm", "dim", ("int", None)),
         ("linear", "activation_fn", ("activation", None)),
         ("relu6", "activation_fn", ("activation", "relu6")),
-        ("bias_add", "initializer", ("initializer", {"name": "zeros"})),
+        ("bias_add", "initializer", ("initializer", {"name": "zeros_initializer"})),
         ("vgg_16", "num_classes", ("optional_int", 1000)),
         ("vgg_16", "fc_conv_padding", ("choice", "VALID")),
         ("vgg_16", "is_training", ("unsupported", True)),
@@ -217,18 +217,18 @@ def test_activation_names_resolve_to_tf_nn(name):
     "value, code",
     [
         (
-            {"name": "truncated_normal", "stddev": 0.01},
+            {"name": "truncated_normal_initializer", "stddev": 0.01},
             "tf.truncated_normal_initializer(stddev=0.01)",
         ),
-        ("xavier", "slim.xavier_initializer()"),
+        ("xavier_initializer", "slim.xavier_initializer()"),
         (
-            {"name": "variance_scaling", "mode": "fan_avg", "factor": 1.0},
+            {"name": "variance_scaling_initializer", "mode": "fan_avg", "factor": 1.0},
             'slim.variance_scaling_initializer(factor=1.0, mode="FAN_AVG")',
         ),
-        ({"name": "constant", "value": 0.1}, "tf.constant_initializer(value=0.1)"),
-        ({"name": "zeros"}, "tf.zeros_initializer()"),
+        ({"name": "constant_initializer", "value": 0.1}, "tf.constant_initializer(value=0.1)"),
+        ({"name": "zeros_initializer"}, "tf.zeros_initializer()"),
         (
-            {"name": "orthogonal", "gain": 2.0, "seed": 3},
+            {"name": "orthogonal_initializer", "gain": 2.0, "seed": 3},
             "tf.orthogonal_initializer(gain=2.0, seed=3)",
         ),
     ],
@@ -286,41 +286,54 @@ def test_normalizers_and_null():
             "for none, got 'batchnorm'. Did you mean 'batch_norm'?",
         ),
         ("initializer", {"stddev": 1.0}, "i", "`i.name` must be the initializer's name, one of"),
-        ("initializer", {"name": "truncated"}, "i", "`i.name` must be one of ['zeros', 'ones', "),
         (
             "initializer",
-            {"name": "truncated_normal", "std": 1.0},
+            {"name": "truncated"},
             "i",
-            "`i.std` must be a parameter of truncated_normal (mean, stddev, seed), got 1.0. "
+            "`i.name` must be one of ['zeros_initializer', 'ones_initializer', ",
+        ),
+        (
+            "initializer",
+            "xavier",
+            "i",
+            "`i` must be an initializer such as {'name': 'truncated_normal_initializer', "
+            "'stddev': 0.01} or 'xavier_initializer', or null, got 'xavier'. "
+            "Did you mean 'xavier_initializer'?",
+        ),
+        (
+            "initializer",
+            {"name": "truncated_normal_initializer", "std": 1.0},
+            "i",
+            "`i.std` must be a parameter of truncated_normal_initializer (mean, stddev, seed), got 1.0. "
             "Did you mean 'stddev'?",
         ),
         (
             "initializer",
-            {"name": "truncated_normal", "stddev": -1},
+            {"name": "truncated_normal_initializer", "stddev": -1},
             "i",
             "`i.stddev` must be a number >= 0.0, got -1.",
         ),
         (
             "initializer",
-            {"name": "truncated_normal", "stddev": "big"},
+            {"name": "truncated_normal_initializer", "stddev": "big"},
             "i",
             "`i.stddev` must be a number, got 'big'.",
         ),
         (
             "initializer",
-            {"name": "xavier", "uniform": 1},
+            {"name": "xavier_initializer", "uniform": 1},
             "i",
             "`i.uniform` must be true or false, got 1.",
         ),
         (
             "initializer",
-            {"name": "xavier", "seed": -1},
+            {"name": "xavier_initializer", "seed": -1},
             "i",
             "`i.seed` must be an int >= 0 or null, got -1.",
         ),
         (
             "initializer",
-            {"name": "variance_scaling", "mode": "fan"},
+            {"name": "variance_scaling_initializer", "mode": "fan"},
             "i",
             "`i.mode` must be one of ['FAN_IN', 'FAN_OUT', 'FAN_AVG'], got 'fan'.",
         ),
@@ -359,10 +372,23 @@ def test_choice_errors(family, value, path, message):
 
 def test_describe_names_slimlib_defaults():
     assert choices.describe(tf.nn.relu) == (True, "relu")
-    assert choices.describe(slim.xavier_initializer()) == (True, {"name": "xavier"})
+    assert choices.describe(slim.xavier_initializer()) == (True, {"name": "xavier_initializer"})
+    # Parameters at their defaults are left out, as generated code leaves them out.
     assert choices.describe(slim.variance_scaling_initializer()) == (
         True,
-        {"name": "variance_scaling", "factor": 2.0, "mode": "FAN_IN", "uniform": False},
+        {"name": "variance_scaling_initializer"},
+    )
+    assert choices.describe(slim.variance_scaling_initializer(mode="FAN_AVG")) == (
+        True,
+        {"name": "variance_scaling_initializer", "mode": "FAN_AVG"},
+    )
+    assert choices.describe(tf.compat.v1.truncated_normal_initializer(stddev=0.1)) == (
+        True,
+        {"name": "truncated_normal_initializer", "stddev": 0.1},
+    )
+    assert choices.describe(tf.compat.v1.constant_initializer(0.1)) == (
+        True,
+        {"name": "constant_initializer", "value": 0.1},
     )
     assert choices.describe(object()) == (False, None)
 

@@ -71,7 +71,11 @@ GOLDEN_DESIGN = new_design(
                 layer("dropout", "dropout", keep_prob=0.5),
             ],
             activation_fn="relu",
-            weights_initializer={"name": "truncated_normal", "mean": 0.0, "stddev": 0.01},
+            weights_initializer={
+                "name": "truncated_normal_initializer",
+                "mean": 0.0,
+                "stddev": 0.01,
+            },
             weights_regularizer={"name": "l2_regularizer", "scale": 0.0005},
         )
     ],

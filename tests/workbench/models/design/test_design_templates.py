@@ -60,7 +60,11 @@ def test_vgg_16_is_the_readme_code():
     assert scoped["ops"] == ["conv2d", "fully_connected"]
     assert scoped["defaults"] == {
         "activation_fn": "relu",
-        "weights_initializer": {"name": "truncated_normal", "mean": 0.0, "stddev": 0.01},
+        "weights_initializer": {
+            "name": "truncated_normal_initializer",
+            "mean": 0.0,
+            "stddev": 0.01,
+        },
         "weights_regularizer": {"name": "l2_regularizer", "scale": 0.0005},
     }
     repeats = [

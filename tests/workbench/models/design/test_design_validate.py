@@ -269,10 +269,10 @@ ERRORS = {
         "none, got 'rleu'. Did you mean 'relu'?",
     ),
     "initializer parameter typo": (
-        _design([_conv(weights_initializer={"name": "truncated_normal", "stdev": 1})]),
+        _design([_conv(weights_initializer={"name": "truncated_normal_initializer", "stdev": 1})]),
         "blocks[0].args.weights_initializer.stdev",
-        "`blocks[0].args.weights_initializer.stdev` must be a parameter of truncated_normal "
-        "(mean, stddev, seed), got 1. Did you mean 'stddev'?",
+        "`blocks[0].args.weights_initializer.stdev` must be a parameter of "
+        "truncated_normal_initializer (mean, stddev, seed), got 1. Did you mean 'stddev'?",
     ),
     "batch norm parameter map": (
         _design([layer("batch_norm", param_initializers={"beta": "zeroes"})]),

@@ -95,7 +95,7 @@ def test_arg_scope_rows_are_the_arguments_every_listed_op_takes():
     assert (activation.value, activation.is_set, activation.default) == ("relu", True, "relu")
     assert (rows["trainable"].is_set, rows["trainable"].default) == (False, True)
     assert rows["weights_initializer"].effective == (
-        {"name": "truncated_normal", "stddev": 0.1},
+        {"name": "truncated_normal_initializer", "stddev": 0.1},
         "call",
     )
 

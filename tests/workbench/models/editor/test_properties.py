@@ -35,7 +35,7 @@ def test_a_layer_shows_call_scope_and_default_sources(lenet):
     rows = _rows(lenet, "blocks[0].blocks[0]")  # conv1 in the template's arg_scope
     assert rows["num_outputs"].effective == (32, "call")
     assert rows["weights_initializer"].effective == (
-        {"name": "truncated_normal", "stddev": 0.1},
+        {"name": "truncated_normal_initializer", "stddev": 0.1},
         "arg_scope",
     )
     assert rows["weights_initializer"].scoped[1] == "blocks[0]"

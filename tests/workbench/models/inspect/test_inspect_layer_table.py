@@ -169,7 +169,7 @@ def test_unknown_names_get_a_hint(small):
         ((3, 3), [3, 3]),
         (
             tf.truncated_normal_initializer(stddev=0.5),
-            "TruncatedNormal(mean=0.0, stddev=0.5, seed=None, dtype='float32')",
+            "truncated_normal_initializer(stddev=0.5)",
         ),
         (object(), "object"),
         (slim.l2_regularizer(0.0005), "l2(scale=0.0005)"),
