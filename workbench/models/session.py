@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import param
 
-from workbench.models.design import template
+from workbench.models.design import net_design, template
 from workbench.models.editor import DesignEditor
 from workbench.models.jobs import (
     ConfigError,
@@ -34,7 +34,7 @@ from workbench.models.jobs.design_fit import (
     dataset_facts,
     design_fit,
 )
-from workbench.models.jobs.settings import TrainSettings
+from workbench.models.jobs.settings import NET_INPUT_SIZES, TrainSettings
 from workbench.models.jobs.step_memory import available_memory, memory_fit
 
 if TYPE_CHECKING:
@@ -303,25 +303,42 @@ class WorkbenchSession(param.Parameterized):
         }
 
     def design_fit(self, dataset: dict[str, Any] | None = None) -> list[Mismatch]:
-        """How the design does not fit the dataset it would train on (empty: it fits, or a
-        `slimlib.nets` net is trained, which takes its classes from the dataset).
+        """How the design does not fit the dataset it would train on, and whether a training
+        step fits in memory (empty: all fits). A `slimlib.nets` net, trained while
+        `train_design` is off, takes its input and classes from the dataset: only its memory
+        is checked.
 
         Args:
           dataset: A job config's `dataset` section; default the Train page's dataset.
         """
+        return self._fit(dataset, self.train_design)
+
+    def _fit(self, dataset: dict[str, Any] | None, trains_design: bool) -> list[Mismatch]:
         if dataset is None:
-            if not self.train_design:
-                return []
             dataset = {"kind": self.settings.dataset, "folder": self.settings.folder}
         facts = dataset_facts(dataset["kind"], dataset.get("folder", ""), self.workspace)
+        if not trains_design:
+            return self.memory_fit(self._net_design(facts))
         return design_fit(self.design, facts) + self.memory_fit()
 
-    def memory_fit(self) -> list[Mismatch]:
-        """Whether a training step of the design, with the settings' batch size and
-        optimizer, fits in the memory of the device the job would train on (`step_memory`)."""
+    def _net_design(self, facts) -> dict:
+        """The settings' net as the design a job builds: on the input size the dataset is
+        resized to, with the dataset's channels and classes (the net's own where unknown)."""
+        net = self.settings.net
+        own = net_design(net)["input"]["shape"]
+        size = NET_INPUT_SIZES.get(net, own[:2])
+        return net_design(
+            net, num_classes=facts.num_classes, input_shape=[*size, facts.channels or own[-1]]
+        )
+
+    def memory_fit(self, design: dict | None = None) -> list[Mismatch]:
+        """Whether a training step of `design` (default the design being edited), with the
+        settings' batch size and optimizer, fits in the memory of the device the job would
+        train on (`step_memory`)."""
         settings = self.settings
         memory = available_memory(settings.device)
-        return memory_fit(self.design, settings.batch_size, settings.optimizer, memory)
+        design = self.design if design is None else design
+        return memory_fit(design, settings.batch_size, settings.optimizer, memory)
 
     def fix_design(self, mismatch: Mismatch) -> None:
         """Makes the edit that fixes `mismatch`: in the design (undoable on the Build page),
@@ -356,10 +373,10 @@ class WorkbenchSession(param.Parameterized):
             )
         else:
             config = self.settings.to_config()
-        if "design" in config["model"]:
-            mismatches = [m for m in self.design_fit(config["dataset"]) if m.blocking]
-            if mismatches:
-                raise ConfigError([m.problem for m in mismatches])
+        found = self._fit(config["dataset"], "design" in config["model"])
+        mismatches = [m for m in found if m.blocking]
+        if mismatches:
+            raise ConfigError([m.problem for m in mismatches])
         logdir = self.settings.logdir()
         if finetune and self.settings.job_name == self._auto_job_name:
             # Named after the design and the data it is fine-tuned on, not the Train

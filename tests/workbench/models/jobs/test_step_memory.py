@@ -175,3 +175,23 @@ def test_gpus_hidden_by_cuda_visible_devices_are_not_asked(monkeypatch):
 )
 def test_sizes_read_in_powers_of_1024(count, text):
     assert format_bytes(count) == text
+
+
+def test_a_slimlib_net_is_checked_as_the_job_builds_it(tmp_path, monkeypatch):
+    # slimlib's LeNet on the digits (28x28x1, 10 classes): the LeNet template's 53,018
+    # activations and its softmax's 10 (424,224 bytes an example with their gradients), and
+    # 3,274,634 parameters (39,295,608 bytes with gradients and momentum's slots).
+    monkeypatch.setattr(
+        "workbench.models.session.available_memory", lambda device: Memory(2**26, "memory")
+    )
+    session = WorkbenchSession(workspace=str(tmp_path), train_design=False)
+    session.settings.batch_size = 256
+    [mismatch] = session.design_fit()
+    assert mismatch.problem.message.startswith(
+        "A training step with batch size 256 needs about 141.0 MiB"
+    )
+    # 70% of 64 MiB: (46,976,204 - 39,295,608) // 424,224 = 18, rounded down to 16.
+    assert mismatch.fix == "Set the batch size to 16"
+    with pytest.raises(ConfigError, match="batch size 256 needs about 141.0 MiB"):
+        session.start_training()
+    assert not (tmp_path / "jobs").exists()
