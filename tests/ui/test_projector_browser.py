@@ -142,6 +142,10 @@ def test_how_to_code_beside_the_canvas_and_start_in_view(wide: Page, artifacts_d
     box, canvas = beside.bounding_box(), page.locator(".wb-root").bounding_box()
     assert box["x"] > canvas["x"] + canvas["width"]
     assert box["x"] + box["width"] <= WIDE["width"]
+    # The narrower canvas keeps its buttons whole: they wrap to a second line instead.
+    for button in page.locator(".wb-toolbar .wb-button").all():
+        edge = button.bounding_box()
+        assert edge["x"] + edge["width"] <= canvas["x"] + canvas["width"], button.text_content()
     page.screenshot(path=artifacts_dir / "projector-1400-code-beside.png")
     page.get_by_text("Code beside the canvas", exact=True).click()
     expect(toggle).not_to_be_checked()

@@ -255,7 +255,9 @@ class BuildPage(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         editor = self.session.editor
-        canvas = editor_view(editor, palette(), block_status, height=CANVAS_HEIGHT)
+        canvas = editor_view(
+            editor, palette(), block_status, height=CANVAS_HEIGHT, styles={"flex": "3 1 0"}
+        )
         browser = BrowserDraftId()
         browser.param.watch(lambda event: self.restore_draft(event.new), "draft_id")
         replace = pn.widgets.Button(label="Replace", button_type="warning", width=110)
@@ -299,9 +301,13 @@ class BuildPage(pn.viewable.Viewer):
         # One code pane (and its download), moved between the card below and the column
         # beside the canvas.
         code_parts = [code_pane(code), download]
-        # Beside the canvas, the code takes as much width as the canvas does.
+        # Beside the canvas, the code takes 2 parts of the width to the canvas's 3.
         side_code = pn.Column(
-            height=CANVAS_HEIGHT, scroll=True, visible=False, sizing_mode="stretch_width"
+            height=CANVAS_HEIGHT,
+            scroll=True,
+            visible=False,
+            sizing_mode="stretch_width",
+            styles={"flex": "2 1 0"},
         )
         code_card = pn.Card(
             *code_parts,
