@@ -168,3 +168,39 @@ def test_training_mode_lists_the_batch_norm_updates(app_url: str, page: Page, ar
     expect(page.get_by_text("AssignMovingAvg").first).to_be_visible()
     page.screenshot(path=artifacts_dir / "journey-inspect-update-ops.png", full_page=True)
     assert errors == []
+
+
+def test_a_big_net_opens_folded_and_a_block_unfolds_with_its_branches_in_order(
+    app_url: str, app_workspace: Path, page: Page, artifacts_dir: Path
+):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _start_empty(page, app_url)
+    # Inception v3 takes 299x299 RGB images: the design's input first, then the net.
+    shape = page.locator(".bk-input-group", has_text="input.shape").locator("input")
+    shape.fill("[299, 299, 3]")
+    shape.press("Enter")
+    expect(page.get_by_text("299, 299, 3").first).to_be_visible()
+    page.locator('.wb-item[data-kind="net"][data-op="inception_v3"]').drag_to(
+        page.locator('.wb-list[data-container="blocks"]')
+    )
+    params, calls = _summary_totals(_saved_draft(app_workspace, "inception_v3"))
+    assert calls == 211
+    page.locator(".bk-tab", has_text="Inspect").first.click()
+    expect(page.get_by_text(params).first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    view = page.locator(".wb-diagram-view")
+    folded = view.locator('g[id^="wb-s"]')
+    # Its 11 Mixed blocks, the aux head and the logits, each one node with its totals.
+    expect(folded).to_have_count(13, timeout=RENDER_TIMEOUT_MS)
+    expect(folded.filter(has_text="Mixed_5b [+]")).to_contain_text("256K params")
+    page.screenshot(path=artifacts_dir / "journey-inspect-big-net.png", full_page=True)
+
+    folded.filter(has_text="Mixed_5b [+]").click()
+    expect(folded).to_have_count(12)
+    branches = [view.locator("g.cluster", has_text=f"Branch_{i}").first for i in range(4)]
+    for branch in branches:
+        expect(branch).to_be_attached()
+    lefts = [branch.bounding_box()["x"] for branch in branches]
+    assert lefts == sorted(lefts), lefts
+    page.screenshot(path=artifacts_dir / "journey-inspect-big-net-unfolded.png", full_page=True)
+    assert errors == []
