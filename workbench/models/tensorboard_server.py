@@ -5,7 +5,8 @@ process bound to 127.0.0.1 on a free port; TensorBoard serves its own pages and 
 it works offline. There is one per workspace and app process (`tensorboard_for`): every
 session's button shows the same one. It ends with the app: at interpreter exit, and, on
 Linux, when the app's process dies in any way (the child asks the kernel for SIGTERM when its
-parent goes, `PR_SET_PDEATHSIG`).
+parent goes, `PR_SET_PDEATHSIG`; it is forked from a thread that lives as long as the app,
+since the signal follows the forking thread).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -52,6 +54,44 @@ def _die_with_parent():
     except (OSError, AttributeError):
         return None
     return lambda: prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+
+
+class _Spawner:
+    """Starts child processes from one thread that lives as long as this process.
+
+    Linux sends `PR_SET_PDEATHSIG` when the *thread* that forked the child ends, not only
+    the process: a child forked from a page's callback thread would be killed when that
+    thread is retired. This thread is never retired.
+    """
+
+    def __init__(self):
+        self._requests: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def _serve(self) -> None:
+        while True:
+            make, answer = self._requests.get()
+            try:
+                answer.put((make(), None))
+            except BaseException as err:  # noqa: BLE001 - handed to the caller, raised there.
+                answer.put((None, err))
+
+    def popen(self, *args, **kwargs) -> subprocess.Popen:
+        """`subprocess.Popen(*args, **kwargs)`, forked from the spawner's thread."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="spawner", daemon=True)
+                self._thread.start()
+        answer: queue.Queue = queue.Queue(maxsize=1)
+        self._requests.put((lambda: subprocess.Popen(*args, **kwargs), answer))
+        process, err = answer.get()
+        if err is not None:
+            raise err
+        return process
+
+
+_SPAWNER = _Spawner()
 
 
 class TensorBoardServer(param.Parameterized):
@@ -106,7 +146,7 @@ class TensorBoardServer(param.Parameterized):
             "--load_fast=false",  # The pure-Python reader: no data-server binary to fetch.
         ]
         with open(self.log_file, "ab") as log:
-            self._process = subprocess.Popen(
+            self._process = _SPAWNER.popen(
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -1,5 +1,5 @@
 """The app's TensorBoard: started on the workspace's jobs on 127.0.0.1, listing their runs,
-and gone when the app's process dies (even killed)."""
+outliving the thread that started it, and gone when the app's process dies (even killed)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ from workbench.models.tensorboard_server import tensorboard_for
 
 APP = textwrap.dedent(
     """
-    import json, sys
+    import json, sys, threading
     from workbench.models.tensorboard_server import tensorboard_for
     server = tensorboard_for(sys.argv[1])
-    server.start(wait=True)
+    # Started from a thread that ends at once, as a page's callback thread may.
+    starter = threading.Thread(target=lambda: server.start(wait=True))
+    starter.start()
+    starter.join()
     print(json.dumps({"state": server.state, "url": server.url, "error": server.error,
                       "pid": server._process.pid}), flush=True)
     sys.stdin.read()  # Until killed.
