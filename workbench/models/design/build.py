@@ -55,6 +55,7 @@ def build_design(
     is_training: bool = True,
     *,
     places: DesignPlaces | None = None,
+    inference_batch_norms: tuple[str, ...] = (),
 ) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
     """Builds `design` on `inputs` in the current graph.
 
@@ -70,6 +71,11 @@ def build_design(
       is_training: Whether dropout and batch norm run in training mode. Default True.
       places: Filled, when given, with the block that opened each arg_scope and the scope
         of each block, so the layer trace's arguments can be named by the design's blocks.
+      inference_batch_norms: Scopes of batch norms (`"conv1/BatchNorm"`, `"bn1"`) to build
+        with `is_training=False` whatever `is_training` says: a layer, repeat or stack
+        block holding one is built inside `slim.arg_scope([slim.batch_norm],
+        is_training=False)`, so it normalises with its moving statistics and never updates
+        them (a frozen scope of a fine-tuning job). Blocks of `net` kind take one mode.
 
     Returns:
       `(net, end_points)`: the last block's output and a dict from each block's scope
@@ -96,7 +102,7 @@ def build_design(
     if analysis.problems:
         raise DesignError(fn, analysis.problems)
     _check_inputs(fn, design, inputs)
-    builder = _Builder(analysis, is_training, places)
+    builder = _Builder(analysis, is_training, places, tuple(inference_batch_norms))
     training = [getattr(slim, name) for name in analysis.training_ops]
     if training:
         with slim.arg_scope(training, is_training=is_training) as scope:
@@ -173,10 +179,17 @@ def _check_inputs(fn: str, design: dict, inputs: Any) -> None:
 
 
 class _Builder:
-    def __init__(self, analysis: Analysis, is_training: bool, places: DesignPlaces | None):
+    def __init__(
+        self,
+        analysis: Analysis,
+        is_training: bool,
+        places: DesignPlaces | None,
+        inference_batch_norms: tuple[str, ...] = (),
+    ):
         self.analysis = analysis
         self.is_training = is_training
         self.places = places
+        self.inference_batch_norms = inference_batch_norms
         self.end_points: dict[str, tf.Tensor] = {}
 
     def blocks(
@@ -187,7 +200,17 @@ class _Builder:
         return net
 
     def block(self, block: dict, path: str, net: tf.Tensor, frames: tuple[dict, ...]) -> tf.Tensor:
-        return BUILD_STEPS[block["kind"]](self, block, path, net, frames)
+        step = BUILD_STEPS[block["kind"]]
+        if block["kind"] in ("layer", "repeat", "stack") and self._holds_inference_norm(path):
+            with slim.arg_scope([slim.batch_norm], is_training=False):
+                return step(self, block, path, net, frames)
+        return step(self, block, path, net, frames)
+
+    def _holds_inference_norm(self, path: str) -> bool:
+        scope = self.analysis.blocks[path].scope
+        return bool(scope) and any(
+            norm == scope or norm.startswith(scope + "/") for norm in self.inference_batch_norms
+        )
 
     def end_point(self, path: str, net: tf.Tensor) -> tf.Tensor:
         """Keeps `net` as the end point of the block at `path` (named by its scope)."""

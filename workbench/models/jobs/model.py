@@ -71,8 +71,12 @@ def build_logits(
             slim.separable_conv2d,
             slim.conv2d_transpose,
         ]
+        # Frozen batch norms of a fine-tuning job normalise with the checkpoint's statistics.
+        frozen = () if config.restore is None else config.restore.frozen_batch_norms
         with slim.arg_scope(weighted, weights_regularizer=slim.l2_regularizer(weight_decay)):
-            logits, end_points = build_design(config.model.design, images, is_training)
+            logits, end_points = build_design(
+                config.model.design, images, is_training, inference_batch_norms=frozen
+            )
         what = "the design"
     if logits.shape.rank == 4 and logits.shape[1] == 1 and logits.shape[2] == 1:
         logits = tf.squeeze(logits, [1, 2], name="SpatialSqueeze")
@@ -190,24 +194,32 @@ def update_ops(config: JobConfig) -> list | None:
     """The members of UPDATE_OPS the train op runs: all (None) unless `restore.frozen_batch_norms`
     names batch norms whose moving statistics must stay the checkpoint's.
 
+    A design builds those in inference mode (`build_logits`): they have no update op. A
+    `slimlib.nets` net takes one mode for all its batch norms: their update ops are left out.
+
     Raises:
-      ValueError: If a listed scope is not a batch norm that updates its statistics.
+      ValueError: If a listed scope holds no batch norm of the model.
     """
     frozen = () if config.restore is None else config.restore.frozen_batch_norms
     if not frozen:
         return None
+    norms = sorted(
+        {
+            var.op.name.rsplit("/", 1)[0]
+            for var in slim.get_model_variables()
+            if var.op.name.endswith("/moving_mean")
+        }
+    )
+    for scope in frozen:
+        if not any(_in_scope(norm, scope) for norm in norms):
+            raise ValueError(
+                f"update_ops: restore.frozen_batch_norms entry {scope!r} must be the scope of "
+                f"a batch norm of the model, got none there; batch norms: {norms}."
+            )
     ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
     # Each update by the variable it writes: a net may name its ops under another name
     # scope than its variables (Inception v3 opens its variable scope twice).
     written = [_written_variable(getattr(op, "op", op)) for op in ops]
-    for scope in frozen:
-        if not any(_in_scope(name, scope) for name in written):
-            norms = sorted({name.rsplit("/", 1)[0] for name in written})
-            raise ValueError(
-                f"update_ops: restore.frozen_batch_norms entry {scope!r} must be the scope of "
-                f"a batch norm that updates its statistics, got none there; batch norms: "
-                f"{norms}."
-            )
     return [
         op for op, name in zip(ops, written) if not any(_in_scope(name, scope) for scope in frozen)
     ]

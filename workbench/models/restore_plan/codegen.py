@@ -158,6 +158,8 @@ def generate_code(
         lines += [
             "",
             "# Batch-norm moving statistics of frozen scopes stay fixed: their updates are left out.",
+            "# (A design's frozen batch norms are also built with is_training=False, inside",
+            "# `with slim.arg_scope([slim.batch_norm], is_training=False):` around their layers.)",
             *_set_lines("frozen_updates", frozen_update_ops),
             "update_ops = [",
             "    op",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -73,12 +74,32 @@ def test_no_multiplier_gives_none(tmp_path):
         assert model.update_ops(config) is None
 
 
-def test_frozen_batch_norms_leave_their_updates_out(tmp_path):
-    config, graph = _built(tmp_path, {"frozen_batch_norms": ["bn1"]})
-    with graph.as_default():
-        everything = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
-        assert len(everything) == 2  # moving_mean and moving_variance of bn1.
+def test_a_frozen_batch_norm_of_a_design_runs_in_inference_mode(tmp_path):
+    """bn1 normalises with its moving statistics (mean 0, variance 1 at the start):
+    out = (x - 0) / sqrt(1 + 0.001), and nothing updates them."""
+    config = load_config(
+        {
+            "model": {"design": DESIGN},
+            "restore": {"checkpoint": "c", "frozen_batch_norms": ["bn1"]},
+        },
+        workspace=tmp_path,
+        check_files=False,
+    )
+    with tf.Graph().as_default():
+        images = tf.constant(np.random.RandomState(0).rand(2, 6, 6, 1).astype(np.float32))
+        _, end_points = model.build_logits(config, images, 3, is_training=True)
+        assert v1.get_collection(v1.GraphKeys.UPDATE_OPS) == []
         assert model.update_ops(config) == []
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            conv, norm = sess.run([end_points["conv1"], end_points["bn1"]])
+    np.testing.assert_allclose(norm, conv / np.sqrt(1 + 0.001), rtol=1e-5)
+
+
+def test_without_frozen_batch_norms_the_design_trains_them(tmp_path):
+    config, graph = _built(tmp_path, {})
+    with graph.as_default():
+        assert len(v1.get_collection(v1.GraphKeys.UPDATE_OPS)) == 2  # Mean and variance.
 
 
 def test_a_frozen_batch_norm_that_is_not_one_is_refused(tmp_path):
@@ -87,8 +108,8 @@ def test_a_frozen_batch_norm_that_is_not_one_is_refused(tmp_path):
         graph.as_default(),
         pytest.raises(
             ValueError,
-            match=r"frozen_batch_norms entry 'conv1' must be the scope of a batch norm that "
-            r"updates its statistics, got none there; batch norms: \['bn1'\]\.",
+            match=r"frozen_batch_norms entry 'conv1' must be the scope of a batch norm of the "
+            r"model, got none there; batch norms: \['bn1'\]\.",
         ),
     ):
         model.update_ops(config)
