@@ -156,8 +156,10 @@ def test_a_job_launched_from_fine_tune_is_listed_on_train_at_once(
     expect(page.get_by_text("follow it on the Train page").first).to_be_visible()
     page.locator(".bk-tab", has_text="Train").first.click()
     jobs = page.locator(".bk-input-group", has_text="Jobs in this workspace").locator("option")
-    # Newest first: the fine-tuning job, named after the design, not yet stopped.
-    expect(jobs.first).to_contain_text(re.compile(r"lenet-digits: (starting|running|finished)"))
+    # Newest first: the fine-tuning job, named after the design and its data.
+    expect(jobs.first).to_contain_text(
+        re.compile(r"lenet-finetune-digits: (starting|running|finished)")
+    )
     page.screenshot(path=artifacts_dir / "journey-finetune-listed.png", full_page=True)
 
 

@@ -285,7 +285,17 @@ class WorkbenchSession(param.Parameterized):
             self.compare_with(self.checkpoint)
             if self.plan.checkpoint_path:
                 self.plan.restore_only_matched()
+                self._unrestore_renewed_scopes()
         return self.reinitialised()
+
+    def _unrestore_renewed_scopes(self) -> None:
+        """Marks a layer whose variables all start afresh (the head) as not restored as a
+        whole, so the scope table says so on the layer's own row."""
+        renewed = set(self.reinitialised())
+        for scope in sorted({name.rsplit("/", 1)[0] for name in renewed if "/" in name}):
+            under = {m.name for m in self.plan.matches if m.name.startswith(scope + "/")}
+            if under <= renewed:
+                self.plan.set_restore(scope, False)
 
     def reinitialised(self) -> list[str]:
         """Variables whose shape differs from the checkpoint's: they cannot be restored and

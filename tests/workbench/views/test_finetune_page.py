@@ -85,6 +85,7 @@ def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
     page.fit_head()
     assert page.session.design["blocks"][2]["args"]["num_outputs"] == 3
     assert page.session.reinitialised() == ["logits/weights", "logits/biases"]
+    assert page.session.plan.restore_of("logits") is False  # The head's row says so too.
     assert not page.fit_button.visible and page.head.alert_type == "info"
     assert "`logits/weights`, `logits/biases`" in page.head.object
     plan = page.session.plan
