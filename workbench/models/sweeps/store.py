@@ -243,6 +243,7 @@ class Sweep:
         new: dict[str, Any] = {"state": "pending", "logdir": logdir, "gpu": old.get("gpu")}
         new.update(accuracy=None, loss=None, step=0, error=None)
         claim = self._claim(run)
+        launched = False  # Whether the run's job process was launched (it has a status).
         if claim is None:
             pass
         elif claim.get("by") == "cancel":
@@ -250,6 +251,7 @@ class Sweep:
         elif os.path.isfile(os.path.join(logdir, JOB_FILE)):
             status = control.read_status(logdir)
             new["state"] = status.get("state", "new")
+            launched = new["state"] != "new"
             results = status.get("eval") or {}
             new.update(
                 accuracy=results.get("accuracy"),
@@ -266,7 +268,7 @@ class Sweep:
                 new["state"] = "failed"
         if new["state"] == "starting" and claim is not None:
             age = time.time() - float(claim.get("at") or 0)
-            if age > LAUNCH_TIMEOUT_SECS and not os.path.isfile(os.path.join(logdir, JOB_FILE)):
+            if age > LAUNCH_TIMEOUT_SECS and not launched:
                 new["state"] = "failed"
                 new["error"] = (
                     f"claimed for launch by pid {claim.get('pid')} on {claim.get('host')}, "

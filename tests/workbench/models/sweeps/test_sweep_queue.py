@@ -296,3 +296,24 @@ def test_the_gpus_are_those_the_driver_lists_unless_cuda_says(tmp_path):
     assert visible_gpus({}, str(driver)) == ["0", "1"]
     assert visible_gpus({"CUDA_VISIBLE_DEVICES": "1"}, str(driver)) == ["1"]
     assert visible_gpus({"CUDA_VISIBLE_DEVICES": "0,-1,1"}, str(driver)) == ["0"]
+
+
+@pytest.mark.parametrize("with_config", [False, True], ids=["no-job-folder", "config-only"])
+def test_a_run_claimed_by_a_launcher_that_died_fails_after_the_timeout(tmp_path, with_config):
+    sweep = _define(tmp_path)
+    sweep.start()
+    run = sweep.runs[0]
+    claim = tmp_path / "sweeps" / sweep.id / "runs" / "run-001.claim"
+    claimed_at = time.time()
+    claim.write_text(json.dumps({"by": "launch", "pid": 1, "host": "h", "at": claimed_at}))
+    if with_config:  # The job folder was claimed, its process never launched.
+        folder = tmp_path / run["logdir"]
+        folder.mkdir(parents=True)
+        (folder / "job.json").write_text(json.dumps(sweep.run_config(run)))
+    assert _states(sweep)[0] == "starting"  # Still within the launch timeout.
+    claim.write_text(json.dumps({"by": "launch", "pid": 1, "host": "h", "at": claimed_at - 600}))
+    first = sweep.run_states()[0]
+    assert first["state"] == "failed"
+    assert (
+        first["error"] == "claimed for launch by pid 1 on h, which ended before it started the job"
+    )
