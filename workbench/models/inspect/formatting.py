@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from workbench.models.design.choices import INITIALIZERS, captured_values, describe
+from workbench.models.design.choices import INITIALIZERS, REGULARIZERS, captured_values, describe
 from workbench.models.design.choices import text as choice_text
 
 Shape = tuple[int | None, ...]
@@ -86,8 +86,9 @@ def _initializer_text(value: Any) -> str | None:
 
 
 def _regularizer_text(fn: Any) -> str | None:
-    """`l2(scale=0.0005)` for the function `slim.l2_regularizer(0.0005)` returns (its name
-    alone, `l2`, hides the scale), `l1(...) + l2(...)` for a sum, `no loss (zero scale)`."""
+    """`l2_regularizer(0.0005)` for the function `slim.l2_regularizer(0.0005)` returns (its
+    own name, `l2`, hides the scale), `l1_l2_regularizer(scale_l1=..., scale_l2=...)` for
+    the pair, `no loss (zero scale)`: named as the design and the generated code name it."""
     module = getattr(fn, "__module__", None) or ""
     if not (module.startswith("slimlib.") and module.endswith(".regularizers")):
         return None
@@ -96,13 +97,17 @@ def _regularizer_text(fn: Any) -> str | None:
     captured = captured_values(fn)
     parts = captured.get("regularizers")
     if isinstance(parts, list):
+        names = [getattr(part, "__name__", "") for part in parts]
+        if names == ["l1", "l2"]:
+            scale_l1, scale_l2 = (captured_values(part).get("scale") for part in parts)
+            pair = {"name": "l1_l2_regularizer", "scale_l1": scale_l1, "scale_l2": scale_l2}
+            return choice_text("regularizer", pair)
         return " + ".join(_regularizer_text(part) or plain_value(part) for part in parts)
-    scales = [
-        f"{name}={value!r}"
-        for name, value in captured.items()
-        if name.startswith("scale") and isinstance(value, (int, float))
-    ]
-    return f"{fn.__name__}({', '.join(scales)})" if scales else None
+    scale = captured.get("scale")
+    name = f"{fn.__name__}_regularizer"
+    if name in REGULARIZERS and isinstance(scale, (int, float)):
+        return choice_text("regularizer", {"name": name, "scale": scale})
+    return None
 
 
 def value_text(value: Any) -> str:

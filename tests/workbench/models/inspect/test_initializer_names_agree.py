@@ -1,6 +1,6 @@
-"""One name for an initializer on every page: the property sheet (its picker and its JSON),
-Inspect's layer table and Collections tab, and the generated code all call
-`truncated_normal_initializer(stddev=0.1)`, `xavier_initializer()`, ... the same."""
+"""One name for an initializer (and a regularizer) on every page: the property sheet (its
+picker and its JSON), Inspect's layer table and Collections tab, and the generated code all
+call `truncated_normal_initializer(stddev=0.1)`, `xavier_initializer()`, ... the same."""
 
 from __future__ import annotations
 
@@ -71,3 +71,19 @@ def test_a_design_with_the_short_names_of_before_opens_with_the_function_names()
     opened = loads(old)
     assert opened == design
     assert generate_code(opened) == text
+
+
+def test_a_regularizer_reads_as_the_code_calls_it():
+    design = template("resnet_small")
+    inspected = InspectModel(
+        model_fn=design_model_fn(design), input_shape=design_input_shape(design), render=False
+    )
+    path = _layer_paths(design)[0]
+    row = next(r for r in property_rows(design, path) if r.name == "weights_regularizer")
+    value, source = row.effective
+    assert (source, choices.text("regularizer", value)) == ("arg_scope", "l2_regularizer(0.0001)")
+    scope = analyze(design).blocks[path].scope
+    assert inspected.table.row(scope).argument("weights_regularizer").text == (
+        "l2_regularizer(0.0001)"
+    )
+    assert "slim.l2_regularizer(0.0001)" in generate_code(design)

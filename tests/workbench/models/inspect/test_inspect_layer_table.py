@@ -172,8 +172,8 @@ def test_unknown_names_get_a_hint(small):
             "truncated_normal_initializer(stddev=0.5)",
         ),
         (object(), "object"),
-        (slim.l2_regularizer(0.0005), "l2(scale=0.0005)"),
-        (slim.l1_l2_regularizer(0.1, 0.2), "l1(scale=0.1) + l2(scale=0.2)"),
+        (slim.l2_regularizer(0.0005), "l2_regularizer(0.0005)"),
+        (slim.l1_l2_regularizer(0.1, 0.2), "l1_l2_regularizer(scale_l1=0.1, scale_l2=0.2)"),
         (slim.l1_regularizer(0.0), "no loss (zero scale)"),
         (slim.batch_norm, "batch_norm"),  # A slimlib function that is no regularizer.
     ],
