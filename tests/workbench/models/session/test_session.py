@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from workbench.models.editor import DesignEditor
@@ -82,3 +84,21 @@ def test_finetune_config_takes_another_dataset(session, tiny_checkpoint):
 def test_a_training_job_reads_its_dataset_from_the_settings(session):
     with pytest.raises(ValueError, match=r"`dataset` must be None for a training job"):
         session.start_training(dataset={"kind": "digits"})
+
+
+def test_the_fine_tuning_data_gives_the_classes_and_the_dataset_section(session, tmp_path):
+    assert session.finetune_dataset_section() == {"kind": "digits", "resize": [6, 6]}
+    assert session.finetune_facts().num_classes == 10
+    (tmp_path / "recs").mkdir()
+    info = {"splits": {"train": {"channels": 1, "num_classes": 4}}}
+    (tmp_path / "recs" / "dataset_info.json").write_text(json.dumps(info))
+    session.param.update(finetune_dataset="tfrecord", finetune_folder="recs")
+    assert session.finetune_facts().num_classes == 4
+    assert session.finetune_dataset_section() == {
+        "kind": "tfrecord", "folder": "recs", "resize": [6, 6]
+    }  # fmt: skip
+    (mismatch,) = session.head_mismatches()
+    assert mismatch.fix == "Set num_outputs of 'logits' to 4"
+    assert session.fit_head() == []  # No checkpoint compared yet: nothing to re-initialise.
+    assert session.design["blocks"][2]["args"]["num_outputs"] == 4
+    assert session.head_mismatches() == []
