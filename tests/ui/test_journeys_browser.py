@@ -113,8 +113,8 @@ SMALL_CONVNET = [
              "scope": "conv2"},
             {"kind": "layer", "op": "max_pool2d", "args": {"kernel_size": [2, 2]}},
             {"kind": "layer", "op": "flatten", "args": {}},
-            {"kind": "layer", "op": "fully_connected", "args": {"num_outputs": 10},
-             "scope": "logits"},
+            {"kind": "layer", "op": "fully_connected",
+             "args": {"num_outputs": 10, "activation_fn": None}, "scope": "logits"},
         ],
     }
 ]  # fmt: skip
@@ -161,6 +161,11 @@ def test_a_convnet_built_by_dragging_survives_a_refresh_and_a_template_loaded_ov
     _drop_layer(page, "fully_connected", f"{SCOPE}.blocks[5]", after=f"{SCOPE}.blocks[4]")
     _set(page, "scope", "logits")
     expect(page.locator(".wb-scope", has_text="logits")).to_be_visible()
+    activation = page.locator(".bk-input-group").filter(
+        has=page.locator("label", has_text=re.compile(r"^activation_fn$"))
+    )
+    activation.locator("select").first.select_option(label="None")
+    expect(page.locator(".wb-arg", has_text="activation_fn=None")).to_be_visible()
     # The arg_scope's sheet: its ops, then a default for them.
     page.locator(f'.wb-block[data-path="{SCOPE}"] > .wb-head').first.click()
     expect(page.get_by_text(SCOPE, exact=True)).to_be_visible()
@@ -192,6 +197,12 @@ def test_a_convnet_built_by_dragging_survives_a_refresh_and_a_template_loaded_ov
     page.screenshot(path=artifacts_dir / "journey-replaced-by-template.png", full_page=True)
     page.get_by_role("button", name="\u21b6 Undo").click()
     _shows_the_small_convnet(page)
+    # The property sheet (nothing selected: the design's) follows the design back too.
+    expect(_property(page, "input.shape")).to_have_value("[28, 28, 1]")
+    expect(_property(page, "name")).to_have_value("model")
+    expect(page.locator(".bk-input-group", has_text="Save as").locator("input")).to_have_value(
+        "model"
+    )
     page.screenshot(path=artifacts_dir / "journey-undo-replace.png", full_page=True)
     _wait_for_draft(app_workspace, lambda draft: draft["blocks"] == SMALL_CONVNET)
 

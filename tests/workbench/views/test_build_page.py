@@ -26,6 +26,9 @@ def test_the_empty_entry_starts_a_design_without_blocks(view):
     assert view.save_as.value == "model"  # Saving it does not overwrite the lenet design.
     view.session.editor.undo()  # replacing is one step back
     assert view.session.design == template("lenet")
+    assert view.save_as.value == "lenet"  # Saved next under the name of the design back.
+    view.session.editor.redo()
+    assert (view.session.design["blocks"], view.save_as.value) == ([], "model")
 
 
 def test_a_template_replaces_the_design(view):
@@ -221,3 +224,18 @@ def test_a_diff_is_shown_escaped_with_removed_and_added_lines_marked():
     assert '<span style="color:#9f1d1d">-  &quot;name&quot;: &quot;&lt;x&gt;&quot;,</span>' in shown
     assert '<span style="color:#1d6b2f">+  &quot;name&quot;: &quot;y&quot;,</span>' in shown
     assert '<span style="color:#333"> keep</span>' in shown
+
+
+def test_undoing_a_replacement_brings_back_the_file_the_design_is_saved_to(view):
+    editor = view.session.editor
+    view.save_as.value = "mine"
+    view.save()
+    editor.delete("blocks[0]")
+    view.template.value = "vgg_16"
+    view.load_template()
+    view.confirm()
+    assert view.save_as.value == "vgg_16"
+    editor.undo()
+    assert (view.save_as.value, view.unsaved) == ("mine", True)
+    view.save()  # A new version of its own file: no question.
+    assert (view.question, view.message) == ("", "Saved 'mine'. (version 2)")

@@ -95,8 +95,21 @@ class BuildPage(pn.viewable.Viewer):
         self.saved.param.watch(lambda _: self._list_versions(), "value")
         # A comparison shown would be stale after the next change.
         self.session.editor.param.watch(lambda _: self.param.update(diff=""), "design")
+        # The last replacement: the design with its file fields before and after, so that
+        # Undo (and Redo) of it brings back the name it is saved under too.
+        self._swap: tuple[tuple, tuple] | None = None
+        self.session.editor.param.watch(self._follow_swap, "design")
         self._list_versions()
         self._pending = None  # what `confirm` does
+
+    def _file_state(self) -> tuple:
+        return (self.session.design, self.save_as.value, self._file, self._clean)
+
+    def _follow_swap(self, event) -> None:
+        for state in self._swap or ():
+            if event.new == state[0]:
+                self.save_as.value, self._file, self._clean = state[1:]
+                return
 
     def restore_draft(self, draft_id: str) -> None:
         """Restores the browser's draft `draft_id` (if any), then keeps the design there."""
@@ -237,11 +250,13 @@ class BuildPage(pn.viewable.Viewer):
         self, design: dict, done: str, what: str, save_as: str | None = None
     ) -> None:
         def replace() -> None:
+            before = self._file_state()
             self.session.editor.replace(design)
             self._clean = self.session.design
             # Saving next writes under the new design's name, not over the last file opened.
             self.save_as.value = save_as or self.session.design.get("name", "model")
             self._file = save_as
+            self._swap = (before, self._file_state())
             self.message = f"{done} Undo brings back the design before."
 
         if not self.unsaved:
