@@ -39,6 +39,8 @@ def block_words(block: dict, position: int | None) -> str:
     scope = block.get("scope")
     if isinstance(scope, str):
         return f"{label} {scope!r}"
+    if kind == "net":  # A design seldom holds one net twice: its name says which.
+        return f"net {label}"
     return label if position is None else f"{label} {position}"
 
 

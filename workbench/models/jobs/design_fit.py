@@ -171,8 +171,8 @@ def _classes_mismatch(design: dict, analysis, outputs: int | None, facts) -> Mis
     name = (analysis.blocks[block].scope or block) if block else ""
     where = f"The logits layer {name!r}" if block else "The design's output"
     message = (
-        f"{where} gives {outputs} outputs, but {facts.described} have "
-        f"{facts.num_classes} classes: the job would fail when it computes the loss."
+        f"{where} gives {outputs} outputs, but the data, {facts.described}, calls for "
+        f"{facts.num_classes}: the job would fail when it computes the loss."
     )
     problem = Problem(
         path=f"{block}.args.{field}" if block else "",

@@ -45,7 +45,7 @@ def test_doctests() -> None:
         ("blocks[3].blocks[0]", "relu 1 in residual 4"),
         ("blocks[3].shortcut[0]", "linear 'proj' in the shortcut of residual 4"),
         ("blocks[4]", "stack of fully_connected 5"),
-        ("blocks[5]", "lenet 6"),
+        ("blocks[5]", "net lenet"),
     ],
 )
 def test_place_words(path: str, words: str) -> None:

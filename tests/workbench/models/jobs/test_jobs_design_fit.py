@@ -55,8 +55,8 @@ def test_too_many_logits_for_the_classes_are_set_to_the_classes(tiny_design):
     [mismatch] = design_fit(tiny_design, facts)
     assert mismatch.problem.path == "blocks[2].args.num_outputs"
     assert mismatch.problem.message == (
-        "The logits layer 'logits' gives 10 outputs, but the folder 'flowers' have 3 classes: "
-        "the job would fail when it computes the loss."
+        "The logits layer 'logits' gives 10 outputs, but the data, the folder 'flowers', "
+        "calls for 3: the job would fail when it computes the loss."
     )
     assert (mismatch.fix, mismatch.block, mismatch.value) == (
         "Set num_outputs of 'logits' to 3",
