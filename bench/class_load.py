@@ -206,6 +206,7 @@ class Session:
         self.code = ""
         self.changed = asyncio.Event()
         self.closing = False
+        self.expected_name = "lenet"  # The design a new session shows.
 
     # --- connecting -------------------------------------------------------------------------
 
@@ -348,6 +349,7 @@ class Session:
     async def load_template(self, name: str) -> float:
         await self._set(self._model("CustomSelect", title="Template"), "value", name)
         button = self._model("Button", label="Load template")
+        self.expected_name = name
         shown = self._shown(f"template {name}", lambda: self.spec.get("name") == name)
         await self._send_event("button_click", {"model": {"id": button}})
         return await shown
@@ -357,6 +359,7 @@ class Session:
             await self._canvas_message({"action": "select", "path": None})
             await self._sheet_with_name()
         field = self._model("TextInput", title="name")
+        self.expected_name = name
         shown = self._shown("rename", lambda: self.spec.get("name") == name and name in self.code)
         await self._set(field, "value", name)
         return await shown
@@ -409,14 +412,16 @@ async def run_phase(sessions: list[Session], phase: str, duration: float, every:
     """Each session edits every `every` s for `duration` s, starting at a random offset."""
     counts = {session.index: 0 for session in sessions}
 
+    end = time.monotonic() + duration
+
     async def student(session: Session) -> None:
-        await asyncio.sleep(random.uniform(0, every))
-        end = time.monotonic() + duration
+        await asyncio.sleep(random.uniform(0, min(every, duration)))
         while time.monotonic() < end:
             started = time.monotonic()
             counts[session.index] += 1
             await session.edit(phase, counts[session.index] + (1000 if phase != "no job" else 0))
-            await asyncio.sleep(max(0.0, every - (time.monotonic() - started)))
+            pause = min(every - (time.monotonic() - started), end - time.monotonic())
+            await asyncio.sleep(max(0.0, pause))
 
     await asyncio.gather(*(student(session) for session in sessions))
 
@@ -519,8 +524,10 @@ async def main_async(args: argparse.Namespace) -> int:
             cpu[f"{args.jobs} jobs"] = usage.cores()
             rss["after phase 2"] = server.rss_mib()
         for session in sessions:
-            if session.spec.get("name", "").split("-e")[0] != session.name:
-                session.errors.append(f"ends showing {session.spec.get('name')!r}")
+            if session.spec.get("name") != session.expected_name:
+                session.errors.append(
+                    f"ends showing {session.spec.get('name')!r}, not {session.expected_name!r}"
+                )
         sampling = False
         await sampler
     finally:
