@@ -7,11 +7,17 @@ page takes longer to connect than the server's unused-session lifetime (Bokeh's 
 15 s, easily reached on a busy machine) is dropped and made again when the page connects, with
 no page rendered: every component of that session, and every one added to it later (an
 Alert shown after an edit), then asked the CDN for its stylesheets, which fails offline.
+
+A pane updated while its model is out of any document (a Markdown whose bound text changes
+as the page redraws around it) takes its stylesheets from Panel's fallback, the CDN, and the
+browser asks for them once the model is shown: in a served app that fallback is this server
+too.
 """
 
 from __future__ import annotations
 
 import panel as pn
+import panel.reactive
 from bokeh.document import Document
 from panel.io.resources import LOCAL_DIST
 
@@ -33,3 +39,5 @@ def keep_resources_local(doc: Document | None = None) -> None:
     if doc is None or doc.session_context is None:
         return
     doc._template_variables.setdefault("dist_url", local_dist_url())
+    # Relative to the page, as the app's pages are served at the server's root.
+    panel.reactive.CDN_DIST = LOCAL_DIST
