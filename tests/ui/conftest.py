@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -58,10 +59,23 @@ def ui_browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(ui_browser: Browser) -> Iterator[Page]:
-    """A fresh 1280x800 page; replaces pytest-playwright's `page` in tests/ui/."""
+    """A fresh 1280x800 page; replaces pytest-playwright's `page` in tests/ui/.
+
+    The test fails if the page asked for anything beyond this machine: everything the app
+    and the notebooks show is served locally, and a class may have no internet at all.
+    """
     context = ui_browser.new_context(viewport={"width": 1280, "height": 800})
-    yield context.new_page()
+    page = context.new_page()
+    remote: list[str] = []
+    page.on("request", lambda request: remote.append(request.url) if _remote(request.url) else None)
+    yield page
     context.close()
+    assert remote == [], f"requests beyond this machine: {remote}"
+
+
+def _remote(url: str) -> bool:
+    host = urlsplit(url).hostname
+    return host is not None and host not in ("127.0.0.1", "localhost")
 
 
 @pytest.fixture
