@@ -129,7 +129,7 @@ def test_a_repeat_edits_its_count_and_its_layer_arguments():
 
 def _shown_widget(view, name, kind):
     """A widget of the sheet on the page (not a freshly built one)."""
-    (sheet,) = view._holder.objects
+    sheet = view.shown_sheet
     return next(w for w in sheet.select(kind) if w.name.split(" ")[0] == name), sheet
 
 
@@ -138,12 +138,12 @@ def test_an_edit_made_in_the_sheet_keeps_it_and_refreshes_the_hints(view):
     (hint,) = [p for p in sheet.select(pn.pane.HTML) if "&quot;relu&quot;" in p.object]
     assert "arg_scope (blocks[0]): &quot;relu&quot;" in hint.object
     activation.value = "tanh"
-    assert view._holder.objects[0] is sheet  # Not built again: no widget is replaced.
+    assert view.shown_sheet is sheet  # Not built again: no widget is replaced.
     # activation_fn is the call's own now: the hint gives the function's default instead.
     assert "default: &quot;relu&quot;" in hint.object
     assert "#1f5f99" in hint.object  # the colour of a value the call sets
     view.editor.undo()  # An edit from elsewhere: the sheet is built again from the design.
-    assert view._holder.objects[0] is not sheet
+    assert view.shown_sheet is not sheet
     activation, _ = _shown_widget(view, "activation_fn", pn.widgets.Select)
     assert activation.value == "(default)"
 
@@ -152,7 +152,7 @@ def test_new_ops_rebuild_an_arg_scope_sheet(view):
     view.editor.select("blocks[0]")
     ops, sheet = _shown_widget(view, "ops", pn.widgets.MultiChoice)
     ops.value = ["conv2d"]
-    assert view._holder.objects[0] is not sheet
+    assert view.shown_sheet is not sheet
     _shown_widget(view, "padding", pn.widgets.Select)  # conv2d's own argument is offered
 
 
@@ -226,7 +226,7 @@ def test_a_default_an_added_op_does_not_take_is_shown_and_cleared(view):
     _shown_widget(view, "ops", pn.widgets.MultiChoice)[0].value = ["conv2d"]
     _shown_widget(view, "padding", pn.widgets.Select)[0].value = "VALID"
     _shown_widget(view, "ops", pn.widgets.MultiChoice)[0].value = ["conv2d", "fully_connected"]
-    (sheet,) = view._holder.objects
+    sheet = view.shown_sheet
     assert not [w for w in sheet.select(pn.widgets.Select) if w.name == "padding"]
     notes = " ".join(p.object for p in sheet.select(pn.pane.HTML))
     assert "<b>padding</b> = &quot;VALID&quot;" in notes
@@ -236,7 +236,39 @@ def test_a_default_an_added_op_does_not_take_is_shown_and_cleared(view):
     assert "padding" not in view.editor.block_at("blocks[0]")["defaults"]
     # Only padding went; the sheet is made again without its note.
     assert view.editor.block_at("blocks[0]")["defaults"]["activation_fn"] == "relu"
-    (sheet,) = view._holder.objects
+    sheet = view.shown_sheet
     assert not [b for b in sheet.select(pn.widgets.Button) if b.label.startswith("Clear")]
     view.editor.undo()
     assert view.editor.block_at("blocks[0]")["defaults"]["padding"] == "VALID"
+
+
+def test_the_designs_sheet_is_kept_while_a_block_is_selected_and_shown_again(view):
+    view.editor.select(None)
+    design_sheet = view.shown_sheet
+    name = next(w for w in design_sheet.select(pn.widgets.TextInput) if w.name == "name")
+    name.value = "mine"  # edited in the sheet: it shows the edit already
+    assert view.editor.design["name"] == "mine"
+    view.editor.select(CONV1)
+    assert view.shown_sheet is not design_sheet and not design_sheet.visible
+    view.editor.select(None)  # back to the design: its sheet is not built again
+    assert view.shown_sheet is design_sheet and design_sheet.visible
+    assert view._holder.objects == [design_sheet]
+    view.editor.select(CONV1)
+    view.editor.undo()  # the name changed elsewhere: the design's sheet is made again
+    view.editor.select(None)
+    assert view.shown_sheet is not design_sheet
+    name = next(w for w in view.shown_sheet.select(pn.widgets.TextInput) if w.name == "name")
+    assert name.value == "lenet"
+
+
+def test_a_refused_value_in_the_designs_sheet_is_not_shown_again(view):
+    view.editor.select(None)
+    design_sheet = view.shown_sheet
+    shape = next(w for w in design_sheet.select(pn.widgets.TextInput) if w.name == "input.shape")
+    shape.value = "[28, 28"
+    assert view.message != "" and view.editor.design["input"]["shape"] == [28, 28, 1]
+    view.editor.select(CONV1)
+    view.editor.select(None)  # the sheet showing the refused text is not reused
+    assert view.shown_sheet is not design_sheet
+    shape = next(w for w in view.shown_sheet.select(pn.widgets.TextInput) if w.name == "input.shape")
+    assert shape.value == "[28, 28, 1]"

@@ -69,8 +69,16 @@ class PropertiesView(pn.viewable.Viewer):
         # True while an edit made in this sheet runs: the widgets already show it, so the
         # sheet is kept (only the hints are refreshed) instead of being built again.
         self._own_edit = False
-        self._holder = pn.Column(self.sheet(), sizing_mode="stretch_width")
+        # The design's sheet (shown when nothing is selected) is kept, hidden, while a block's
+        # sheet is shown: clicking the canvas background shows it again without building its
+        # widgets and their Bokeh models anew, as long as the fields it shows are unchanged.
+        self._design_sheet: pn.viewable.Viewable | None = None
+        self._design_rows: list | None = None  # the fields it was built (or edited) for
+        self._holder = pn.Column(sizing_mode="stretch_width")
+        self._show()
         self.editor.param.watch(self._redraw, ["selected", "design"])
+        # A refused value stays typed in its widget: that sheet no longer shows the design.
+        self.param.watch(lambda event: event.new and self._forget_design_sheet(), "message")
 
     @contextlib.contextmanager
     def _editing(self) -> Iterator[None]:
@@ -80,11 +88,39 @@ class PropertiesView(pn.viewable.Viewer):
         finally:
             self._own_edit = False
 
+    @property
+    def shown_sheet(self) -> pn.viewable.Viewable:
+        """The sheet on the page: the selected block's, or the design's."""
+        return next(sheet for sheet in self._holder.objects if sheet.visible)
+
+    def _forget_design_sheet(self) -> None:
+        self._design_rows = None
+
     def _redraw(self, *_events) -> None:
         if self._own_edit:
             self._refresh_hints()
+            if not self.editor.selected and self._design_rows is not None and not self.message:
+                # The design's own widgets made the edit and show it already.
+                self._design_rows = block_fields(self.editor.design, "")
         else:
-            self._holder.objects = [self.sheet()]
+            self._show()
+
+    def _show(self) -> None:
+        """Puts the sheet of the selection in the holder, the design's reused if it fits."""
+        if self.editor.selected:
+            block_sheet = self.sheet()
+            if self._design_sheet is None:
+                self._holder.objects = [block_sheet]
+            else:
+                self._design_sheet.visible = False
+                self._holder.objects = [self._design_sheet, block_sheet]
+            return
+        rows = block_fields(self.editor.design, "")
+        if self._design_sheet is None or rows != self._design_rows:
+            self._design_sheet = self.sheet()
+        self._design_rows = rows
+        self._design_sheet.visible = True
+        self._holder.objects = [self._design_sheet]
 
     def _refuse(self, message: str) -> None:
         self.message = message
