@@ -252,7 +252,6 @@ def test_the_designs_sheet_is_kept_while_a_block_is_selected_and_shown_again(vie
     assert view.shown_sheet is not design_sheet and not design_sheet.visible
     view.editor.select(None)  # back to the design: its sheet is not built again
     assert view.shown_sheet is design_sheet and design_sheet.visible
-    assert view._holder.objects == [design_sheet]
     view.editor.select(CONV1)
     view.editor.undo()  # the name changed elsewhere: the design's sheet is made again
     view.editor.select(None)
@@ -270,5 +269,27 @@ def test_a_refused_value_in_the_designs_sheet_is_not_shown_again(view):
     view.editor.select(CONV1)
     view.editor.select(None)  # the sheet showing the refused text is not reused
     assert view.shown_sheet is not design_sheet
-    shape = next(w for w in view.shown_sheet.select(pn.widgets.TextInput) if w.name == "input.shape")
+    shape = next(
+        w for w in view.shown_sheet.select(pn.widgets.TextInput) if w.name == "input.shape"
+    )
     assert shape.value == "[28, 28, 1]"
+
+
+def test_a_blocks_sheet_is_reused_only_for_the_same_block_in_the_same_place(view):
+    conv_sheet = view.shown_sheet
+    view.editor.select(None)
+    view.editor.select(CONV1)  # the same block, unchanged: its sheet comes back
+    assert view.shown_sheet is conv_sheet
+    _shown_widget(view, "num_outputs", pn.widgets.TextInput)[0].value = "48"
+    assert view.shown_sheet is conv_sheet  # edited in place
+    view.editor.select(None)
+    view.editor.select(CONV1)
+    assert view.shown_sheet is conv_sheet
+    assert _shown_widget(view, "num_outputs", pn.widgets.TextInput)[0].value == "48"
+    view.editor.undo()  # changed elsewhere: made again, showing the design
+    assert view.shown_sheet is not conv_sheet
+    assert _shown_widget(view, "num_outputs", pn.widgets.TextInput)[0].value == "32"
+    again = view.shown_sheet
+    view.editor.select("blocks[0].blocks[1]")  # another block: its own sheet
+    assert view.shown_sheet is not again
+    assert "blocks[0].blocks[1]" in view.shown_sheet.select(pn.pane.HTML)[0].object

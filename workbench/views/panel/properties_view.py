@@ -69,16 +69,16 @@ class PropertiesView(pn.viewable.Viewer):
         # True while an edit made in this sheet runs: the widgets already show it, so the
         # sheet is kept (only the hints are refreshed) instead of being built again.
         self._own_edit = False
-        # The design's sheet (shown when nothing is selected) is kept, hidden, while a block's
-        # sheet is shown: clicking the canvas background shows it again without building its
-        # widgets and their Bokeh models anew, as long as the fields it shows are unchanged.
-        self._design_sheet: pn.viewable.Viewable | None = None
-        self._design_rows: list | None = None  # the fields it was built (or edited) for
+        # The last sheet of the design and of a block are kept, the one not shown hidden:
+        # showing one again for the same fields and values (a click back on the canvas
+        # background, a layer dropped where the last one was) reuses its widgets and their
+        # Bokeh models instead of building them anew. Slot -> (key, sheet, hints).
+        self._kept: dict[str, tuple[tuple, pn.viewable.Viewable, dict]] = {}
         self._holder = pn.Column(sizing_mode="stretch_width")
         self._show()
         self.editor.param.watch(self._redraw, ["selected", "design"])
         # A refused value stays typed in its widget: that sheet no longer shows the design.
-        self.param.watch(lambda event: event.new and self._forget_design_sheet(), "message")
+        self.param.watch(lambda event: event.new and self._kept.clear(), "message")
 
     @contextlib.contextmanager
     def _editing(self) -> Iterator[None]:
@@ -93,34 +93,45 @@ class PropertiesView(pn.viewable.Viewer):
         """The sheet on the page: the selected block's, or the design's."""
         return next(sheet for sheet in self._holder.objects if sheet.visible)
 
-    def _forget_design_sheet(self) -> None:
-        self._design_rows = None
+    def _sheet_key(self, path: str) -> tuple:
+        """Everything the sheet of `path` is made from: equal keys make equal sheets."""
+        design = self.editor.design
+        if not path:
+            return ("", block_fields(design, ""))
+        block = self.editor.block_at(path)
+        found = self._rows(path, block)
+        stale = stale_defaults(design, path) if block.get("kind") == "arg_scope" else None
+        return (path, block, block_fields(design, path), found and found[0], stale)
 
     def _redraw(self, *_events) -> None:
         if self._own_edit:
             self._refresh_hints()
-            if not self.editor.selected and self._design_rows is not None and not self.message:
-                # The design's own widgets made the edit and show it already.
-                self._design_rows = block_fields(self.editor.design, "")
+            slot = "block" if self.editor.selected else "design"
+            if slot in self._kept and not self.message:
+                # The sheet's own widgets made the edit and show it already.
+                _, sheet, hints = self._kept[slot]
+                self._kept[slot] = (self._sheet_key(self.editor.selected or ""), sheet, hints)
         else:
             self._show()
 
     def _show(self) -> None:
-        """Puts the sheet of the selection in the holder, the design's reused if it fits."""
-        if self.editor.selected:
-            block_sheet = self.sheet()
-            if self._design_sheet is None:
-                self._holder.objects = [block_sheet]
-            else:
-                self._design_sheet.visible = False
-                self._holder.objects = [self._design_sheet, block_sheet]
-            return
-        rows = block_fields(self.editor.design, "")
-        if self._design_sheet is None or rows != self._design_rows:
-            self._design_sheet = self.sheet()
-        self._design_rows = rows
-        self._design_sheet.visible = True
-        self._holder.objects = [self._design_sheet]
+        """Shows the sheet of the selection, a kept one when it was made for the same key."""
+        path = self.editor.selected or ""
+        slot = "block" if path else "design"
+        key = self._sheet_key(path)
+        kept = self._kept.get(slot)
+        if kept is not None and kept[0] == key:
+            sheet, self._hints = kept[1], kept[2]
+        else:
+            sheet = self.sheet()
+            self._kept[slot] = (key, sheet, self._hints)
+        other = self._kept.get("design" if path else "block")
+        sheet.visible = True
+        if other is None:
+            self._holder.objects = [sheet]
+        else:
+            other[1].visible = False
+            self._holder.objects = [other[1], sheet] if path else [sheet, other[1]]
 
     def _refuse(self, message: str) -> None:
         self.message = message
