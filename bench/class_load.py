@@ -203,6 +203,7 @@ class Session:
         self.models: dict[str, dict] = {}
         self.spec: dict = {}
         self.spec_seq = self.code_seq = 0
+        self.shown_again: list[str] = []  # ids of kept models made visible again
         self.code = ""
         self.changed = asyncio.Event()
         self.closing = False
@@ -285,6 +286,8 @@ class Session:
             new = event.get("new")
             if event.get("attr") == "children":  # New widgets, e.g. a new property sheet.
                 collect_models(new, self.models)
+            elif event.get("attr") == "visible" and new is True:  # e.g. a kept property sheet
+                self.shown_again.append(event.get("model", {}).get("id"))
             elif event.get("attr") == "spec":
                 self.spec = decoded(new)
                 self.spec_seq += 1
@@ -376,15 +379,36 @@ class Session:
 
     _selected = False
 
+    def _holds_name_field(self, value, seen: set | None = None) -> bool:
+        """Whether the model (or reference) `value` holds the design's `name` field."""
+        seen = set() if seen is None else seen
+        if isinstance(value, dict):
+            if "id" in value:
+                if value["id"] in seen:
+                    return False
+                seen.add(value["id"])
+                value = self.models.get(value["id"], value)
+            attributes = value.get("attributes", {})
+            if value.get("name", "").endswith("TextInput") and attributes.get("title") == "name":
+                return True
+            return any(self._holds_name_field(item, seen) for item in attributes.values())
+        if isinstance(value, list):
+            return any(self._holds_name_field(item, seen) for item in value)
+        return False
+
     async def _sheet_with_name(self) -> None:
-        """Waits for the property sheet of the design (shown when nothing is selected)."""
-        before = len(self.models)
+        """Waits for the property sheet of the design (shown when nothing is selected): a
+        new one, or the kept one shown again."""
+        before, shown_before = len(self.models), len(self.shown_again)
         end = time.perf_counter() + self.timeout
         while True:
             new = list(self.models.items())[before:]
             if any(
                 m["name"].endswith("TextInput") and m.get("attributes", {}).get("title") == "name"
                 for _, m in new
+            ) or any(
+                self._holds_name_field({"id": model_id})
+                for model_id in self.shown_again[shown_before:]
             ):
                 self._selected = False
                 return
