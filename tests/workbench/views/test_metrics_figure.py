@@ -22,7 +22,7 @@ def test_empty_figure_has_the_four_charts():
         ("x4", "y4"),
     ]
     layout = figure["layout"]
-    assert (layout["xaxis"]["domain"], layout["yaxis4"]["domain"]) == ([0.0, 0.45], [0.0, 0.425])
+    assert (layout["xaxis"]["domain"], layout["yaxis4"]["domain"]) == ([0.0, 0.45], [0.0, 0.42])
     assert layout["xaxis3"]["title"] == {"text": "step"}
 
 

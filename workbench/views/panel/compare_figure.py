@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from workbench.models.charts import CHARTS
 from workbench.models.runs import RunRecord
 from workbench.models.runs.curves import CompareModel
+from workbench.views.panel.chart_grid import add_grid_chart
 
 __all__ = ["MAX_POINTS", "RUN_COLOURS", "RunColours", "compare_figure", "parallel_figure", "thin"]
 
@@ -87,11 +88,10 @@ def compare_figure(
     }
     x_title = "step" if model.x_axis == "step" else "wall time (s since the run's first record)"
     for index, (key, title) in enumerate(CHARTS):
-        row, column = divmod(index, 2)
-        suffix = "" if index == 0 else str(index + 1)
-        x_domain = [0.0, 0.45] if column == 0 else [0.55, 1.0]
-        y_domain = [0.58, 1.0] if row == 0 else [0.0, 0.42]
         curves = model.curves(key)
+        title += f" (smoothed {model.smoothing:g})" if model.smoothing else ""
+        values = [v for curve in curves for v in curve.y]
+        suffix = add_grid_chart(layout, index, title, x_title, values, title_size=13)
         for number, curve in enumerate(curves):
             is_best = curve.logdir in best
             colour = (colours or {}).get(curve.logdir) or RUN_COLOURS[number % len(RUN_COLOURS)]
@@ -111,40 +111,12 @@ def compare_figure(
                     "meta": curve.logdir,
                 }
             )
-        x_axis = {"domain": x_domain, "anchor": f"y{suffix}"}
-        if row == 1:
-            x_axis["title"] = {"text": x_title}
-        layout[f"xaxis{suffix}"] = x_axis
-        layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
-        values = {v for curve in curves for v in curve.y if isinstance(v, (int, float))}
-        if len(values) == 1:  # Plotly would draw a constant at +-1 around it.
-            layout[f"yaxis{suffix}"]["range"] = _range_around(float(values.pop()))
-        layout["annotations"].append(
-            {
-                "text": title + (f" (smoothed {model.smoothing:g})" if model.smoothing else ""),
-                "x": sum(x_domain) / 2,
-                "y": y_domain[1],
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 13},
-            }
-        )
     if not data:
         layout["annotations"].append(
             {"text": "Tick runs in the table to compare them", "x": 0.5, "y": 0.5,
              "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 15}}
         )  # fmt: skip
     return {"data": data, "layout": layout}
-
-
-def _range_around(value: float) -> list[float]:
-    """Half the value either side (1 for 0): a learning rate of 0.01 drawn at +-1 around it
-    would lie on the zero line."""
-    half = abs(value) / 2 or 1.0
-    return [value - half, value + half]
 
 
 def _log10(value: float) -> float:

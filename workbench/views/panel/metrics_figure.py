@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.models.charts import CHARTS, MetricSeries
+from workbench.views.panel.chart_grid import add_grid_chart
 
 _COLOURS = ("#2f6f9f", "#1b7f3b", "#a15c00", "#6b3fa0")
 
@@ -23,10 +24,7 @@ def metrics_figure(series: MetricSeries | None) -> dict:
     }
     for index, ((key, title), colour) in enumerate(zip(CHARTS, _COLOURS)):
         values = list(series.values[key]) if series else []
-        row, column = divmod(index, 2)
-        suffix = "" if index == 0 else str(index + 1)
-        x_domain = [0.0, 0.45] if column == 0 else [0.55, 1.0]
-        y_domain = [0.575, 1.0] if row == 0 else [0.0, 0.425]
+        suffix = add_grid_chart(layout, index, title, "step", values, title_size=14)
         data.append(
             {
                 "type": "scatter",
@@ -39,31 +37,4 @@ def metrics_figure(series: MetricSeries | None) -> dict:
                 "yaxis": f"y{suffix}",
             }
         )
-        x_axis = {"domain": x_domain, "anchor": f"y{suffix}"}
-        if row == 1:
-            x_axis["title"] = {"text": "step"}
-        layout[f"xaxis{suffix}"] = x_axis
-        layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
-        if values and min(values) == max(values):
-            layout[f"yaxis{suffix}"]["range"] = _range_around(values[0])
-        layout["annotations"].append(
-            {
-                "text": title,
-                "x": sum(x_domain) / 2,
-                "y": y_domain[1],
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 14},
-            }
-        )
     return {"data": data, "layout": layout}
-
-
-def _range_around(value: float) -> list[float]:
-    """A y range for a constant series, half its value either side: Plotly pads such a
-    series by 1 either side, which drew a learning rate of 0.01 on the zero line."""
-    half = abs(value) / 2 or 1.0
-    return [value - half, value + half]
