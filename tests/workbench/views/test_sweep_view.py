@@ -87,3 +87,17 @@ def test_tensorboard_link_only_while_running(tmp_path):
     view.poll()
     assert "href='http://127.0.0.1:6006/#hparams'" in view.pane.object
     view.server.param.update(state="off", url="")
+
+
+def test_a_hidden_panel_reads_nothing_and_catches_up_when_shown(tmp_path, monkeypatch):
+    monkeypatch.setattr(form, "ensure_scheduler", lambda workspace: None)
+    monkeypatch.setattr(sweep_view, "ensure_scheduler", lambda workspace: None)
+    view = SweepView(session=WorkbenchSession(workspace=str(tmp_path)), shown=False)
+    reads = []
+    monkeypatch.setattr(view.form, "refresh", lambda: reads.append("status"))
+    view.poll()
+    assert reads == []
+    view.shown = True  # Shown again: one read at once, without waiting for the next poll.
+    assert reads == ["status"]
+    view.poll()
+    assert reads == ["status", "status"]

@@ -82,6 +82,10 @@ class SweepView(pn.viewable.Viewer):
     """
 
     session = param.ClassSelector(class_=WorkbenchSession, doc="Design, dataset and settings.")
+    shown = param.Boolean(
+        default=True,
+        doc="Whether the panel is on screen; hidden, it is not polled and catches up when shown.",
+    )
 
     def __init__(self, on_compare: Callable[[list[str]], None] | None = None, **params):
         super().__init__(**params)
@@ -104,6 +108,7 @@ class SweepView(pn.viewable.Viewer):
         self.sweep_list.value = self.form.sweep_id or None
         self.sweep_list.param.watch(self._pick, "value")
         self.form.param.watch(self._followed, "sweep_id")
+        self.param.watch(lambda e: self.poll() if e.new else None, "shown")
 
     def refresh_sweeps(self) -> None:
         """Lists the workspace's sweeps, newest first: `id (running)`."""
@@ -144,7 +149,10 @@ class SweepView(pn.viewable.Viewer):
             self.on_compare(logdirs)
 
     def poll(self) -> None:
-        """Reads the followed sweep's status (the panes follow it)."""
+        """Reads the followed sweep's status (the panes follow it); nothing while hidden, as a
+        class's sessions would each read every run's files every second for nobody."""
+        if not self.shown:
+            return
         self._polls += 1
         if self._polls % LIST_EVERY_N_POLLS == 0:
             self.refresh_sweeps()

@@ -159,8 +159,7 @@ class TrainPage(pn.viewable.Viewer):
         self.session.param.watch(lambda _: self.experiments.poll(force=True), "last_job")
         # Sweeps of the current design and dataset; Compare ticks their runs in the table.
         self.sweeps = SweepView(
-            session=self.session,
-            on_compare=self.experiments.runs.tick,
+            session=self.session, on_compare=self.experiments.runs.tick, shown=self.shown
         )
         self.refresh_jobs()
 
@@ -289,6 +288,7 @@ class TrainPage(pn.viewable.Viewer):
 
     def _on_shown(self, event) -> None:
         self.experiments.compare.shown = event.new
+        self.sweeps.shown = event.new
         if not event.new:
             return
         if self._fit_stale:
