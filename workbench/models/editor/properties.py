@@ -35,10 +35,10 @@ def starting_value(family: str, name: str) -> Any:
     Example:
       >>> starting_value("regularizer", "l2_regularizer")
       {'name': 'l2_regularizer', 'scale': 0.0005}
-      >>> starting_value("initializer", "truncated_normal")
-      {'name': 'truncated_normal', 'mean': 0.0, 'stddev': 1.0}
-      >>> starting_value("initializer", "zeros")
-      'zeros'
+      >>> starting_value("initializer", "truncated_normal_initializer")
+      {'name': 'truncated_normal_initializer', 'mean': 0.0, 'stddev': 1.0}
+      >>> starting_value("initializer", "zeros_initializer")
+      'zeros_initializer'
     """
     params = {}
     for param in choices.get(family, name).params:
