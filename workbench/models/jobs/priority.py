@@ -12,11 +12,25 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["AUTOGROUP_FILE", "lower_priority"]
+__all__ = ["AUTOGROUP_FILE", "autogroup_nice", "lower_priority"]
 
 #: Where Linux shows (and lets a process set) the nice value of its autogroup.
 AUTOGROUP_FILE = "/proc/self/autogroup"
 _MAX_NICE = 19
+
+
+def autogroup_nice(autogroup_file: str = AUTOGROUP_FILE) -> int | None:
+    """The nice value of this process's autogroup, or None when it is in none.
+
+    The file is missing without autogroups, and empty when the process's CPU share is set by
+    a cgroup instead (as in many containers), where an autogroup's nice has no effect.
+    """
+    try:
+        with open(autogroup_file) as f:
+            # "/autogroup-123 nice 0"
+            return int(f.read().rsplit("nice", 1)[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def lower_priority(amount: int, *, autogroup_file: str = AUTOGROUP_FILE) -> int | None:
@@ -42,13 +56,13 @@ def lower_priority(amount: int, *, autogroup_file: str = AUTOGROUP_FILE) -> int 
     os.nice(amount)
     if os.getsid(0) != os.getpid():
         return None
+    current = autogroup_nice(autogroup_file)
+    if current is None:
+        return None
+    new = min(_MAX_NICE, current + amount)
     try:
-        with open(autogroup_file) as f:
-            # "/autogroup-123 nice 0"
-            current = int(f.read().rsplit("nice", 1)[1])
-        new = min(_MAX_NICE, current + amount)
         with open(autogroup_file, "w") as f:
             f.write(str(new))
-    except (OSError, ValueError, IndexError):
-        return None  # No autogroups here (not Linux, or turned off), or not allowed.
+    except OSError:
+        return None  # Not allowed here.
     return new

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.models.jobs.priority import AUTOGROUP_FILE, lower_priority
+from workbench.models.jobs.priority import autogroup_nice, lower_priority
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -68,15 +68,22 @@ def test_without_autogroups_only_the_nice_value_changes(tmp_path):
     assert _lower_in_child(3, str(garbled), own_session=True) == (None, 3)
 
 
-@pytest.mark.skipif(not os.path.exists(AUTOGROUP_FILE), reason="no scheduler autogroups here")
+@pytest.mark.skipif(autogroup_nice() is None, reason="this process is in no scheduler autogroup")
 def test_a_job_in_its_own_session_runs_in_a_lower_autogroup():
-    with open(AUTOGROUP_FILE) as f:
-        mine = int(f.read().rsplit("nice", 1)[1])
+    mine = autogroup_nice()
     result, raised = _lower_in_child(4, own_session=True)
     # A new session starts a new autogroup at nice 0; this one's is unchanged.
     assert (result, raised) == (4, 4)
-    with open(AUTOGROUP_FILE) as f:
-        assert int(f.read().rsplit("nice", 1)[1]) == mine
+    assert autogroup_nice() == mine
+
+
+def test_an_autogroup_file_that_names_no_group_reads_as_none(tmp_path):
+    # What a process whose CPU share a cgroup sets reads (an empty file).
+    empty = tmp_path / "autogroup"
+    empty.write_text("")
+    assert autogroup_nice(str(empty)) is None
+    assert _lower_in_child(2, str(empty), own_session=True) == (None, 2)
+    assert empty.read_text() == ""
 
 
 @pytest.mark.parametrize("amount", [-1, 20, 2.5, True, "5"])
