@@ -4,7 +4,8 @@ The test files were written against NumPy 1.x. Two things they use are gone from
 installed here, and the tests fail on them before reaching any slimlib code:
 
 - the aliases `np.float`, `np.int`, `np.object`, `np.str` of the Python builtins (removed in
-  NumPy 1.24): `restore_removed_aliases()` puts back the very builtins they named;
+  NumPy 1.24) and `np.product` of `np.prod` (removed in NumPy 2.0):
+  `restore_removed_aliases()` puts back the very objects they named;
 - `int(x)` of an array with one element but one or more dimensions, e.g.
   `int(2 * labels[i] + 1)` with `labels[i]` of shape `[1]` (an error in NumPy 2.x; NumPy 1.x
   took the element). `OLD_SCALAR_CONVERSION` lists the test modules that do this;
@@ -18,7 +19,7 @@ import builtins
 
 import numpy as np
 
-REMOVED_ALIASES = {"float": float, "int": int, "object": object, "str": str}
+REMOVED_ALIASES = {"float": float, "int": int, "object": object, "str": str, "product": np.prod}
 
 # Test files (relative to the extracted wheel) whose setUp converts one-element arrays.
 OLD_SCALAR_CONVERSION = frozenset(
@@ -29,9 +30,9 @@ OLD_SCALAR_CONVERSION = frozenset(
 def restore_removed_aliases() -> list[str]:
     """Sets each missing alias of REMOVED_ALIASES on numpy; returns the `np.<name>`s it set."""
     restored = []
-    for name, builtin in REMOVED_ALIASES.items():
+    for name, value in REMOVED_ALIASES.items():
         if name not in np.__dict__:
-            setattr(np, name, builtin)
+            setattr(np, name, value)
             restored.append(f"np.{name}")
     return restored
 

@@ -213,11 +213,13 @@ def test_moved_tensorflow_names_are_the_objects_tensorflow_keeps_now():
     assert tensorflow_compat.restore_moved_names() == []  # Nothing left to set.
 
 
-def test_removed_numpy_aliases_are_the_builtins_they_named():
+def test_removed_numpy_aliases_are_the_objects_they_named():
     import numpy_compat
 
     numpy_compat.restore_removed_aliases()
     assert (np.float, np.int, np.object, np.str) == (float, int, object, str)
+    assert np.product is np.prod
+    assert np.product([2, 3, 4]) == 24
     assert numpy_compat.restore_removed_aliases() == []  # Nothing left to set.
 
 

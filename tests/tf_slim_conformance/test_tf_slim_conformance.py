@@ -17,7 +17,7 @@ from excluded import EXCLUDED
 
 # The share of TF-Slim's tests (less the excluded ones) that slimlib must pass: 1353 of 1360
 # pass (99.5%); why the rest do not is in the README's TF-Slim tests section.
-PASS_RATE_THRESHOLD = 0.98
+PASS_RATE_THRESHOLD = 0.99
 
 
 @pytest.mark.tf_slim_conformance
