@@ -322,7 +322,7 @@ class PropertiesView(pn.viewable.Viewer):
             margin=(6, 10, 2, 10),
         )
         clear = pn.widgets.Button(
-            label=f"Clear {stale.name}", button_type="danger", width=220, margin=(0, 10, 8, 10)
+            label=f"Clear {stale.name}", color="danger", width=220, margin=(0, 10, 8, 10)
         )
 
         def cleared(_event) -> None:

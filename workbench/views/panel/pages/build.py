@@ -275,7 +275,7 @@ class BuildPage(pn.viewable.Viewer):
         )
         browser = BrowserDraftId()
         browser.param.watch(lambda event: self.restore_draft(event.new), "draft_id")
-        replace = pn.widgets.Button(label="Replace", button_type="warning", width=110)
+        replace = pn.widgets.Button(label="Replace", color="warning", width=110)
         replace.on_click(self.confirm)
         keep = pn.widgets.Button(label="Keep editing", width=110)
         keep.on_click(self.cancel)
@@ -303,7 +303,7 @@ class BuildPage(pn.viewable.Viewer):
             label="Download model.py",
             width=200,
         )
-        beside = pn.widgets.Checkbox(name="Code beside the canvas", value=False, align="end")
+        beside = pn.widgets.Checkbox(label="Code beside the canvas", value=False, align="end")
         # Each pair stays together; pairs wrap to the next line on a narrow window.
         files = pn.FlexBox(
             pn.Row(self.template, buttons["Load template"]),
