@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import threading
 import time
-import urllib.request
 import weakref
 
 import panel as pn
+from bokeh.client import pull_session
 from panel.io.server import get_server
 
 from workbench.models.session import WorkbenchSession
@@ -49,34 +48,38 @@ def test_a_served_session_releases_its_graphs_and_pages_when_it_ends(tmp_path, m
         made[-1]["graph"] = weakref.ref(app.session.inspect.graph)
         return pn.Column(tabs)
 
-    server = get_server({"app": page}, port=0, start=False, show=False)
+    # The server ends a session once no page has been connected to it for a while (15 s by
+    # default, checked every 17 s); here, within a fifth of a second.
+    server = get_server(
+        {"app": page},
+        port=0,
+        start=False,
+        show=False,
+        check_unused_sessions_milliseconds=100,
+        unused_session_lifetime_milliseconds=100,
+    )
     thread = threading.Thread(target=server.io_loop.start, daemon=True)
     thread.start()
     server.start()
     try:
-        for _ in range(2):
-            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/app", timeout=120).read()
+        # Two pages open on the app, each over its websocket, as a browser tab is.
+        pages = [pull_session(url=f"http://127.0.0.1:{server.port}/app") for _ in range(2)]
         gc.collect()
         assert [sorted(w for w, ref in refs.items() if ref() is None) for refs in made] == [[], []]
-        context = server._tornado._applications["/app"]
-
-        async def end_sessions() -> None:  # What the server does once a page is closed.
-            for session in list(context.sessions):
-                await context._discard_session(session, lambda _: True)
-
-        asyncio.run_coroutine_threadsafe(end_sessions(), server.io_loop.asyncio_loop).result(60)
-        # The server finishes a session's end on its event loop (periodic callbacks stop
-        # there): wait for that, not for a fixed time.
+        assert len(server.get_sessions("/app")) == 2
+        for opened in pages:
+            opened.close()  # The tab is closed.
+        # The server ends the sessions on its event loop (periodic callbacks stop there):
+        # wait for that, not for a fixed time.
         deadline = time.monotonic() + 60
         while True:
             gc.collect()
             alive = [sorted(w for w, ref in refs.items() if ref() is not None) for refs in made]
             if alive == [[], []] or time.monotonic() > deadline:
                 break
-            asyncio.run_coroutine_threadsafe(
-                asyncio.sleep(0.1), server.io_loop.asyncio_loop
-            ).result(10)
+            time.sleep(0.1)
         assert alive == [[], []]
+        assert server.get_sessions("/app") == []
     finally:
         server.io_loop.add_callback(server.stop)
         server.io_loop.add_callback(server.io_loop.stop)
