@@ -44,6 +44,7 @@ def pytest_configure(config):
 
     tensorflow_compat.restore_moved_names()
     tensorflow_compat.accept_removed_arguments()
+    tensorflow_compat.pin_sessions_to_cpu_by_default()
     numpy_compat.restore_removed_aliases()
 
 

@@ -7,6 +7,7 @@ conformance subprocess only. It touches TensorFlow, never slimlib or the alias, 
 no behaviour: each name is the very object TensorFlow now keeps elsewhere.
 """
 
+import functools
 import importlib
 
 # (module the tests import, name, module that holds it in TensorFlow 2.21)
@@ -68,3 +69,35 @@ def accept_removed_arguments() -> list[str]:
 
     hooks.DumpingDebugHook = DumpingDebugHook
     return ["tensorflow.python.debug.wrappers.hooks.DumpingDebugHook(log_usage=)"]
+
+
+SESSION_METHODS = ("session", "cached_session", "test_session")
+
+
+def pin_sessions_to_cpu_by_default() -> list[str]:
+    """Makes `tf.test.TestCase`'s session methods pin ops to the CPU unless asked otherwise.
+
+    The test files were written when `use_gpu` defaulted to False, so that a session's graph
+    put every op on `/device:CPU:0`; some assert that device. TensorFlow 2.21 defaults it to
+    True and pins nothing. Each method becomes a wrapper whose default is False again; a test
+    that passes `use_gpu` gets what it asks for. Returns the methods it changed.
+    """
+    test_util = importlib.import_module("tensorflow.python.framework.test_util")
+    case = test_util.TensorFlowTestCase
+    changed = []
+    for name in SESSION_METHODS:
+        method = getattr(case, name)
+        if getattr(method, "pins_cpu_by_default", False):
+            continue
+        setattr(case, name, _cpu_by_default(method))
+        changed.append(f"TensorFlowTestCase.{name}")
+    return changed
+
+
+def _cpu_by_default(method):
+    @functools.wraps(method)
+    def with_cpu_default(self, graph=None, config=None, use_gpu=False, force_gpu=False):
+        return method(self, graph=graph, config=config, use_gpu=use_gpu, force_gpu=force_gpu)
+
+    with_cpu_default.pins_cpu_by_default = True
+    return with_cpu_default

@@ -271,3 +271,27 @@ def test_runner_words_select_files_and_arguments_after_dashes_go_to_pytest(monke
     argv = ["-j", "1", "-o", "layers/", "-k", "ops/", "--", "-x", "-k", "testFoo"]
     assert conformance_runner.main(argv) == 0
     assert calls == [(1, ["layers/", "ops/"], ["-x", "-k", "testFoo"], True)]
+
+
+def test_sessions_pin_ops_to_the_cpu_unless_a_test_asks_for_a_gpu(monkeypatch):
+    import tensorflow as tf
+    import tensorflow_compat
+
+    case_class = importlib.import_module("tensorflow.python.framework.test_util").TensorFlowTestCase
+    for name in tensorflow_compat.SESSION_METHODS:
+        monkeypatch.setattr(case_class, name, getattr(case_class, name))  # undone afterwards
+    assert tensorflow_compat.pin_sessions_to_cpu_by_default() == [
+        "TensorFlowTestCase.session",
+        "TensorFlowTestCase.cached_session",
+        "TensorFlowTestCase.test_session",
+    ]
+    assert tensorflow_compat.pin_sessions_to_cpu_by_default() == []  # Nothing left to change.
+
+    case = tf.test.TestCase()
+    devices = {}
+    with tf.Graph().as_default():
+        with case.session():
+            devices["default"] = tf.constant(1.0).device
+        with case.session(use_gpu=True):
+            devices["use_gpu"] = tf.constant(1.0).device
+    assert devices == {"default": "/device:CPU:0", "use_gpu": ""}
