@@ -301,3 +301,13 @@ def test_bad_arguments_exit_2_from_argparse(capsys, argv):
         main(argv)
     assert exit_info.value.code == EXIT_INVALID
     assert "error:" in capsys.readouterr().err
+
+
+def test_diagram_beyond_the_node_limit_exits_2_suggesting_dot(files, capsys, tmp_path, monkeypatch):
+    from workbench.models.inspect import render
+
+    monkeypatch.setattr(render, "MAX_DRAWN_NODES", 3)
+    code, _, err = _run(capsys, "diagram", files["lenet"], "-o", str(tmp_path / "x.svg"))
+    assert code == EXIT_INVALID
+    assert "must have at most 3 nodes to be drawn, got" in err and "-o FILE.dot" in err
+    assert not (tmp_path / "x.svg").exists()

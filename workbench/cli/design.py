@@ -138,13 +138,20 @@ def cmd_diagram(args: argparse.Namespace) -> int:
             f"`-o` must end in {' or '.join(DIAGRAM_SUFFIXES)}, got {args.output!r}."
         )
     from workbench.models.inspect import GraphvizNotFoundError, build_diagram, render_svg
+    from workbench.models.inspect.render import (
+        DiagramTimeoutError,
+        DiagramTooBigError,
+        check_node_count,
+    )
 
     built = build(read_design(args.design))
-    dot = build_diagram(built.graph, built.trace, outputs={"logits": built.logits}).to_dot()
+    diagram = build_diagram(built.graph, built.trace, outputs={"logits": built.logits})
+    dot = diagram.to_dot()
     if suffix == ".svg":
         try:
+            check_node_count(len(diagram.nodes))
             text = render_svg(dot)
-        except GraphvizNotFoundError as err:
+        except (GraphvizNotFoundError, DiagramTooBigError, DiagramTimeoutError) as err:
             raise InvalidInputError(f"{err} Or write the dot source with `-o FILE.dot`.") from None
     else:
         text = dot

@@ -22,7 +22,7 @@ from workbench.models.inspect.folding import default_folded, fold
 from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
 from workbench.models.inspect.initializers import name_initializers, variable_initializers
 from workbench.models.inspect.layer_table import LayerTable, tabulate_layers
-from workbench.models.inspect.render import render_svg
+from workbench.models.inspect.render import check_node_count, render_svg
 from workbench.problems import did_you_mean
 
 
@@ -217,8 +217,11 @@ class InspectModel(param.Parameterized):
     @param.depends("folded", "rankdir", watch=True)
     def _draw(self) -> None:
         dot = ""
+        self._drawn_nodes = 0
         if self.diagram is not None:
-            dot = fold(self.diagram, self.folded).to_dot(rankdir=self.rankdir)
+            drawn = fold(self.diagram, self.folded)
+            self._drawn_nodes = len(drawn.nodes)
+            dot = drawn.to_dot(rankdir=self.rankdir)
         with param.edit_constant(self):
             self.dot = dot
         self._render()
@@ -254,6 +257,7 @@ class InspectModel(param.Parameterized):
         svg = svg_error = ""
         if self.render and self.dot:
             try:
+                check_node_count(getattr(self, "_drawn_nodes", 0))
                 svg = render_svg(self.dot)
             except (RuntimeError, ValueError, TimeoutError) as err:
                 svg_error = str(err)
