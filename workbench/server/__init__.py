@@ -13,5 +13,6 @@
   `--max-pending-per-client` unconnected page loads (429 beyond), the server at most
   `--max-pending-sessions` (503 beyond).
 - Logins: after a few wrong passwords from one address, the next attempt must wait
-  (1 s, then doubling up to 60 s); an early attempt gets 429 without being checked.
+  (1 s, then doubling up to 60 s); an early attempt gets 429 without being checked. The
+  count is a file in the workspace shared by every serving process (`login_throttle`).
 """

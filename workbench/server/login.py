@@ -3,56 +3,52 @@
 After `FREE_FAILURES` wrong passwords from one address, each further attempt must wait
 1 s, 2 s, 4 s ... (at most `MAX_WAIT_SECS`) after the last failure; an attempt that comes
 sooner is answered 429 without checking the password. A right password clears the count.
+The count is kept in the workspace and shared by every serving process (`--num-procs`), see
+`workbench.server.login_throttle`.
 """
 
 from __future__ import annotations
 
 import math
-import time
+import os
 
 from panel.auth import BasicAuthProvider, BasicLoginHandler
 
-__all__ = ["LoginThrottle", "ThrottledBasicAuthProvider"]
+from workbench.models.workspace_root import default_workspace
+from workbench.server.login_throttle import (
+    FREE_FAILURES,
+    MAX_WAIT_SECS,
+    STATE_FILE,
+    LoginThrottle,
+)
 
-FREE_FAILURES = 3
-MAX_WAIT_SECS = 60.0
-# Addresses remembered; the oldest is forgotten beyond this (bounds the memory used).
-_MAX_CLIENTS = 10_000
+__all__ = [
+    "FREE_FAILURES",
+    "MAX_WAIT_SECS",
+    "LoginThrottle",
+    "ThrottledBasicAuthProvider",
+    "workspace_throttle",
+]
 
 
-class LoginThrottle:
-    """Failed logins per client address and how long the next attempt must wait."""
-
-    def __init__(self, free_failures: int = FREE_FAILURES, max_wait: float = MAX_WAIT_SECS):
-        self.free_failures = free_failures
-        self.max_wait = max_wait
-        self._failures: dict[str, tuple[int, float]] = {}  # address -> (count, last time)
-
-    def wait_secs(self, client: str, now: float | None = None) -> float:
-        """Seconds `client` must still wait before its next attempt is checked (0: none)."""
-        count, last = self._failures.get(client, (0, 0.0))
-        if count < self.free_failures:
-            return 0.0
-        delay = min(self.max_wait, 2.0 ** (count - self.free_failures))
-        now = time.monotonic() if now is None else now
-        return max(0.0, last + delay - now)
-
-    def failed(self, client: str, now: float | None = None) -> None:
-        count, _ = self._failures.pop(client, (0, 0.0))
-        if len(self._failures) >= _MAX_CLIENTS:
-            self._failures.pop(next(iter(self._failures)))
-        self._failures[client] = (count + 1, time.monotonic() if now is None else now)
-
-    def succeeded(self, client: str) -> None:
-        self._failures.pop(client, None)
+def workspace_throttle() -> LoginThrottle:
+    """The throttle whose count is kept in the default workspace (made if missing)."""
+    return LoginThrottle(os.path.join(default_workspace(create=True), STATE_FILE))
 
 
 class ThrottledLoginHandler(BasicLoginHandler):
-    throttle = LoginThrottle()
+    # Made on the first login, in the serving process (after any fork).
+    _throttle: LoginThrottle | None = None
+
+    @classmethod
+    def throttle(cls) -> LoginThrottle:
+        if cls._throttle is None:
+            cls._throttle = workspace_throttle()
+        return cls._throttle
 
     def post(self):
         client = self.request.remote_ip or ""
-        wait = self.throttle.wait_secs(client)
+        wait = self.throttle().attempt(client)
         if wait > 0:
             seconds = math.ceil(wait)
             self.set_status(429)
@@ -62,9 +58,7 @@ class ThrottledLoginHandler(BasicLoginHandler):
         username = self.get_argument("username", "")
         password = self.get_argument("password", "")
         if self._validate(username, password):
-            self.throttle.succeeded(client)
-        else:
-            self.throttle.failed(client)
+            self.throttle().succeeded(client)
         super().post()
 
 

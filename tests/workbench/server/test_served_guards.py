@@ -54,13 +54,11 @@ class Server:
         return self.request("POST", "/login", body={"username": "slim", "password": password})
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("served")
-    (folder / "tiny.py").write_text(TINY_APP)
-    (folder / "auth.json").write_text('{"slim": "%s"}' % PASSWORD)
+def _serve(folder: Path, log_name: str):
+    """Starts `python -m workbench.server` on the tiny app in `folder` (its workspace is
+    `folder/workspace`); returns the process and a logged-in `Server`."""
     port = _free_port()
-    log = folder / "serve.log"
+    log = folder / log_name
     command = [
         *(sys.executable, "-m", "workbench.server", "tiny.py", "--port", str(port)),
         *("--address", "127.0.0.1", "--basic-auth", "auth.json"),
@@ -68,6 +66,7 @@ def server(tmp_path_factory):
         *("--max-pending-per-client", str(PER_CLIENT)),
     ]
     env = dict(os.environ, PYTHONPATH=str(ROOT), PANEL_COOKIE_SECRET="s" * 40)
+    env.pop("SLIM_WORKBENCH_WORKSPACE", None)
     with log.open("w") as out:
         process = subprocess.Popen(
             command, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -84,9 +83,27 @@ def server(tmp_path_factory):
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.3)
         assert response.status == 302, log.read_text()
-        served.cookie = "; ".join(
-            value.split(";", 1)[0] for key, value in response.getheaders() if key == "Set-Cookie"
-        )
+    except BaseException:
+        process.terminate()
+        raise
+    served.cookie = "; ".join(
+        value.split(";", 1)[0] for key, value in response.getheaders() if key == "Set-Cookie"
+    )
+    return process, served
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served")
+    (folder / "tiny.py").write_text(TINY_APP)
+    (folder / "auth.json").write_text('{"slim": "%s"}' % PASSWORD)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(folder):
+    process, served = _serve(folder, "serve.log")
+    try:
         yield served
     finally:
         process.terminate()
@@ -145,3 +162,25 @@ def test_repeated_wrong_passwords_are_slowed_down(server):
     assert response.status == 302 and "error=" not in response.getheader("Location")
     response, _ = server.login("wrong password")  # The count started again.
     assert response.status == 302
+
+
+def test_two_servers_on_one_workspace_share_the_failure_count(server, folder):
+    # As `--num-procs 2` does, two processes serve the same workspace; an attacker who
+    # spreads the attempts over both still gets 3 free ones in all.
+    process, other = _serve(folder, "serve2.log")  # Its own login cleared the count.
+    try:
+        for served in (server, other, server):
+            response, _ = served.login("wrong password")
+            assert response.status == 302 and "error=" in response.getheader("Location")
+        started = time.monotonic()
+        for served in (other, server):
+            response, text = served.login("wrong password")
+            assert response.status == 429 and "try again in 1 s" in text
+        time.sleep(max(0.0, 1.05 - (time.monotonic() - started)))
+        response, _ = other.login()
+        assert response.status == 302 and "error=" not in response.getheader("Location")
+        assert server.login("wrong password")[0].status == 302  # Cleared for both.
+        server.login()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
