@@ -6,6 +6,15 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from workbench.models.design import build_graph, new_design
+from workbench.models.inspect.shared_builds import SHARED
+
+
+@pytest.fixture(autouse=True)
+def no_shared_builds():
+    """Each test starts with no design built for Inspect by an earlier test."""
+    SHARED.clear()
+    yield
+    SHARED.clear()
 
 
 @pytest.fixture

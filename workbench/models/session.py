@@ -61,6 +61,22 @@ def design_input_shape(design: dict, batch: int = 1) -> list[int]:
     return [batch, *design["input"]["shape"]]
 
 
+def build_for_inspect(design: dict, *, is_training: bool):
+    """`(TracedModel, DesignPlaces)`: `design` built in its own traced graph, its blocks
+    noted in the places, as Inspect shows it.
+
+    Raises:
+      Exception: Whatever building the design raises (`DesignError` for a design with
+        problems).
+    """
+    from workbench.models.design.provenance import DesignPlaces
+    from workbench.models.inspect.build import build_traced
+
+    places = DesignPlaces(design)
+    model_fn = design_model_fn(design, is_training=is_training, places=places)
+    return build_traced(model_fn, design_input_shape(design)), places
+
+
 class WorkbenchSession(param.Parameterized):
     """The design, its inspection, a restore plan and training settings of one user."""
 
@@ -168,19 +184,28 @@ class WorkbenchSession(param.Parameterized):
         if self._inspected is not None:  # Inspected before: show the other mode at once.
             self.inspect_design()
 
-    def inspect_design(self) -> None:
-        """Builds the current design into the inspect model (errors land in its `error`), in
-        training mode while `inspect_training` is on, else in inference mode."""
-        from workbench.models.design.provenance import DesignPlaces
+    def inspect_design(self, *, fresh: bool = False) -> None:
+        """Shows the current design built in the inspect model (errors land in its `error`),
+        in training mode while `inspect_training` is on, else in inference mode.
+
+        A design already built as it is (by any session of this process) is shown from the
+        shared builds (`shared_builds.SHARED`) without building it again; `fresh=True` (the
+        Rebuild button) builds it anew.
+        """
+        from workbench.models.inspect.shared_builds import SHARED, design_key
 
         design = copy.deepcopy(self.design)
-        self._inspected = (design, self.inspect_training)
-        places = DesignPlaces(design)
-        self.inspect.param.update(
-            model_fn=design_model_fn(design, is_training=self.inspect_training, places=places),
-            input_shape=design_input_shape(design),
-            places=places,
-        )
+        training = self.inspect_training
+        self._inspected = (design, training)
+        try:
+            key = design_key(design, is_training=training)
+            built, places = SHARED.get(
+                key, lambda: build_for_inspect(design, is_training=training), fresh=fresh
+            )
+        except Exception as err:  # A design that does not build: Inspect says why.
+            self.inspect.show_failure(f"{type(err).__name__}: {err}")
+            return
+        self.inspect.show_built(built, places=places)
 
     def checkpoints(self) -> dict[str, str]:
         """Checkpoints to restore from: `{label: log directory}` of the workspace's jobs."""

@@ -16,7 +16,7 @@ import tensorflow as tf
 
 import slimlib as slim
 from workbench.models.design.provenance import DesignPlaces
-from workbench.models.inspect.build import build_traced, check_input_shape
+from workbench.models.inspect.build import TracedModel, build_traced, check_input_shape
 from workbench.models.inspect.diagram import Diagram, build_diagram
 from workbench.models.inspect.folding import default_folded, fold
 from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
@@ -173,10 +173,27 @@ class InspectModel(param.Parameterized):
         outputs = {"logits": built.logits} if built.logits is not None else {}
         self.param.update(graph=built.graph, trace=built.trace, outputs=outputs)
 
+    def show_built(self, built: TracedModel, *, places: DesignPlaces | None = None) -> None:
+        """Inspects `built`, a model built elsewhere (and maybe shown elsewhere too: it is
+        only read), with the design `places` its build noted."""
+        outputs = {"logits": built.logits} if built.logits is not None else {}
+        self._failed = False
+        self.param.update(
+            model_fn=None, places=places, graph=built.graph, trace=built.trace, outputs=outputs
+        )
+
+    def show_failure(self, message: str) -> None:
+        """Shows that building the model failed, with `message`, and nothing built."""
+        self._failed = True  # `_refresh` keeps the error while nothing is built.
+        with param.edit_constant(self):
+            self.param.update(error=message)
+        self.param.update(model_fn=None, places=None, graph=None, trace=None, outputs={})
+
     @param.depends("graph", "trace", "outputs", "checkpoint", watch=True)
     def _refresh(self) -> None:
         error = ""
-        if self.model_fn is not None and self.graph is None:
+        failed = self.model_fn is not None or getattr(self, "_failed", False)
+        if failed and self.graph is None:
             error = self.error  # Keep the build error.
         table = diagram = None
         folded = []

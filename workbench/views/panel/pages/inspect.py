@@ -37,7 +37,7 @@ class InspectPage(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         rebuild = pn.widgets.Button(label="Rebuild", color="primary", width=120)
-        rebuild.on_click(lambda _: self.session.inspect_design())
+        rebuild.on_click(lambda _: self.session.inspect_design(fresh=True))
         mode = pn.widgets.RadioButtonGroup(
             options=list(MODES), value="Training" if self.session.inspect_training else "Inference"
         )
