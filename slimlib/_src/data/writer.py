@@ -171,15 +171,85 @@ def _sync_labels(fn: str, output_dir: str, class_names: Sequence[str] | None) ->
 
 
 def read_info(dataset_dir: str) -> dict[str, Any] | None:
-    """Returns the parsed `dataset_info.json` of `dataset_dir`, or None when absent or old."""
+    """Returns the parsed `dataset_info.json` of `dataset_dir`, or None when absent or old.
+
+    The file may come from anywhere (a dataset folder someone shared), so its form is
+    checked before any of it is used; its file names must name files inside `dataset_dir`.
+
+    Raises:
+      ValueError: If the file is not valid JSON or not in the form `write_arrays` writes.
+    """
     path = os.path.join(dataset_dir, INFO_FILENAME)
     if not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as f:
-        info = json.load(f)
+        try:
+            info = json.load(f)
+        except ValueError as err:
+            raise ValueError(
+                f"read_info: {path!r} must be JSON written by slim.data.writer, got invalid "
+                f"JSON ({err})."
+            ) from None
+    if not isinstance(info, dict):
+        raise ValueError(f"read_info: {path!r} must hold a JSON object, got {type(info).__name__}.")
     if info.get("format_version") != _INFO_VERSION:
         return None
+    _check_info(path, info)
     return info
+
+
+def _is_count(value: object, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _check_info(path: str, info: dict[str, Any]) -> None:
+    """Raises a ValueError naming the first part of `info` not in the form written here."""
+
+    def bad(what: str, expected: str, value: object) -> ValueError:
+        return ValueError(f"read_info: {path!r}: {what} must be {expected}, got {value!r}.")
+
+    splits = info.get("splits")
+    if not isinstance(splits, dict):
+        raise bad("`splits`", "an object of split name -> split", splits)
+    for name, entry in splits.items():
+        if not isinstance(entry, dict):
+            raise bad(
+                f"split {name!r}", "an object with 'files', 'num_samples' and 'channels'", entry
+            )
+        for key in ("files", "num_samples", "channels"):
+            if key not in entry:
+                raise ValueError(
+                    f"read_info: {path!r}: split {name!r} must have {key!r}, got the keys "
+                    f"{sorted(entry)}."
+                )
+        files = entry["files"]
+        if not isinstance(files, list):
+            raise bad(f"'files' of split {name!r}", "a list of file names", files)
+        for file_name in files:
+            # A name with a folder in it could point anywhere (`/etc/...`, `../..`).
+            if (
+                not isinstance(file_name, str)
+                or file_name in ("", ".", "..")
+                or os.path.basename(file_name) != file_name
+                or "/" in file_name
+            ):
+                raise bad(f"'files' of split {name!r}", "file names inside the folder", file_name)
+        if not _is_count(entry["num_samples"], 0):
+            raise bad(f"'num_samples' of split {name!r}", "an int >= 0", entry["num_samples"])
+        if entry["channels"] not in (1, 3) or isinstance(entry["channels"], bool):
+            raise bad(f"'channels' of split {name!r}", "1 or 3", entry["channels"])
+        shape = entry.get("image_shape")
+        if shape is not None and not (
+            isinstance(shape, list) and len(shape) == 3 and all(_is_count(d, 1) for d in shape)
+        ):
+            raise bad(
+                f"'image_shape' of split {name!r}",
+                "null or [height, width, channels] (ints >= 1)",
+                shape,
+            )
+        classes = entry.get("num_classes")
+        if classes is not None and not _is_count(classes, 1):
+            raise bad(f"'num_classes' of split {name!r}", "null or an int >= 1", classes)
 
 
 def _record_split(output_dir: str, split_name: str, entry: dict[str, Any]) -> None:
