@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -311,3 +313,25 @@ def test_diagram_beyond_the_node_limit_exits_2_suggesting_dot(files, capsys, tmp
     assert code == EXIT_INVALID
     assert "must have at most 3 nodes to be drawn, got" in err and "-o FILE.dot" in err
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_an_output_file_that_cannot_be_written_whole_keeps_its_old_contents(
+    files, capsys, tmp_path, monkeypatch
+):
+    target = tmp_path / "model.py"
+    target.write_text("# the code saved before\n")
+    target.chmod(0o644)
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    code, _, err = _run(capsys, "codegen", files["lenet"], "-o", str(target))
+    assert code == EXIT_INVALID
+    assert f"cannot write {str(target)!r}: No space left on device" in err
+    assert target.read_text() == "# the code saved before\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.py"]  # No partial file.
+    monkeypatch.undo()
+    assert _run(capsys, "codegen", files["lenet"], "-o", str(target))[0] == 0
+    assert "import slimlib as slim" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o644  # Replaced, keeping its permissions.

@@ -9,12 +9,15 @@ turns into exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from workbench.cli.errors import InvalidInputError
+from workbench.problems import atomic_write
 
 #: Design argument that reads the design from stdin.
 STDIN = "-"
@@ -92,9 +95,22 @@ def build(design: dict) -> Any:
 
 
 def write_text(path: str, text: str, command: str) -> None:
-    """Writes `text` to `path` and says so on stderr; a failure is an `InvalidInputError`."""
+    """Writes `text` to `path` and says so on stderr; a failure is an `InvalidInputError`.
+
+    The file is replaced all at once (`atomic_write`): a full disk or a kill midway leaves
+    the file that was there before whole. A replaced file keeps its permissions, a new one
+    gets those the umask gives; a symlink is followed, as an ordinary write would.
+    """
+    target = os.path.realpath(path)
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        atomic_write(target, text)
+        os.chmod(target, mode)
     except OSError as err:
         raise InvalidInputError(f"cannot write {path!r}: {err.strerror or err}.") from None
     print(f"{command}: wrote {path}", file=sys.stderr)
