@@ -13,10 +13,9 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from workbench.cli.errors import InvalidInputError
+from workbench.cli.errors import InvalidInputError, read_limited
 from workbench.problems import atomic_write
 
 #: Design argument that reads the design from stdin.
@@ -64,15 +63,9 @@ def read_design(path: str, *, check: bool = True) -> dict:
     from workbench.models.design import DesignError, loads, validate
 
     source = source_name(path)
-    try:
-        if path == STDIN:
-            text = sys.stdin.read()
-        else:
-            text = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InvalidInputError(f"no such file {path!r}.") from None
-    except OSError as err:
-        raise InvalidInputError(f"cannot read {path!r}: {err.strerror or err}.") from None
+    from workbench.models.design.spec import MAX_TEXT_BYTES
+
+    text = read_limited(path, MAX_TEXT_BYTES, stdin=path == STDIN)
     try:
         design = loads(text)
     except DesignError as err:
