@@ -27,6 +27,7 @@ import param
 
 from workbench.models.jobs import process
 from workbench.models.jobs.config import load_config
+from workbench.models.jobs.launches import earlier_launches
 from workbench.models.jobs.metrics_stream import MetricsReader
 from workbench.models.jobs.paths import (
     EVAL_FILE,
@@ -175,11 +176,15 @@ def _launch(
 ) -> None:
     _remove(os.path.join(logdir, PID_FILE))
     _remove(os.path.join(logdir, STOP_FILE))
+    # A resumed job keeps the running time of its earlier launches (see `launches`).
+    previous = read_json(os.path.join(logdir, STATUS_FILE))
+    launches = earlier_launches(previous) if isinstance(previous, dict) else []
     # Written before the process exists, so nothing the process writes can be overwritten.
     write_json_atomic(
         os.path.join(logdir, STATUS_FILE),
-        {"state": "starting", "phase": "launching", "pid": None, "launched_at": time.time()},
-    )
+        {"state": "starting", "phase": "launching", "pid": None, "launched_at": time.time(),
+         "launches": launches},
+    )  # fmt: skip
     pid = process.launch(logdir, workspace, python=python, env=env)
     with open(os.path.join(logdir, PID_FILE), "w", encoding="utf-8") as f:
         f.write(f"{pid}\n")

@@ -7,7 +7,8 @@ file that is renamed over the old one (`workbench.problems.atomic_write`), so a 
 sees half a file.
 
 Fields: `state` (one of `STATES`), `phase`, `pid`, `device`, `device_name`, `step`,
-`target_steps`, `loss`, `started_at`, `updated_at`, `ended_at` (seconds since the epoch),
+`target_steps`, `loss`, `started_at`, `updated_at`, `ended_at` (seconds since the epoch, of
+the current launch), `launches` (the earlier launches' times: `workbench.models.jobs.launches`),
 `error` and `traceback` (failed jobs), `warning` (what the job repaired before training,
 e.g. a damaged checkpoint it skipped), `eval` (the validation metrics of a finished job),
 `performance` (each speed setting the job chose: `value`, `source`, `reason`) and

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from workbench.models.jobs.control import read_status
+from workbench.models.jobs.launches import LaunchesError, running_seconds
 from workbench.models.jobs.paths import (
     EVAL_FILE,
     EVAL_HISTORY_FILE,
@@ -61,7 +62,7 @@ class RunRecord:
     val_accuracy: float | None = None  # The last validation result.
     best_val_accuracy: float | None = None  # The best of every validation result.
     val_loss: float | None = None
-    duration_s: float | None = None  # Of the last launch: from its start to its end (or now).
+    duration_s: float | None = None  # Running time, summed over every launch (resumes too).
     examples_per_sec: float | None = None  # Mean over the last logged records.
     created_at: float = 0.0
     error: str | None = None  # First line of a failed job's error.
@@ -237,12 +238,11 @@ def _fill_status(record: RunRecord, logdir: str, problems: list[str]) -> None:
     error = status.get("error")
     if isinstance(error, str) and error:
         record.error = error.strip().splitlines()[0]
-    started = _number(status, "started_at", "status", problems)
-    ended = _number(status, "ended_at", "status", problems)
-    if started is not None:
-        end = ended if ended is not None else (time.time() if state in ACTIVE_STATES else None)
-        if end is not None:
-            record.duration_s = max(0.0, end - started)
+    try:
+        active = state in ACTIVE_STATES
+        record.duration_s = running_seconds(status, time.time(), active=active)
+    except LaunchesError as err:
+        problems.append(str(err))
 
 
 def _fill_eval(record: RunRecord, logdir: str, problems: list[str]) -> None:

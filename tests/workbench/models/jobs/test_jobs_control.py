@@ -51,6 +51,9 @@ def test_digits_job_stops_mid_run_and_resumes_to_the_requested_step(digits_run):
     assert final["state"] == "finished", final.get("error")
     assert final["step"] == run.requested_steps
     assert final["eval"]["step"] == run.requested_steps
+    # The launch before the stop is kept, so the run's duration counts both launches.
+    stopped = {"started_at": run.stopped["started_at"], "ended_at": run.stopped["ended_at"]}
+    assert final["launches"] == [stopped]
     job_config = json.loads((Path(run.logdir) / "job.json").read_text())
     assert job_config["train"]["steps"] == run.requested_steps
     latest = (Path(run.logdir) / "checkpoint").read_text().splitlines()[0]
