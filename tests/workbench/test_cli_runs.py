@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -26,20 +27,29 @@ def _lines(capsys) -> list[str]:
     return capsys.readouterr().out.rstrip("\n").splitlines()
 
 
+def _cells(lines: list[str]) -> list[dict[str, str]]:
+    """The table's rows as {title: cell}, cut where its rule's dashes run."""
+    spans = [match.span() for match in re.finditer(r"-+", lines[1])]
+    cut = lambda line: [line[a:b].strip() for a, b in spans]  # noqa: E731
+    return [dict(zip(cut(lines[0]), cut(line))) for line in lines[2:]]
+
+
 def test_the_table_lists_every_run_newest_first_and_stars_the_best(workspace, capsys):
     assert main(["--workspace", workspace, "runs"]) == 0
     lines = _lines(capsys)
-    assert lines[0].split() == ["run", "sweep", "status", "design", "optimizer", "lr",
-                                "schedule", "batch", "steps", "wd", "val_acc", "best_acc",
-                                "time_s", "ex/s", "problem"]  # fmt: skip
-    rows = [line.split() for line in lines[2:]]
+    rows = _cells(lines)
+    assert list(rows[0]) == ["best", "run", "sweep", "status", "lr", "val acc", "best val acc",
+                             "optimizer", "batch", "weight decay", "steps", "schedule", "design",
+                             "dataset", "fine-tune", "step", "duration (s)", "examples/s",
+                             "problem"]  # fmt: skip
     # The damaged folder's job.json time is now: newest.
-    assert rows[0][:3] == ["jobs/damaged", "-", "new"]
-    assert "job.json is not valid JSON" in lines[2]
-    assert rows[1][:3] == ["jobs/c", "-", "failed"]
-    assert rows[2] == ["*", "jobs/b", "s1", "finished", "lenet", "adam", "0.01", "constant",
-                       "32", "100", "4e-05", "0.9000", "0.9000", "125", "800"]  # fmt: skip
-    assert rows[3][:2] == ["jobs/a", "s1"]
+    assert [rows[0][k] for k in ("run", "sweep", "status")] == ["jobs/damaged", "-", "new"]
+    assert rows[0]["problem"].startswith("job.json is not valid JSON")
+    assert [rows[1][k] for k in ("best", "run", "status")] == ["", "jobs/c", "failed"]
+    assert list(rows[2].values()) == ["*", "jobs/b", "s1", "finished", "0.01", "0.9000", "0.9000",
+                                      "adam", "32", "4e-05", "100", "constant", "lenet", "digits",
+                                      "-", "100", "125.0", "800", "-"]  # fmt: skip
+    assert [rows[3][k] for k in ("best", "run", "sweep")] == ["", "jobs/a", "s1"]
 
 
 def test_json_sort_and_filters(workspace, capsys):

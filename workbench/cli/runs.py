@@ -17,50 +17,18 @@ from workbench.cli.tables import format_table
 
 __all__ = ["add_parsers", "runs_table"]
 
-#: (title, RunRecord field) of the plain-text table; `--json` gives every field.
-_COLUMNS = (
-    ("run", "run"),
-    ("sweep", "sweep"),
-    ("status", "status"),
-    ("design", "design"),
-    ("optimizer", "optimizer"),
-    ("lr", "learning_rate"),
-    ("schedule", "schedule"),
-    ("batch", "batch_size"),
-    ("steps", "steps"),
-    ("wd", "weight_decay"),
-    ("val_acc", "val_accuracy"),
-    ("best_acc", "best_val_accuracy"),
-    ("time_s", "duration_s"),
-    ("ex/s", "examples_per_sec"),
-    ("problem", "problem"),
-)
-_RIGHT = ("lr", "batch", "steps", "wd", "val_acc", "best_acc", "time_s", "ex/s")
-
-
-def _cell(field: str, run: Any) -> Any:
-    value = getattr(run, field)
-    if value is None:
-        return "-" if field != "problem" else ""
-    if field == "design" and run.design_version is not None:
-        return f"{value} v{run.design_version}"
-    if field in ("val_accuracy", "best_val_accuracy"):
-        return f"{value:.4f}"
-    if field in ("duration_s", "examples_per_sec"):
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return value
-
 
 def runs_table(runs: list, best: set[str]) -> str:
-    """The runs as aligned plain text; a `*` before the run marks the best of its sweep."""
-    rows = []
-    for run in runs:
-        cells = [_cell(field, run) for _, field in _COLUMNS]
-        cells[0] = ("* " if run.logdir in best else "  ") + cells[0]
-        rows.append(cells)
-    return format_table([title for title, _ in _COLUMNS], rows, right=_RIGHT)
+    """The runs as aligned plain text, in the runs table's columns
+    (`workbench.models.runs.columns`); `*` marks the best run of each sweep."""
+    from workbench.models.runs.columns import COLUMNS, cell_text
+
+    rows = [
+        [cell_text(c, run, best=run.logdir in best, mark="*", missing="-") for c in COLUMNS]
+        for run in runs
+    ]
+    titles = [column.title for column in COLUMNS]
+    return format_table(titles, rows, right=[c.title for c in COLUMNS if c.number])
 
 
 def cmd_runs(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@
 - `query`: `sort_runs`, `filter_runs`, `parse_filter` and their `QueryError`.
 - `curves`: `RunCurves` and `CompareModel`: several runs' metric curves, live and smoothed.
 - `config_diff`: the differences between two runs' configs and designs.
+- `columns`: the columns of the runs table, shared by the Train page, the notebook and the CLI.
 
 Nothing here imports TensorFlow.
 """

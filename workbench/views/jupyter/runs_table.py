@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from workbench.models.runs import FIELDS, RunRecord, RunsTable
+from workbench.models.runs.columns import COLUMNS, cell_text
 from workbench.models.runs.curves import X_AXES, CompareModel
 from workbench.models.runs.query import split_filters
 from workbench.views.jupyter.html_table import html_table
@@ -21,49 +22,11 @@ from workbench.views.panel.compare_figure import RunColours, compare_figure
 
 __all__ = ["CompareWidget", "RunsTableWidget", "run_rows"]
 
-#: (column title, RunRecord field) of the notebook table.
-_COLUMNS = (
-    ("best", None),
-    ("run", "run"),
-    ("sweep", "sweep"),
-    ("status", "status"),
-    ("design", "design"),
-    ("optimizer", "optimizer"),
-    ("lr", "learning_rate"),
-    ("batch", "batch_size"),
-    ("steps", "steps"),
-    ("weight decay", "weight_decay"),
-    ("val acc", "val_accuracy"),
-    ("best val acc", "best_val_accuracy"),
-    ("duration (s)", "duration_s"),
-    ("examples/s", "examples_per_sec"),
-    ("problem", "problem"),
-)
-
-
-def _text(field: str, value) -> str:
-    if value is None:
-        return ""
-    if field in ("val_accuracy", "best_val_accuracy"):
-        return f"{value:.4f}"
-    if field in ("duration_s", "examples_per_sec"):
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
 
 def run_rows(runs: list[RunRecord], best: set[str]) -> list[dict[str, str]]:
-    """The runs as rows of text for `html_table`; `best` holds the log directories to star."""
-    return [
-        {
-            title: ("★" if run.logdir in best else "")
-            if field is None
-            else _text(field, getattr(run, field))
-            for title, field in _COLUMNS
-        }
-        for run in runs
-    ]
+    """The runs as rows of text for `html_table`, in the runs table's columns
+    (`workbench.models.runs.columns`); `best` holds the log directories to star."""
+    return [{c.title: cell_text(c, run, best=run.logdir in best) for c in COLUMNS} for run in runs]
 
 
 class CompareWidget(widgets.VBox):
@@ -196,7 +159,7 @@ class RunsTableWidget(widgets.VBox):
             f"<span style='color:#b3261e'>{self.table.error}</span>" if self.table.error else ""
         )
         best = set(self.table.best_runs().values())
-        self.grid.value = html_table(run_rows(self.table.runs, best), [t for t, _ in _COLUMNS])
+        self.grid.value = html_table(run_rows(self.table.runs, best), [c.title for c in COLUMNS])
         chosen = [d for d in self.picker.value if d in {r.logdir for r in self.table.runs}]
         self.picker.options = [(run.run, run.logdir) for run in self.table.runs]
         self.picker.value = tuple(chosen)

@@ -14,46 +14,17 @@ import panel as pn
 import param
 
 from workbench.models.runs import RunRecord, RunsTable
+from workbench.models.runs.columns import COLUMNS, value
 from workbench.models.runs.query import split_filters
 
-__all__ = ["COLUMNS", "RunsView", "runs_frame"]
-
-#: (RunRecord field, column title) shown, in order.
-COLUMNS = (
-    # The results and the settings swept come first: they fit the page without scrolling.
-    ("best", "best"),
-    ("run", "run"),
-    ("sweep", "sweep"),
-    ("status", "status"),
-    ("learning_rate", "lr"),
-    ("val_accuracy", "val acc"),
-    ("best_val_accuracy", "best val acc"),
-    ("optimizer", "optimizer"),
-    ("batch_size", "batch"),
-    ("weight_decay", "weight decay"),
-    ("steps", "steps"),
-    ("schedule", "schedule"),
-    ("design", "design"),
-    ("design_version", "version"),
-    ("dataset", "dataset"),
-    ("finetune", "fine-tune"),
-    ("step", "step"),
-    ("duration_s", "duration (s)"),
-    ("examples_per_sec", "examples/s"),
-    ("problem", "problem"),
-)
-#: Decimals shown of the number columns that are not exact settings.
-_DECIMALS = {"val_accuracy": 4, "best_val_accuracy": 4, "duration_s": 1, "examples_per_sec": 0}
+__all__ = ["RunsView", "runs_frame"]
 
 
 def runs_frame(runs: list[RunRecord], best: set[str]) -> pd.DataFrame:
-    """The runs as the table's data frame; `best` holds the log directories to star."""
-    rows = []
-    for run in runs:
-        row = {title: getattr(run, key, None) for key, title in COLUMNS if key != "best"}
-        row["best"] = "★" if run.logdir in best else ""
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=[title for _, title in COLUMNS])
+    """The runs as the table's data frame, in the runs table's columns
+    (`workbench.models.runs.columns`); `best` holds the log directories to star."""
+    rows = [[value(c, run, best=run.logdir in best) for c in COLUMNS] for run in runs]
+    frame = pd.DataFrame(rows, columns=[column.title for column in COLUMNS])
     return frame.astype(object).where(frame.notna(), None)
 
 
@@ -83,9 +54,9 @@ class RunsView(pn.viewable.Viewer):
             height=280,
             sizing_mode="stretch_width",
             formatters={
-                title: {"type": "money", "precision": _DECIMALS[key], "thousand": ","}
-                for key, title in COLUMNS
-                if key in _DECIMALS
+                c.title: {"type": "money", "precision": c.decimals, "thousand": ","}
+                for c in COLUMNS
+                if c.decimals is not None
             },
             css_classes=["runs-table"],
         )
