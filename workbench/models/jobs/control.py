@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import param
@@ -58,6 +58,7 @@ __all__ = [
     "resume",
     "start",
     "stop",
+    "stop_jobs",
 ]
 
 # Seconds a job may stay `starting` without a pid before it counts as failed to launch.
@@ -285,23 +286,59 @@ def stop(logdir: str | os.PathLike, *, grace_secs: float = DEFAULT_GRACE_SECS) -
     Returns:
       The status after the stop.
     """
-    logdir = os.path.realpath(os.fspath(logdir))
-    data = read_status(logdir)
-    if data.get("state") not in ACTIVE_STATES:
-        return data
-    with open(os.path.join(logdir, STOP_FILE), "w", encoding="utf-8") as f:
-        f.write(f"{time.time()}\n")
-    pid = data.get("pid") or _read_pid_file(logdir)
+    return stop_jobs([logdir], grace_secs=grace_secs)[0]
+
+
+def stop_jobs(
+    logdirs: Sequence[str | os.PathLike], *, grace_secs: float = DEFAULT_GRACE_SECS
+) -> list[dict[str, Any]]:
+    """Stops several jobs at once, as `stop` does one: every running job gets SIGTERM
+    together, they are waited for together, and those left after `grace_secs` get SIGKILL.
+
+    Stopping N jobs takes as long as stopping the slowest, not their sum: at most about
+    `grace_secs` plus the wait after SIGKILL (10 s) plus, for a job launched by another
+    process whose pid is not written yet, up to 5 s to find it.
+
+    Args:
+      logdirs: The jobs' log directories; those not running are left alone.
+      grace_secs: Seconds between SIGTERM and SIGKILL. Default 30.
+
+    Returns:
+      Each job's status after the stop, in the order of `logdirs`.
+    """
+    folders = [os.path.realpath(os.fspath(logdir)) for logdir in logdirs]
+    pids: dict[str, int | None] = {}
+    for logdir in folders:
+        data = read_status(logdir)
+        if data.get("state") not in ACTIVE_STATES:
+            continue
+        with open(os.path.join(logdir, STOP_FILE), "w", encoding="utf-8") as f:
+            f.write(f"{time.time()}\n")
+        pids[logdir] = data.get("pid") or _read_pid_file(logdir)
     deadline = time.monotonic() + min(grace_secs, 5.0)
-    while pid is None and time.monotonic() < deadline:  # Launched by another process.
+    while None in pids.values() and time.monotonic() < deadline:  # Launched elsewhere.
         time.sleep(0.1)
-        pid = _read_pid_file(logdir)
-    if pid is not None and process.pid_alive(pid, logdir):
+        pids.update({d: _read_pid_file(d) for d, pid in pids.items() if pid is None})
+    alive = {d: pid for d, pid in pids.items() if pid is not None and process.pid_alive(pid, d)}
+    for pid in alive.values():
         process.kill(pid, signal.SIGTERM)
-        if not process.wait_for_exit(pid, logdir, grace_secs):
-            process.kill(pid, signal.SIGKILL)
-            process.wait_for_exit(pid, logdir, _KILL_WAIT_SECS)
-    return read_status(logdir)
+    left = _wait_for_all(alive, grace_secs)
+    for pid in left.values():
+        process.kill(pid, signal.SIGKILL)
+    _wait_for_all(left, _KILL_WAIT_SECS)
+    return [read_status(logdir) for logdir in folders]
+
+
+def _wait_for_all(pids: Mapping[str, int], timeout: float) -> dict[str, int]:
+    """Waits up to `timeout` seconds for the job processes `{logdir: pid}` to end; returns
+    those still alive."""
+    deadline = time.monotonic() + timeout
+    left = dict(pids)
+    while True:
+        left = {d: pid for d, pid in left.items() if process.pid_alive(pid, d)}
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.1)
 
 
 def resume(

@@ -419,8 +419,11 @@ class Sweep:
     def stop(self, *, grace_secs: float = control.DEFAULT_GRACE_SECS) -> dict[str, Any]:
         """Stops the sweep: no more launches, pending runs cancelled, running ones stopped.
 
+        The running jobs are stopped together (`control.stop_jobs`): the stop takes about as
+        long as the slowest job's, at most `grace_secs` and the wait after a kill.
+
         Args:
-          grace_secs: Seconds each running job gets to save a checkpoint before it is killed.
+          grace_secs: Seconds the running jobs get to save a checkpoint before they are killed.
 
         Returns:
           The sweep's status after the stop.
@@ -430,9 +433,8 @@ class Sweep:
             for run in self.runs:
                 if self._try_claim(run, "cancel"):
                     self.run_state(run)
-        for run in self.run_states():
-            if run["state"] in ACTIVE_STATES:
-                control.stop(run["logdir"], grace_secs=grace_secs)
+        active = [run["logdir"] for run in self.run_states() if run["state"] in ACTIVE_STATES]
+        control.stop_jobs(active, grace_secs=grace_secs)
         return self.status()
 
     def is_done(self) -> bool:

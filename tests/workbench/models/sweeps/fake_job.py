@@ -28,7 +28,14 @@ def on_term(signum, frame):
     sys.exit(0)
 
 
-signal.signal(signal.SIGTERM, on_term)
+on_term_mode = os.environ.get("FAKE_JOB_ON_TERM", "")
+if on_term_mode == "ignore":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+elif on_term_mode.startswith("slow:"):
+    delay = float(on_term_mode.split(":", 1)[1])
+    signal.signal(signal.SIGTERM, lambda *_: (time.sleep(delay), on_term(None, None)))
+else:
+    signal.signal(signal.SIGTERM, on_term)
 with open(os.path.join(logdir, "job.json")) as f:
     config = json.load(f)
 gpu = os.environ.get("CUDA_VISIBLE_DEVICES")

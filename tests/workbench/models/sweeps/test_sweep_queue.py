@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from workbench.models.design import template
+from workbench.models.jobs import control as process_control
 from workbench.models.jobs import process
 from workbench.models.sweeps import (
     Sweep,
@@ -174,6 +175,39 @@ def test_stop_cancels_pending_runs_and_stops_running_ones(tmp_path, fake_python)
     assert not Path(sweep.run_states()[2]["logdir"]).exists()
     with pytest.raises(SweepStateError, match=r"was stopped; its pending runs were cancelled"):
         sweep.start()
+
+
+@pytest.mark.parametrize(
+    "on_term, grace",
+    [("slow:2", 10.0), ("ignore", 1.5)],
+    ids=["each-takes-2s-to-stop", "each-ignores-sigterm"],
+)
+def test_stop_stops_the_running_runs_together(tmp_path, fake_python, monkeypatch, on_term, grace):
+    # Three runs that each take 2 s to stop (or must be killed after the 1.5 s grace): one
+    # after another the stop took 6 s (4.5 s); together it takes about one run's time.
+    monkeypatch.setenv("FAKE_JOB_ON_TERM", on_term)
+    sweep = _define(tmp_path, max_concurrent=3)
+    sweep.start()
+    assert len(sweep.schedule(python=fake_python)) == 3
+    _wait(lambda: _states(sweep)[:3] == ["running"] * 3)
+    begin = time.monotonic()
+    status = sweep.stop(grace_secs=grace)
+    took = time.monotonic() - begin
+    assert [run["state"] for run in status["runs"]] == ["stopped"] * 3 + ["cancelled"]
+    assert min(2.0, grace) - 0.1 <= took < 4.0, f"the stop took {took:.1f} s"
+    assert status["state"] == "stopped"
+
+
+def test_stop_jobs_leaves_ended_jobs_alone_and_keeps_the_order(tmp_path):
+    done = tmp_path / "jobs" / "done"
+    done.mkdir(parents=True)
+    (done / "status.json").write_text(json.dumps({"state": "finished", "pid": 1}))
+    new = tmp_path / "jobs" / "new"
+    new.mkdir()
+    states = [s["state"] for s in process_control.stop_jobs([done, new], grace_secs=1)]
+    assert states == ["finished", "new"]
+    assert not (done / "stop_requested").exists()
+    assert process_control.stop_jobs([], grace_secs=1) == []
 
 
 def test_run_until_done_schedules_to_the_end(tmp_path, fake_python, monkeypatch):
