@@ -26,7 +26,9 @@ import urllib.request
 
 import param
 
-__all__ = ["TensorBoardServer", "stop_all", "tensorboard_for"]
+from workbench.models.jobs.process import describe_exit
+
+__all__ = ["STATES", "TensorBoardServer", "stop_all", "tensorboard_for"]
 
 HOST = "127.0.0.1"
 # TensorBoard imports TensorFlow before it serves: tens of seconds on a busy small machine.
@@ -35,6 +37,8 @@ START_TIMEOUT_SECS = 180.0
 RELOAD_SECS = 5
 _LOG_FOLDER = ".tensorboard"  # Hidden: job listings skip it.
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+#: The states of a `TensorBoardServer`, in the order they come.
+STATES = ("new", "starting", "running", "stopped", "failed")
 _SERVERS: dict[str, TensorBoardServer] = {}
 _LOCK = threading.Lock()
 
@@ -97,6 +101,10 @@ _SPAWNER = _Spawner()
 class TensorBoardServer(param.Parameterized):
     """A TensorBoard process serving `logdir` on 127.0.0.1.
 
+    Its `state`: `new` (never started), `starting` (launched, not answering yet), `running`
+    (at `url`), `stopped` (by `stop`) or `failed` (`error` says why: it exited, or never
+    answered). A TensorBoard that exits by itself while running is noticed by `refresh`.
+
     Args:
       logdir: The folder TensorBoard reads (each sub-folder with event files is a run).
       log_file: Where TensorBoard's output goes.
@@ -104,9 +112,9 @@ class TensorBoardServer(param.Parameterized):
 
     logdir = param.String(default="", constant=True, doc="The folder TensorBoard reads.")
     state = param.Selector(
-        default="off",
-        objects=["off", "starting", "running", "failed"],
-        doc="off, starting (waiting for it to answer), running or failed.",
+        default="new",
+        objects=list(STATES),
+        doc="new, starting (waiting for it to answer), running, stopped or failed.",
     )
     url = param.String(default="", doc="Its address, http://127.0.0.1:PORT/, once running.")
     error = param.String(default="", doc="Why it failed to start ('' otherwise).")
@@ -165,39 +173,63 @@ class TensorBoardServer(param.Parameterized):
         deadline = time.monotonic() + START_TIMEOUT_SECS
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                self._failed(f"TensorBoard exited with status {process.returncode}")
+                self._failed(process, f"TensorBoard exited ({describe_exit(process.returncode)})")
                 return
             try:
                 with urllib.request.urlopen(url, timeout=10) as response:
                     if response.status == 200:
-                        self.param.update(state="running", url=url)
+                        with self._lock:
+                            if process is self._process:  # Not stopped meanwhile.
+                                self.param.update(state="running", url=url)
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
-        self._failed(f"TensorBoard did not answer on {url} within {START_TIMEOUT_SECS:.0f} s")
+        self._failed(process, f"TensorBoard did not answer on {url} within "
+                     f"{START_TIMEOUT_SECS:.0f} s")  # fmt: skip
 
-    def _failed(self, reason: str) -> None:
+    def refresh(self) -> str:
+        """Notices a TensorBoard that exited by itself (`failed`, saying how); returns `state`."""
+        process = self._process
+        if self.state in ("starting", "running") and process is not None:
+            if process.poll() is not None:
+                how = describe_exit(process.returncode)
+                self._failed(process, f"TensorBoard exited while {self.state} ({how})")
+        return self.state
+
+    def _failed(self, process: subprocess.Popen, reason: str) -> None:
         tail = ""
         try:
             with open(self.log_file, encoding="utf-8", errors="replace") as f:
                 tail = "".join(f.readlines()[-8:])
         except OSError:
             pass
-        self.param.update(state="failed", url="", error=f"{reason}; its log ends:\n{tail}")
+        with self._lock:
+            if process is not self._process:  # Stopped, or started again, meanwhile.
+                return
+            self._process = None
+            if process.poll() is None:  # It never answered: it must not linger.
+                process.kill()
+                process.wait()
+            self.param.update(state="failed", url="", error=f"{reason}; its log ends:\n{tail}")
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ends the TensorBoard process (SIGTERM, then SIGKILL after `timeout`)."""
+        """Ends the TensorBoard process (SIGTERM, then SIGKILL after `timeout`): `stopped`.
+
+        One never started stays `new`; one that failed stays `failed` (with its reason).
+        """
         with self._lock:
             process, self._process = self._process, None
-            if process is not None and process.poll() is None:
+            if process is None:
+                return
+            if process.poll() is None:
                 process.terminate()
                 try:
                     process.wait(timeout)
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-            self.param.update(state="off", url="", error="")
+            self.param.update(state="stopped", url="", error="")
 
 
 def tensorboard_for(workspace: str | os.PathLike) -> TensorBoardServer:

@@ -77,6 +77,6 @@ def test_tensorboard_lists_the_jobs_and_dies_with_the_app(tmp_path):
 def test_one_tensorboard_per_workspace_and_process(tmp_path):
     first = tensorboard_for(tmp_path)
     assert tensorboard_for(str(tmp_path) + "/") is first
-    assert first.state == "off" and first.logdir == os.path.realpath(tmp_path / "jobs")
+    assert first.state == "new" and first.logdir == os.path.realpath(tmp_path / "jobs")
     first.stop()  # Stopping one that never started does nothing.
-    assert first.state == "off"
+    assert first.state == "new"

@@ -82,11 +82,11 @@ def test_the_panel_renders_and_refuses_a_bad_field(tmp_path, monkeypatch):
 
 def test_tensorboard_link_only_while_running(tmp_path):
     view = TensorBoardView(workspace=str(tmp_path))
-    assert tensorboard_html(view.server) == "TensorBoard: not running."
+    assert tensorboard_html(view.server) == "TensorBoard: not started."
     view.server.param.update(state="running", url="http://127.0.0.1:6006/")
     view.poll()
     assert "href='http://127.0.0.1:6006/#hparams'" in view.pane.object
-    view.server.param.update(state="off", url="")
+    view.server.param.update(state="new", url="")
 
 
 def test_a_hidden_panel_reads_nothing_and_catches_up_when_shown(tmp_path, monkeypatch):
