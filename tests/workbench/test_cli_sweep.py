@@ -104,3 +104,27 @@ def test_an_unknown_sweep_exits_2_naming_the_known_ones(tmp_path, capsys):
     sweep_id = _define(tmp_path, capsys)
     assert main(["--workspace", str(tmp_path), "sweep", "status", "nope"]) == EXIT_INVALID
     assert f"got 'nope'. Known sweeps: ['{sweep_id}']" in capsys.readouterr().err
+
+
+def test_a_damaged_sweep_is_listed_with_its_problem_and_its_status_exits_2(tmp_path, capsys):
+    sweep_id = _define(tmp_path, capsys)
+    plan = tmp_path / "sweeps" / sweep_id / "sweep.json"
+    plan.write_text(plan.read_text()[:40])  # Cut short, as by a kill mid-write.
+    assert main(["--workspace", str(tmp_path), "sweep", "status"]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith(
+        f"sweep {sweep_id}: damaged: sweep '{sweep_id}': sweeps/{sweep_id}/sweep.json is not "
+        "valid JSON (line "
+    )
+    assert main(["--workspace", str(tmp_path), "sweep", "status", sweep_id]) == EXIT_INVALID
+    assert "expected the plan `define_sweep` writes" in capsys.readouterr().err
+    plan.unlink()
+    sweep_id = _define(tmp_path, capsys)
+    control = tmp_path / "sweeps" / sweep_id / "control.json"
+    control.write_text('{"sta')
+    assert main(["--workspace", str(tmp_path), "sweep", "start", sweep_id]) == EXIT_INVALID
+    assert "control.json is not valid JSON" in capsys.readouterr().err
+    assert main(["--workspace", str(tmp_path), "sweep", "status"]) == 0
+    assert f"sweep {sweep_id}: damaged: sweep '{sweep_id}': sweeps/{sweep_id}/control.json" in (
+        capsys.readouterr().out
+    )

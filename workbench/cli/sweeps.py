@@ -74,13 +74,15 @@ def cmd_define(args: argparse.Namespace) -> int:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from workbench.models.sweeps import SweepStateError, run_until_done
+    from workbench.models.sweeps import SweepDamagedError, SweepStateError, run_until_done
 
     sweep = _sweep(args)
     try:
         sweep.start()
     except SweepStateError as err:
         raise InvalidInputError(str(err).replace("Sweep.start", "sweep start")) from None
+    except SweepDamagedError as err:
+        raise InvalidInputError(str(err)) from None
     if args.detach:
         print(_summary_line(sweep.status()), file=sys.stderr)
         return EXIT_OK
@@ -92,20 +94,39 @@ def cmd_start(args: argparse.Namespace) -> int:
     return EXIT_OK if status["state"] == "finished" and not failed else EXIT_FAILED
 
 
+def _status_or_damage(sweep) -> dict[str, Any]:
+    """The sweep's status, or `{"id", "state": "damaged", "error"}` when its files say why not."""
+    from workbench.models.sweeps import SweepDamagedError
+
+    try:
+        return sweep.status()
+    except SweepDamagedError as err:
+        return {"id": sweep.id, "state": "damaged", "error": str(err)}
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    from workbench.models.sweeps import list_sweeps
+    from workbench.models.sweeps import SweepDamagedError, damaged_sweeps, list_sweeps
 
     if args.id is None:
-        statuses = [sweep.status() for sweep in list_sweeps(args.workspace)]
+        statuses = [_status_or_damage(sweep) for sweep in list_sweeps(args.workspace)]
+        statuses += [
+            {"id": sweep_id, "state": "damaged", "error": error}
+            for sweep_id, error in damaged_sweeps(args.workspace).items()
+        ]
         if args.json:
             print_json([{k: v for k, v in s.items() if k != "runs"} for s in statuses])
         else:
             for status in statuses:
-                print(_summary_line(status))
+                damaged = status["state"] == "damaged"
+                print(f"sweep {status['id']}: damaged: {status['error']}" if damaged
+                      else _summary_line(status))  # fmt: skip
             if not statuses:
                 print(f"no sweeps in {args.workspace}", file=sys.stderr)
         return EXIT_OK
-    status = _sweep(args).status()
+    try:
+        status = _sweep(args).status()
+    except SweepDamagedError as err:
+        raise InvalidInputError(str(err)) from None
     if args.json:
         print_json(status)
     else:

@@ -101,3 +101,27 @@ def test_a_hidden_panel_reads_nothing_and_catches_up_when_shown(tmp_path, monkey
     assert reads == ["status"]
     view.poll()
     assert reads == ["status", "status"]
+
+
+def test_a_damaged_sweep_is_listed_and_picking_it_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(form, "ensure_scheduler", lambda workspace: None)
+    monkeypatch.setattr(sweep_view, "ensure_scheduler", lambda workspace: None)
+    view = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))
+    view.form.learning_rates = "0.1"
+    view.start_sweep()
+    good = view.form.sweep_id
+    view.stop_sweep()
+    view.form.learning_rates = "0.2"
+    view.start_sweep()
+    bad = view.form.sweep_id
+    (tmp_path / "sweeps" / bad / "control.json").write_text('{"state": "st')
+    view.refresh_sweeps()
+    assert f"{bad} (damaged)" in view.sweep_list.options
+    view.form.follow(bad)
+    assert view.message_pane.visible
+    assert f"sweeps/{bad}/control.json is not valid JSON" in view.message_pane.object
+    (tmp_path / "sweeps" / bad / "sweep.json").write_text("{")
+    view.refresh_sweeps()
+    assert list(view.sweep_list.options) == [f"{good} (stopped)", f"{bad} (damaged)"]
+    view.form.follow(good)  # A readable sweep clears the message.
+    assert not view.message_pane.visible and "run-001" in view.status_pane.object

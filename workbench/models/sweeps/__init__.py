@@ -2,8 +2,8 @@
 
 - `spec`: the sweep spec (grid or seeded random search over learning rate, batch size,
   weight decay and optimizer), `load_spec`, `validate_spec` and `expand`.
-- `store`: `define_sweep`, `list_sweeps` and `Sweep`: the queue in `sweeps/<id>/`, its
-  claims, each run's state, `start`, `schedule`, `stop` and the best run.
+- `store`: `define_sweep`, `list_sweeps`, `damaged_sweeps` and `Sweep`: the queue in
+  `sweeps/<id>/`, its claims, each run's state, `start`, `schedule`, `stop` and the best run.
 - `scheduler`: the thread that launches the runs of started sweeps (`ensure_scheduler`),
   and `run_until_done` for a command line or a notebook.
 - `devices`: the default concurrency (one run per visible GPU, one on a CPU).
@@ -27,7 +27,9 @@ from workbench.models.sweeps.spec import load_spec as load_spec
 from workbench.models.sweeps.spec import validate_spec as validate_spec
 from workbench.models.sweeps.store import RUN_STATES as RUN_STATES
 from workbench.models.sweeps.store import Sweep as Sweep
+from workbench.models.sweeps.store import SweepDamagedError as SweepDamagedError
 from workbench.models.sweeps.store import SweepStateError as SweepStateError
+from workbench.models.sweeps.store import damaged_sweeps as damaged_sweeps
 from workbench.models.sweeps.store import define_sweep as define_sweep
 from workbench.models.sweeps.store import list_sweeps as list_sweeps
 
@@ -39,8 +41,10 @@ __all__ = [
     "Sweep",
     "SweepScheduler",
     "SweepSpec",
+    "SweepDamagedError",
     "SweepSpecError",
     "SweepStateError",
+    "damaged_sweeps",
     "default_concurrency",
     "define_sweep",
     "ensure_scheduler",

@@ -17,7 +17,7 @@ import param
 from workbench.models.jobs.config import OPTIMIZERS, ConfigError
 from workbench.models.sweeps.scheduler import ensure_scheduler
 from workbench.models.sweeps.spec import METHODS, SweepSpecError
-from workbench.models.sweeps.store import Sweep, define_sweep
+from workbench.models.sweeps.store import Sweep, SweepDamagedError, define_sweep
 from workbench.problems import Problem
 
 __all__ = ["SweepForm", "base_config", "parse_values"]
@@ -160,6 +160,7 @@ class SweepForm(param.Parameterized):
 
     def follow(self, sweep_id: str) -> None:
         """Shows the sweep `sweep_id` (one started earlier, or elsewhere)."""
+        self.message = ""
         self.sweep_id = sweep_id
         self.refresh()
 
@@ -171,11 +172,19 @@ class SweepForm(param.Parameterized):
             return Sweep(self.sweep_id, workspace=self.workspace)
         except FileNotFoundError:
             return None
+        except SweepDamagedError as err:
+            self.message = str(err)
+            return None
 
     def refresh(self) -> dict[str, Any]:
-        """Reads the followed sweep's status into `status`."""
+        """Reads the followed sweep's status into `status`; a damaged sweep's files leave it
+        empty and say why in `message`."""
         sweep = self.sweep()
-        status = sweep.status() if sweep is not None else {}
+        try:
+            status = sweep.status() if sweep is not None else {}
+        except SweepDamagedError as err:
+            self.message = str(err)
+            status = {}
         if status != self.status:
             self.status = status
         return status

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 
-from workbench.models.sweeps.store import Sweep, list_sweeps
+from workbench.models.sweeps.store import Sweep, SweepDamagedError, list_sweeps
 
 __all__ = ["SweepScheduler", "ensure_scheduler", "run_until_done", "schedule_all"]
 
@@ -26,14 +26,19 @@ _LOCK = threading.Lock()
 def schedule_all(workspace: str | os.PathLike, *, python: str | None = None) -> list[str]:
     """One scheduling step over every started sweep; returns the log folders launched.
 
+    A sweep whose files are damaged (`SweepDamagedError`) is logged and skipped.
+
     Args:
       workspace: The workspace root.
       python: Interpreter for the job processes; default the current one.
     """
     launched = []
     for sweep in list_sweeps(workspace):
-        if sweep.control_state() == "started":
-            launched += [run["logdir"] for run in sweep.schedule(python=python)]
+        try:
+            if sweep.control_state() == "started":
+                launched += [run["logdir"] for run in sweep.schedule(python=python)]
+        except SweepDamagedError as err:  # The other sweeps go on.
+            _LOG.warning("sweep scheduler: %s", err)
     return launched
 
 

@@ -16,6 +16,12 @@ restarted server (or another one on the same workspace) carries on where it stop
 - `.lock`: held (`fcntl.flock`) while a scheduler counts the active runs and launches the
   next ones, so that two schedulers together keep to `max_concurrent`.
 
+Every file is written atomically, but a disk fault or a hand edit may still damage one. A
+damaged plan or control file raises `SweepDamagedError` saying which file, what is wrong
+with it and what was expected (`list_sweeps` leaves such a sweep out and `damaged_sweeps`
+lists it, so the other sweeps go on); a damaged run state file is rewritten from the run's
+job; a damaged claim counts as a claim (the run is never launched twice).
+
 A run's state is read from its job (`workbench.models.jobs.read_status`), which notices a
 job process that died and records it as failed.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import fcntl
+import math
 import os
 import re
 import socket
@@ -37,6 +44,7 @@ from workbench.models.jobs.paths import JOB_FILE, resolve_in_workspace
 from workbench.models.jobs.status_file import (
     ACTIVE_STATES,
     read_json,
+    why_not_an_object,
     write_json_atomic,
     write_json_exclusive,
 )
@@ -44,15 +52,19 @@ from workbench.models.sweeps.devices import default_concurrency, visible_gpus
 from workbench.models.sweeps.spec import SweepSpec, expand, load_spec
 
 __all__ = [
+    "CONTROL_STATES",
     "RUN_STATES",
     "SWEEPS_DIR",
     "Sweep",
+    "SweepDamagedError",
     "SweepStateError",
+    "damaged_sweeps",
     "define_sweep",
     "list_sweeps",
 ]
 
 SWEEPS_DIR = "sweeps"
+CONTROL_STATES = ("defined", "started", "stopped")
 RUN_STATES = ("pending", "starting", "running", "finished", "failed", "stopped", "cancelled")
 PLAN_FILE = "sweep.json"
 CONTROL_FILE = "control.json"
@@ -67,6 +79,60 @@ _ENDED = ("finished", "failed", "stopped", "cancelled")
 
 class SweepStateError(RuntimeError):
     """The sweep is in a state that does not allow the action (e.g. start after a stop)."""
+
+
+class SweepDamagedError(ValueError):
+    """A file of a sweep's queue cannot be read, or does not hold what the sweep writes."""
+
+
+def _damaged(sweep_id: str, name: str, what: str, expected: str, remedy: str) -> str:
+    """`sweep 'ID': sweeps/ID/NAME is not valid JSON (...); expected ...`: the message of a
+    `SweepDamagedError`; `what` says what is wrong with the file `name` of the sweep."""
+    where = os.path.join(SWEEPS_DIR, sweep_id, name)
+    return f"sweep {sweep_id!r}: {where} {what}; expected {expected}. {remedy}"
+
+
+def _file_problem(path: str) -> str:
+    """Why `path` holds no JSON object, without its name: `is not valid JSON (...)`."""
+    return why_not_an_object(path).split(" ", 1)[1]
+
+
+_PLAN_EXPECTED = (
+    'the plan `define_sweep` writes: {"id", "created_at", "spec": {...}, "runs": '
+    '[{"index": 0, "name": "run-001", "values": {...}, "logdir": "jobs/ID/run-001"}, ...]}'
+)
+_PLAN_REMEDY = "The sweep cannot be read: define it again from its spec."
+
+
+def _plan_problem(plan: Any) -> str | None:
+    """What is wrong with a parsed plan (valid JSON), or None when it can be used."""
+    if not isinstance(plan, dict):
+        return f"holds {type(plan).__name__}, not a JSON object"
+    spec = plan.get("spec")
+    if not isinstance(spec, dict) or set(spec) != set(SweepSpec.__dataclass_fields__):
+        return f"has the spec {spec!r}"
+    runs = plan.get("runs")
+    if not isinstance(runs, list) or not runs:
+        return f"has the runs {runs!r}"
+    for index, run in enumerate(runs):
+        ok = (
+            isinstance(run, dict)
+            and run.get("index") == index
+            and isinstance(run.get("name"), str)
+            and re.fullmatch(r"run-\d+", run["name"]) is not None
+            and isinstance(run.get("values"), dict)
+            and isinstance(run.get("logdir"), str)
+        )
+        if not ok:
+            return f"has the run {run!r} at runs[{index}]"
+    return None
+
+
+def _finite(value: Any) -> float | None:
+    """`value` when it is a finite number (not a bool), else None: a job's status file may be
+    damaged, and a sweep's state must still be read."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return value if ok else None
 
 
 def _slug(text: str) -> str:
@@ -123,20 +189,46 @@ def define_sweep(
     raise FileExistsError(f"define_sweep: {base_id!r} and its numbered variants are all taken.")
 
 
-def list_sweeps(workspace: str | os.PathLike) -> list[Sweep]:
-    """Every sweep of the workspace, newest first."""
-    root = os.path.realpath(os.fspath(workspace))
+def _sweep_ids(root: str) -> list[str]:
+    """The folder names under `sweeps/` that hold a plan, damaged or not, sorted."""
     folder = os.path.join(root, SWEEPS_DIR)
     try:
         names = os.listdir(folder)
     except OSError:
         return []
-    sweeps = [
-        Sweep(name, workspace=root)
-        for name in names
-        if os.path.isfile(os.path.join(folder, name, PLAN_FILE))
-    ]
-    return sorted(sweeps, key=lambda sweep: sweep.plan.get("created_at", 0), reverse=True)
+    return sorted(n for n in names if os.path.isfile(os.path.join(folder, n, PLAN_FILE)))
+
+
+def list_sweeps(workspace: str | os.PathLike) -> list[Sweep]:
+    """Every sweep of the workspace whose plan can be read, newest first (see
+    `damaged_sweeps` for the others)."""
+    root = os.path.realpath(os.fspath(workspace))
+    sweeps = []
+    for name in _sweep_ids(root):
+        try:
+            sweeps.append(Sweep(name, workspace=root))
+        except (SweepDamagedError, FileNotFoundError):
+            continue  # Damaged, or removed since it was listed.
+    created = lambda sweep: sweep.plan.get("created_at")  # noqa: E731
+    return sorted(
+        sweeps,
+        key=lambda s: created(s) if isinstance(created(s), (int, float)) else 0,
+        reverse=True,
+    )
+
+
+def damaged_sweeps(workspace: str | os.PathLike) -> dict[str, str]:
+    """`{sweep id: why its plan cannot be read}` for each sweep `list_sweeps` leaves out."""
+    root = os.path.realpath(os.fspath(workspace))
+    damaged = {}
+    for name in _sweep_ids(root):
+        try:
+            Sweep(name, workspace=root)
+        except SweepDamagedError as err:
+            damaged[name] = str(err)
+        except FileNotFoundError:
+            continue
+    return damaged
 
 
 def _run_path(folder: str, run: Mapping[str, Any], suffix: str) -> str:
@@ -154,6 +246,7 @@ class Sweep:
 
     Raises:
       FileNotFoundError: If the workspace holds no such sweep.
+      SweepDamagedError: If its plan (`sweep.json`) cannot be read or is not a plan.
     """
 
     def __init__(self, sweep_id: str, *, workspace: str | os.PathLike):
@@ -162,12 +255,18 @@ class Sweep:
         self.folder = resolve_in_workspace(
             self.workspace, os.path.join(SWEEPS_DIR, sweep_id), what="sweep"
         )
-        plan = read_json(os.path.join(self.folder, PLAN_FILE))
-        if not isinstance(plan, dict) or not isinstance(plan.get("runs"), list):
-            known = [sweep.id for sweep in list_sweeps(self.workspace)]
+        path = os.path.join(self.folder, PLAN_FILE)
+        if not os.path.isfile(path):
+            known = _sweep_ids(self.workspace)
             raise FileNotFoundError(
                 f"Sweep: `sweep_id` must name a sweep of the workspace {self.workspace!r}, got "
                 f"{sweep_id!r}. Known sweeps: {known or 'none'}."
+            )
+        plan = read_json(path)
+        problem = _file_problem(path) if plan is None else _plan_problem(plan)
+        if problem:
+            raise SweepDamagedError(
+                _damaged(sweep_id, PLAN_FILE, problem, _PLAN_EXPECTED, _PLAN_REMEDY)
             )
         self.plan: dict[str, Any] = plan
 
@@ -192,14 +291,39 @@ class Sweep:
         return default_concurrency(spec.base.get("device", "auto"))
 
     def control_state(self) -> str:
-        """`defined`, `started` or `stopped`."""
-        data = read_json(os.path.join(self.folder, CONTROL_FILE))
-        return data.get("state", "defined") if isinstance(data, dict) else "defined"
+        """`defined`, `started` or `stopped` (`defined` before its control file is written).
+
+        Raises:
+          SweepDamagedError: If `control.json` cannot be read or holds no such state.
+        """
+        path = os.path.join(self.folder, CONTROL_FILE)
+        if not os.path.exists(path):
+            return "defined"
+        data = read_json(path)
+        if isinstance(data, dict) and data.get("state") in CONTROL_STATES:
+            return data["state"]
+        if data is None:
+            problem = _file_problem(path)
+        elif not isinstance(data, dict):
+            problem = f"holds {type(data).__name__}, not a JSON object"
+        else:
+            problem = f"has the state {data.get('state')!r}"
+        raise SweepDamagedError(
+            _damaged(
+                self.id, CONTROL_FILE, problem, '{"state": "defined" | "started" | "stopped"}',
+                f"Whether the sweep was started is unknown: stop it (`slim-workbench sweep stop "
+                f"{self.id}` or Stop on the Train page) to cancel its pending runs.",
+            )
+        )  # fmt: skip
 
     def recorded_state(self) -> str:
         """The sweep's state from the run states last recorded (no job is read): `defined`,
-        `running`, `finished` or `stopped`; cheap enough to label every sweep of a list."""
-        control = self.control_state()
+        `running`, `finished`, `stopped`, or `damaged` (its control file cannot be read);
+        cheap enough to label every sweep of a list."""
+        try:
+            control = self.control_state()
+        except SweepDamagedError:
+            return "damaged"
         if control != "started":
             return control
         for run in self.runs:
@@ -225,8 +349,16 @@ class Sweep:
     # -- reading states ---------------------------------------------------------------------
 
     def _claim(self, run: Mapping[str, Any]) -> dict | None:
-        data = read_json(_run_path(self.folder, run, ".claim"))
-        return data if isinstance(data, dict) else None
+        """The run's claim; None when unclaimed; `{"by": "damaged", "problem": ...}` for a
+        claim file that cannot be read (still a claim: the run is never claimed again)."""
+        path = _run_path(self.folder, run, ".claim")
+        data = read_json(path)
+        if isinstance(data, dict) and data.get("by") in ("launch", "cancel"):
+            return data
+        if not os.path.exists(path):
+            return None
+        problem = _file_problem(path) if data is None else f"holds {data!r}"
+        return {"by": "damaged", "problem": problem}
 
     def run_state(self, run: Mapping[str, Any]) -> dict[str, Any]:
         """The run's state now (see the module docstring), recorded in its state file.
@@ -244,19 +376,28 @@ class Sweep:
         new.update(accuracy=None, loss=None, step=0, error=None)
         claim = self._claim(run)
         launched = False  # Whether the run's job process was launched (it has a status).
+        has_job = os.path.isfile(os.path.join(logdir, JOB_FILE))
         if claim is None:
             pass
         elif claim.get("by") == "cancel":
             new["state"] = "cancelled"
-        elif os.path.isfile(os.path.join(logdir, JOB_FILE)):
+        elif claim.get("by") == "damaged" and not has_job:
+            new["state"] = "failed"
+            new["error"] = _damaged(
+                self.id, os.path.join(RUNS_DIR, run["name"] + ".claim"), claim["problem"],
+                '{"by": "launch" | "cancel", "pid", "host", "at"}',
+                "Who claimed the run is unknown and its job was never written: it is not "
+                "launched (a claimed run is never launched twice).",
+            )  # fmt: skip
+        elif has_job:
             status = control.read_status(logdir)
             new["state"] = status.get("state", "new")
             launched = new["state"] != "new"
-            results = status.get("eval") or {}
+            results = status.get("eval") if isinstance(status.get("eval"), dict) else {}
             new.update(
-                accuracy=results.get("accuracy"),
-                loss=results.get("loss"),
-                step=int(status.get("step") or 0),
+                accuracy=_finite(results.get("accuracy")),
+                loss=_finite(results.get("loss")),
+                step=int(_finite(status.get("step")) or 0),
                 error=old.get("error") or status.get("error"),
             )
             if new["state"] == "new":  # Claimed, config written, process not launched yet.
@@ -267,7 +408,7 @@ class Sweep:
             if old.get("state") == "failed":
                 new["state"] = "failed"
         if new["state"] == "starting" and claim is not None:
-            age = time.time() - float(claim.get("at") or 0)
+            age = time.time() - (_finite(claim.get("at")) or 0.0)
             if age > LAUNCH_TIMEOUT_SECS and not launched:
                 new["state"] = "failed"
                 new["error"] = (

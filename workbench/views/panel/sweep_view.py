@@ -18,7 +18,7 @@ import param
 
 from workbench.models.jobs import ConfigError
 from workbench.models.session import WorkbenchSession
-from workbench.models.sweeps import ensure_scheduler, list_sweeps
+from workbench.models.sweeps import damaged_sweeps, ensure_scheduler, list_sweeps
 from workbench.models.sweeps.form import SweepForm, base_config
 from workbench.views.panel.tensorboard_view import TensorBoardView
 
@@ -111,11 +111,12 @@ class SweepView(pn.viewable.Viewer):
         self.param.watch(lambda e: self.poll() if e.new else None, "shown")
 
     def refresh_sweeps(self) -> None:
-        """Lists the workspace's sweeps, newest first: `id (running)`."""
-        self.sweep_list.options = {
-            f"{sweep.id} ({sweep.recorded_state()})": sweep.id
-            for sweep in list_sweeps(self.session.workspace)
-        }
+        """Lists the workspace's sweeps, newest first: `id (running)`; then those whose plan
+        cannot be read, `id (damaged)` (picking one says why)."""
+        workspace = self.session.workspace
+        options = {f"{s.id} ({s.recorded_state()})": s.id for s in list_sweeps(workspace)}
+        options.update({f"{i} (damaged)": i for i in damaged_sweeps(workspace)})
+        self.sweep_list.options = options
 
     def _pick(self, event) -> None:
         if event.new and event.new != self.form.sweep_id:
