@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import param
 from panel.custom import JSComponent
 
+from workbench.views.panel.browser_messages import AppliesBrowserMessages
+
 if TYPE_CHECKING:  # The app imports this module at start, before TensorFlow.
     from workbench.models.inspect import InspectModel
 
@@ -46,7 +48,7 @@ _CSS = """
 """
 
 
-class DiagramViewer(JSComponent):
+class DiagramViewer(AppliesBrowserMessages, JSComponent):
     """Shows an `InspectModel`'s diagram; a click on a scope folds or unfolds it.
 
     Example:
@@ -76,25 +78,9 @@ class DiagramViewer(JSComponent):
     def _follow(self, event: param.parameterized.Event) -> None:
         self.svg = event.new
 
-    def apply(self, msg: Mapping[str, Any]) -> bool:
-        """Applies one message from the browser: `{"action": "toggle", "id": svg id}`,
-        `{"action": "fold_all"}` or `{"action": "unfold_all"}`.
-
-        Returns:
-          True if applied; False if not, with the reason in `message`.
-        """
-        try:
-            self._apply(msg)
-        except (TypeError, ValueError, KeyError) as error:
-            self.message = str(error.args[0] if isinstance(error, KeyError) else error)
-            return False
-        self.message = ""
-        return True
-
-    def _handle_msg(self, data: Any) -> None:
-        self.apply(data)
-
     def _apply(self, msg: Mapping[str, Any]) -> None:
+        """Applies `{"action": "toggle", "id": svg id}`, `{"action": "fold_all"}` or
+        `{"action": "unfold_all"}`."""
         if not isinstance(msg, Mapping):
             raise TypeError(f"DiagramViewer: a message must be a dict, got {msg!r}.")
         action = msg.get("action")

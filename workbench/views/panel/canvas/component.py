@@ -20,6 +20,7 @@ from workbench.models.design import kinds
 from workbench.models.editor import STRUCTURE_KINDS, DesignEditor, new_block
 from workbench.models.editor.scope_defaults import inherited_arguments
 from workbench.problems import did_you_mean
+from workbench.views.panel.browser_messages import AppliesBrowserMessages
 
 #: Palette entries for the structure kinds, appended to every palette (from the kind table).
 STRUCTURE_PALETTE: list[dict[str, str]] = [
@@ -43,7 +44,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class DesignCanvas(JSComponent):
+class DesignCanvas(AppliesBrowserMessages, JSComponent):
     """Palette plus the design drawn as nested blocks; edits go through a `DesignEditor`.
 
     Drag a palette entry into a list of blocks to insert it, drag a block to move it (within
@@ -124,30 +125,11 @@ class DesignCanvas(JSComponent):
         """The `DesignEditor` this canvas shows and edits."""
         return self._editor
 
-    def apply(self, msg: Mapping[str, Any]) -> bool:
-        """Applies one message from the browser to the editor.
-
-        Args:
-          msg: `{"action": ..., ...}`; see `ACTIONS` for the keys each action needs. An
-            insert names its palette entry by `op` (a layer), `kind` (a structure kind) or
-            both (`{"kind": "net", "op": "vgg_16"}`).
-
-        Returns:
-          True if the editor accepted the edit; False if it refused it, with its reason in
-          `message`.
-        """
-        try:
-            self._apply(msg)
-        except (ValueError, TypeError, KeyError) as error:
-            self.message = str(error.args[0] if isinstance(error, KeyError) else error)
-            return False
-        self.message = ""
-        return True
-
-    def _handle_msg(self, data: Any) -> None:
-        self.apply(data)
-
     def _apply(self, msg: Mapping[str, Any]) -> None:
+        """Applies `{"action": ..., ...}` to the editor; see `ACTIONS` for the keys each action
+        needs. An insert names its palette entry by `op` (a layer), `kind` (a structure kind)
+        or both (`{"kind": "net", "op": "vgg_16"}`). The editor raises for an edit it refuses.
+        """
         if not isinstance(msg, Mapping):
             raise TypeError(f"DesignCanvas: a message must be a dict, got {msg!r}.")
         action = msg.get("action")
