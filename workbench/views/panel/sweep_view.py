@@ -20,6 +20,7 @@ from workbench.models.jobs import ConfigError
 from workbench.models.session import WorkbenchSession
 from workbench.models.sweeps import damaged_sweeps, ensure_scheduler, list_sweeps
 from workbench.models.sweeps.form import SweepForm, base_config
+from workbench.views.panel.session_poll import poll_while_served
 from workbench.views.panel.tensorboard_view import TensorBoardView
 
 __all__ = ["SweepView", "sweep_status_html"]
@@ -187,10 +188,7 @@ class SweepView(pn.viewable.Viewer):
         start.on_click(self.start_sweep)
         stop.on_click(self.stop_sweep)
         compare.on_click(self.compare_sweep)
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            polling = pn.io.PeriodicCallback(callback=self.poll, period=POLL_MS, background=True)
-            polling.start()
-            pn.state.on_session_destroyed(lambda _: polling.stop())
+        poll_while_served(self.poll, POLL_MS)
         return pn.Row(
             pn.Column(
                 "### Sweep",

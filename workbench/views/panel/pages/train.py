@@ -22,6 +22,7 @@ from workbench.models.session import WorkbenchSession
 from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
+from workbench.views.panel.session_poll import poll_while_served
 from workbench.views.panel.sweep_view import SweepView
 
 POLL_MS = 1000
@@ -332,12 +333,7 @@ class TrainPage(pn.viewable.Viewer):
         start_button.on_click(self.start_job)
         stop_button.on_click(self.stop_job)
         resume_button.on_click(self.resume_job)
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            # In the background: a foreground callback turns the page's busy indicator on
-            # and off every second, which cost each session more than the poll itself.
-            polling = pn.io.PeriodicCallback(callback=self.poll, period=POLL_MS, background=True)
-            polling.start()
-            pn.state.on_session_destroyed(lambda _: polling.stop())
+        poll_while_served(self.poll, POLL_MS)
         page = pn.Row(
             pn.Column(
                 "### New training job",
