@@ -8,12 +8,12 @@ records are drawn.
 from __future__ import annotations
 
 import os
-import threading
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from workbench.models.charts import CHARTS, MetricSeries
+from workbench.views.jupyter.background_refresh import BackgroundRefresh
 
 _COLOURS = ("#2f6f9f", "#1b7f3b", "#a15c00", "#6b3fa0")
 
@@ -42,8 +42,7 @@ class LiveMetricsChart:
         figure.update_layout(height=480, showlegend=False, margin={"t": 40, "b": 30})
         figure.update_xaxes(title_text="step", row=2)
         self.figure = go.FigureWidget(figure)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._following = BackgroundRefresh("live-metrics-chart")
 
     def refresh(self) -> int:
         """Draws the records written since the last refresh; returns how many points were added."""
@@ -58,29 +57,22 @@ class LiveMetricsChart:
 
     def follow(self, interval_secs: float = 1.0) -> None:
         """Refreshes every `interval_secs` in a background thread until the job ends."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
 
-        def loop() -> None:
-            while not self._stop.wait(interval_secs):
-                active = self.is_active() if self.is_active else True
-                self.refresh()
-                if not active:
-                    break
+        def step() -> bool:
+            # Asked before the refresh: the records written as the job ends are drawn.
+            active = self.is_active() if self.is_active else True
+            self.refresh()
+            return active
 
-        self._thread = threading.Thread(target=loop, name="live-metrics-chart", daemon=True)
-        self._thread.start()
+        self._following.start(step, interval_secs)
 
     def stop(self) -> None:
         """Stops following (the chart keeps what it shows)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._following.stop()
 
     @property
     def following(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._following.running
 
     def _ipython_display_(self):  # Displaying the chart object shows its figure.
         from IPython.display import display

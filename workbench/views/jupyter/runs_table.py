@@ -8,8 +8,6 @@ filter box (`status=finished lr<0.01`), a sort field and a Refresh button; tick 
 
 from __future__ import annotations
 
-import threading
-
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
@@ -17,6 +15,7 @@ from workbench.models.runs import FIELDS, RunRecord, RunsTable
 from workbench.models.runs.columns import COLUMNS, cell_text
 from workbench.models.runs.curves import X_AXES, CompareModel
 from workbench.models.runs.query import split_filters
+from workbench.views.jupyter.background_refresh import BackgroundRefresh
 from workbench.views.jupyter.html_table import html_table
 from workbench.views.panel.compare_figure import RunColours, compare_figure
 
@@ -51,8 +50,7 @@ class CompareWidget(widgets.VBox):
         self.x_axis.observe(lambda c: self._set(x_axis=c["new"]), "value")
         self.model.param.watch(lambda _: self.draw(), ["selected", "smoothing", "x_axis"])
         self._colours = RunColours()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._following = BackgroundRefresh("compare-chart")
         super().__init__([widgets.HBox([self.smoothing, self.x_axis]), self.figure])
 
     def _set(self, **values) -> None:
@@ -82,22 +80,16 @@ class CompareWidget(widgets.VBox):
 
     def follow(self, interval_secs: float = 2.0) -> None:
         """Refreshes every `interval_secs` from a background thread until `stop()`."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
 
-        def loop() -> None:
-            while not self._stop.wait(interval_secs):
-                self.refresh()
+        def step() -> bool:
+            self.refresh()
+            return True
 
-        self._thread = threading.Thread(target=loop, name="compare-chart", daemon=True)
-        self._thread.start()
+        self._following.start(step, interval_secs)
 
     def stop(self) -> None:
         """Stops following (the chart keeps what it shows)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._following.stop()
 
 
 class RunsTableWidget(widgets.VBox):

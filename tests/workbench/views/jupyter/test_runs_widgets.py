@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -56,3 +57,17 @@ def test_picking_runs_overlays_their_curves_and_refresh_draws_new_records(worksp
     assert "(smoothed 0.5)" in widget.chart.figure.layout.annotations[0].text
     widget.chart.x_axis.value = "wall time"
     assert list(widget.chart.figure.data[0].x)[-1] == pytest.approx(3 - 0.4)
+
+
+def test_the_compare_chart_follows_new_records_until_stopped(workspace):
+    widget = RunsTableWidget(workspace, sort="run")
+    widget.picker.value = (widget.picker.options[0][1],)
+    with open(os.path.join(workspace, "jobs/a/metrics.jsonl"), "a") as f:
+        f.write(json.dumps({"step": 60, "loss": 0.1, "wall_time": T0 + 3}) + "\n")
+    widget.chart.follow(interval_secs=0.01)
+    deadline = time.monotonic() + 30
+    while list(widget.chart.figure.data[0].x)[-1] != 60 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    widget.chart.stop()
+    assert list(widget.chart.figure.data[0].x)[-1] == 60
+    assert not widget.chart._following.running
