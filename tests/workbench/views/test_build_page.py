@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.models.design import template
+from workbench.models.design.workspace import HISTORY
 from workbench.models.editor import DesignEditor
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.pages.build import EMPTY, BuildPage
@@ -200,6 +201,20 @@ def test_a_version_opens_undoably_and_compares_with_the_design(view):
     editor.undo()
     assert view.diff == ""  # a comparison is not left standing after a change
     assert editor.design["name"] == "renamed"
+
+
+def test_a_version_gone_from_the_disk_is_neither_opened_nor_compared(view, tmp_path):
+    view.save_as.value = "mine"
+    view.save()
+    view.versions.value = 1
+    (version_file,) = tmp_path.rglob(f"{HISTORY}/mine/001.json")
+    version_file.unlink()  # Gone since the list was made, by another tab or by hand.
+    gone = "Workspace.load_version: `version` must be one of [] for 'mine', got 1."
+    view.compare_version()
+    assert (view.diff, view.message) == ("", f"Not compared: {gone}")
+    view.open_version()
+    assert view.message == f"Not loaded: {gone}"
+    assert view.session.design == template("lenet") and view.question == ""
 
 
 def test_versions_follow_the_chosen_saved_design(view):

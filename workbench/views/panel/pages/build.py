@@ -187,30 +187,32 @@ class BuildPage(pn.viewable.Viewer):
 
     def open_version(self, _=None) -> None:
         """Replaces the design with the chosen version (asks first if changes are unsaved)."""
-        name, version = self.saved.value, self.versions.value
-        if not name or version is None:
-            return
-        try:
-            design = self.store.load_version(name, version)
-        except (TypeError, ValueError, OSError) as err:
-            self.message = f"Not loaded: {err}"
-            return
-        self._replace_asking(
-            design, f"Loaded {name!r} version {version}.", f"{name!r} version {version}", name
-        )
+        chosen = self._chosen_version("Not loaded")
+        if chosen is not None:
+            name, version, design = chosen
+            self._replace_asking(
+                design, f"Loaded {name!r} version {version}.", f"{name!r} version {version}", name
+            )
 
     def compare_version(self, _=None) -> None:
         """Shows what differs between the chosen version and the design being edited."""
+        chosen = self._chosen_version("Not compared")
+        if chosen is not None:
+            name, version, old = chosen
+            diff = design_diff(old, self.session.design, f"{name} version {version}", "this design")
+            self.diff = diff or f"# {name!r} version {version} is the design being edited."
+
+    def _chosen_version(self, refused: str) -> tuple[str, int, dict] | None:
+        """The saved design and version chosen, and that version's design; None when none is
+        chosen or it cannot be read (then `message` says `refused: why`)."""
         name, version = self.saved.value, self.versions.value
         if not name or version is None:
-            return
+            return None
         try:
-            old = self.store.load_version(name, version)
+            return name, version, self.store.load_version(name, version)
         except (TypeError, ValueError, OSError) as err:
-            self.message = f"Not compared: {err}"
-            return
-        diff = design_diff(old, self.session.design, f"{name} version {version}", "this design")
-        self.diff = diff or f"# {name!r} version {version} is the design being edited."
+            self.message = f"{refused}: {err}"
+            return None
 
     def _list_versions(self) -> None:
         name = self.saved.value
