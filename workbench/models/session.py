@@ -27,11 +27,11 @@ from workbench.models.jobs import (
     resolve_in_workspace,
     start,
 )
+from workbench.models.jobs.dataset_facts import DatasetFacts, dataset_facts
 from workbench.models.jobs.design_fit import (
-    DatasetFacts,
     Mismatch,
     apply_fix,
-    dataset_facts,
+    dataset_mismatches,
     design_fit,
 )
 from workbench.models.jobs.settings import NET_INPUT_SIZES, TrainSettings
@@ -341,7 +341,7 @@ class WorkbenchSession(param.Parameterized):
         """How the design does not fit the dataset it would train on, and whether a training
         step fits in memory (empty: all fits). A `slimlib.nets` net, trained while
         `train_design` is off, takes its input and classes from the dataset: only its memory
-        is checked.
+        and the dataset itself (an image folder's files) are checked.
 
         Args:
           dataset: A job config's `dataset` section; default the Train page's dataset.
@@ -353,8 +353,8 @@ class WorkbenchSession(param.Parameterized):
             dataset = {"kind": self.settings.dataset, "folder": self.settings.folder}
         facts = dataset_facts(dataset["kind"], dataset.get("folder", ""), self.workspace)
         if not trains_design:
-            return self.memory_fit(self._net_design(facts))
-        return design_fit(self.design, facts) + self.memory_fit()
+            return dataset_mismatches(facts) + self.memory_fit(self._net_design(facts), facts)
+        return design_fit(self.design, facts) + self.memory_fit(facts=facts)
 
     def _net_design(self, facts) -> dict:
         """The settings' net as the design a job builds: on the input size the dataset is
@@ -366,14 +366,21 @@ class WorkbenchSession(param.Parameterized):
             net, num_classes=facts.num_classes, input_shape=[*size, facts.channels or own[-1]]
         )
 
-    def memory_fit(self, design: dict | None = None) -> list[Mismatch]:
+    def memory_fit(
+        self, design: dict | None = None, facts: DatasetFacts | None = None
+    ) -> list[Mismatch]:
         """Whether a training step of `design` (default the design being edited), with the
         settings' batch size and optimizer, fits in the memory of the device the job would
-        train on (`step_memory`)."""
+        train on (`step_memory`), its input pipeline on the records of the dataset `facts`
+        describe (default the Train page's dataset) included."""
         settings = self.settings
         memory = available_memory(settings.device)
         design = self.design if design is None else design
-        return memory_fit(design, settings.batch_size, settings.optimizer, memory)
+        if facts is None:
+            facts = dataset_facts(settings.dataset, settings.folder, self.workspace)
+        return memory_fit(
+            design, settings.batch_size, settings.optimizer, memory, facts.record_bytes
+        )
 
     def fix_design(self, mismatch: Mismatch) -> None:
         """Makes the edit that fixes `mismatch`: in the design (undoable on the Build page),

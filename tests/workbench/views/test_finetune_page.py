@@ -75,7 +75,11 @@ def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
     page.path.value = "jobs/pre"
     page.compare()
     page.session.param.update(finetune_dataset="image_folder", finetune_folder="photos")
-    assert page.classes.object == "**3 classes** in the image folder 'photos'."
+    assert page.classes.object == (
+        "**3 classes** in the image folder 'photos'; images 6x6x1 in cats/0.png, dogs/0.png, "
+        "owls/0.png."
+    )
+    assert not page.data_alert.visible
     assert page.head.visible and page.fit_button.visible
     assert "The logits layer 'logits' gives 10 outputs" in page.head.object
     assert "must be re-initialised" in page.head.object
@@ -110,3 +114,30 @@ def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
         after.get_tensor("conv1/weights"), before.get_tensor("conv1/weights")
     )
     assert after.get_tensor("logits/weights").shape == (72, 3)
+
+
+def test_the_folders_channels_and_broken_files_show_before_launch(page, tmp_path):
+    # Colour images for the tiny design's gray input: the fit sets the input's channels too.
+    for name in ("cats", "dogs"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        pixels = np.zeros([6, 6, 3], np.uint8)
+        (tmp_path / "photos" / name / "0.png").write_bytes(tf.io.encode_png(pixels).numpy())
+    page.session.param.update(finetune_dataset="image_folder", finetune_folder="photos")
+    assert page.classes.object.endswith("; images 6x6x3 in cats/0.png, dogs/0.png.")
+    assert page.fit_button.label == (
+        "Set the design's input to 6x6x3; Set num_outputs of 'logits' to 2 (new head)"
+    )
+    assert "The design's input has 1 channels (6x6x1), but the image folder" in page.head.object
+    # A file cut short: the job would fail converting the folder; Launch says so.
+    (tmp_path / "photos" / "dogs" / "0.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    page.show_head()
+    assert page.data_alert.visible and page.data_alert.alert_type == "danger"
+    assert page.data_alert.object == (
+        "The image photos/dogs/0.png is a PNG cut short inside its header: the job would fail "
+        "when it converts the folder. Replace or remove the file."
+    )
+    page.path.value = "jobs/pre"
+    page.compare()
+    page.launch()
+    assert "photos/dogs/0.png is a PNG cut short" in page.session.message
+    assert page.launched == ""

@@ -4,39 +4,20 @@ A job that trains a design reads the dataset resized to the design's input heigh
 (`TrainSettings.to_config`), but nothing converts channels or changes the number of classes:
 a 3-channel design on the 1-channel digits, or 10 logits for a 5-class folder, would fail
 seconds after Start. `design_fit` finds these from the design and what is known of the
-dataset without reading it, and gives for each a `Mismatch` whose `fix` is one edit of the
-design (the input's channels, the logits layer's `num_outputs` or a net's `num_classes`).
+dataset before a job converts it (`dataset_facts`: an image folder's channels are read from
+a few files' headers), and gives for each a `Mismatch` whose `fix` is one edit of the design
+(the input's channels, the logits layer's `num_outputs` or a net's `num_classes`). What is
+wrong with the dataset itself (an image folder without images, a file that is no whole
+image) comes first, as a `Mismatch` with no fix.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 from typing import Any
 
+from workbench.models.jobs.dataset_facts import DatasetFacts
 from workbench.problems import Problem
-
-#: The built-in digits (UCI, as `slimlib.datasets.digits` writes them): 8x8 gray, 10 classes.
-DIGITS_SHAPE = (8, 8, 1)
-DIGITS_CLASSES = 10
-#: The file `slim.data.writer` describes a dataset folder with.
-INFO_FILENAME = "dataset_info.json"
-
-
-@dataclasses.dataclass(frozen=True)
-class DatasetFacts:
-    """What is known of a dataset before it is read; None where it is not known yet.
-
-    Attributes:
-      channels: Channels of its images (1 gray, 3 colour).
-      num_classes: Number of classes.
-      described: In words, e.g. "the built-in digits (8x8x1, 10 classes)".
-    """
-
-    channels: int | None
-    num_classes: int | None
-    described: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +25,8 @@ class Mismatch:
     """A way the design does not fit the dataset, and the edit that makes it fit.
 
     Attributes:
-      problem: What is wrong; its `path` is where in the design.
+      problem: What is wrong; its `path` is where in the design (`dataset.folder`: the
+        dataset itself).
       fix: The fix in words, for a button.
       block: The block to edit (`""`: the design itself).
       field: `"input"` (set the design's input to `value`) or the argument to set to `value`
@@ -61,59 +43,18 @@ class Mismatch:
     blocking: bool = True
 
 
-def dataset_facts(dataset: str, folder: str = "", workspace: str = "") -> DatasetFacts:
-    """What is known of a Train page dataset without reading its images.
-
-    Args:
-      dataset: `"digits"`, `"image_folder"` (one sub-folder per class) or `"tfrecord"`
-        (written by `slim.data.writer`, described by its `dataset_info.json`).
-      folder: The folder of an image folder or TFRecords, relative to `workspace`.
-      workspace: The workspace root.
-
-    Returns:
-      The `DatasetFacts`; an image folder's channels are known only once it is converted,
-      and a folder that cannot be read yet gives None (the job's own checks report it).
-
-    Raises:
-      ValueError: If `dataset` is none of the three.
-    """
-    if dataset == "digits":
-        h, w, c = DIGITS_SHAPE
-        return DatasetFacts(c, DIGITS_CLASSES, f"the built-in digits ({h}x{w}x{c}, 10 classes)")
-    path = os.path.join(workspace, folder)
-    if dataset == "image_folder":
-        try:
-            names = os.listdir(path) if folder else []
-        except OSError:
-            names = []
-        count = sum(1 for n in names if not n.startswith(".") and os.path.isdir(f"{path}/{n}"))
-        return DatasetFacts(None, count or None, f"the image folder {folder!r} ({count} classes)")
-    if dataset == "tfrecord":
-        try:
-            with open(os.path.join(path, INFO_FILENAME), encoding="utf-8") as f:
-                train = json.load(f)["splits"]["train"]
-            channels, count = int(train["channels"]), int(train["num_classes"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return DatasetFacts(None, None, f"the TFRecords in {folder!r}")
-        return DatasetFacts(
-            channels, count, f"the TFRecords in {folder!r} ({channels} channels, {count} classes)"
-        )
-    raise ValueError(
-        f"dataset_facts: `dataset` must be 'digits', 'image_folder' or 'tfrecord', got {dataset!r}."
-    )
-
-
 def design_fit(design: dict, facts: DatasetFacts) -> list[Mismatch]:
     """The ways `design` does not fit the dataset `facts` describes (empty when it fits).
 
-    A design with problems of its own is not checked here: its own problems come first.
+    The dataset's own errors and warnings (`dataset_mismatches`) come first. A design with
+    problems of its own is not checked here: its own problems come first.
     """
     from workbench.models.design import analyze
 
+    found = dataset_mismatches(facts)
     analysis = analyze(design)
     if not analysis.ok or analysis.output_shape is None:
-        return []
-    found = []
+        return found
     shape = list(design["input"]["shape"])
     if facts.channels is not None and shape[-1] != facts.channels:
         fixed = [*shape[:-1], facts.channels]
@@ -143,6 +84,14 @@ def design_fit(design: dict, facts: DatasetFacts) -> list[Mismatch]:
     if facts.num_classes is not None and outputs != facts.num_classes:
         found.append(_classes_mismatch(design, analysis, outputs, facts))
     return found
+
+
+def dataset_mismatches(facts: DatasetFacts) -> list[Mismatch]:
+    """What is wrong with the dataset whatever the design: its errors refuse Start, its
+    warnings do not; none has a one-click fix (the files must change)."""
+    return [Mismatch(p, "", "", "", None) for p in facts.errors] + [
+        Mismatch(p, "", "", "", None, blocking=False) for p in facts.warnings
+    ]
 
 
 def apply_fix(editor, mismatch: Mismatch, settings=None) -> None:

@@ -21,6 +21,7 @@ import tensorflow as tf
 import slimlib as slim
 from workbench.models.jobs.config import JobConfig
 from workbench.models.jobs.paths import DATA_DIR, MODEL_INFO_FILE
+from workbench.models.jobs.pipeline_sizes import shuffle_capacity
 from workbench.models.jobs.status_file import read_json, write_json_atomic
 
 v1 = tf.compat.v1
@@ -36,10 +37,6 @@ __all__ = [
 
 # Largest pixel value of uint8 images; inputs are scaled by 1/255 into [0, 1].
 _PIXEL_MAX = 255.0
-# Records in the provider's shuffle buffer, as TF-Slim's train_image_classifier.py
-# (`common_queue_capacity=20 * batch_size`), capped for small datasets and memory.
-_SHUFFLE_BATCHES = 20
-_MAX_SHUFFLE = 10000
 
 
 @dataclass(frozen=True)
@@ -282,7 +279,7 @@ def batch(
     """
     batch_size = config.train.batch_size
     dataset = get_dataset(config, data, split)
-    capacity = min(_MAX_SHUFFLE, max(2 * batch_size, _SHUFFLE_BATCHES * batch_size))
+    capacity = shuffle_capacity(batch_size)
     with tf.device("/cpu:0"), v1.name_scope(f"{split}_inputs"):
         provider = slim.dataset_data_provider.DatasetDataProvider(
             dataset,

@@ -65,7 +65,7 @@ _XLA_CPU_FLAGS = "--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit"
 # train_image_classifier.py (capacity 5 batches, 4 preprocessing threads), one thread per
 # core beyond that, up to 8. bench/job_throughput.py trained CifarNet faster with these
 # than with 2 threads, 4 batches and a batch per map call (the last reads faster alone).
-_PREFETCH_BATCHES = 5
+PREFETCH_BATCHES = 5
 _MIN_INPUT_THREADS = 4
 _MAX_INPUT_THREADS = 8
 
@@ -296,7 +296,7 @@ def _input_threads(spec: PerformanceSpec, machine: Machine) -> Choice:
 def _prefetch(spec: PerformanceSpec) -> Choice:
     if (chosen := _configured(spec, "prefetch_batches")) is not None:
         return chosen
-    return Choice(_PREFETCH_BATCHES, "machine", "hides a slow batch behind the training steps")
+    return Choice(PREFETCH_BATCHES, "machine", "hides a slow batch behind the training steps")
 
 
 def _map_per_batch(spec: PerformanceSpec) -> Choice:

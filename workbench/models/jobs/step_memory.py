@@ -9,15 +9,24 @@ A step keeps, in float32 (4 bytes a scalar):
 - per example: the input and the output of every layer call (from the design's layer trace:
   what the backward pass reads), and as much again for their gradients.
 
-So `bytes = 4 * (params + trainable * (1 + slots) + batch * 2 * activations)`. It leaves out
-TensorFlow's own workspace and the input pipeline's buffers, which is why a step is taken to
-fit only within `HEADROOM` of the memory available: the GPU's free memory when the job would
-run on a GPU, else the machine's available memory (`psutil`).
+A job on the CPU also keeps its input pipeline in the same memory (on a GPU it stays in the
+host's): `PREFETCH_BATCHES` decoded float32 batches waiting for the step, and a shuffle
+buffer of `shuffle_capacity(batch)` encoded records (20 an example, at most 10,000) of the
+dataset's record size (`DatasetFacts.record_bytes`: the digits' 266 bytes, an image folder's
+files as sampled, a TFRecord split's files over its records). So
 
-Measured on a CPU: CifarNet on 32x32x1 digits, momentum, from batch 32 to 1024 the job's
-largest resident size grows by 792 MiB (0.80 MiB an example); this estimate says 821 MiB
-(0.83 MiB an example). The job's own baseline there, about 0.7 GiB (`CPU_JOB_BASELINE`), is
-taken from the machine's memory rather than added to the step.
+    bytes = 4 * (params + trainable * (1 + slots) + batch * 2 * activations)
+            + 4 * PREFETCH_BATCHES * batch * input_scalars + shuffle_capacity(batch) * record
+
+A step is taken to fit only within `HEADROOM` of the memory available (TensorFlow's own
+workspace is not counted): the GPU's free memory when the job would run on a GPU, else the
+machine's available memory (`psutil`) less what the job's process takes before its first step
+(`CPU_JOB_BASELINE`).
+
+Measured (bench/step_memory.py, bench/README.md): on the digits the layers dominate and the
+estimate is within 5% of the job's largest resident size (LeNet and CifarNet, batch 32 and
+512); the pipeline is what a large input or an image folder of photos adds, and what the
+estimate without it missed.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ import shutil
 import subprocess
 
 from workbench.models.jobs.design_fit import Mismatch
+from workbench.models.jobs.performance import PREFETCH_BATCHES
+from workbench.models.jobs.pipeline_sizes import shuffle_capacity
 from workbench.problems import Problem
 
 BYTES_PER_SCALAR = 4
@@ -57,12 +68,17 @@ class StepMemory:
       params: Scalars in every variable of the design.
       trainable: Scalars in its trainable variables.
       slots: Optimizer slot variables per trainable variable.
+      input_scalars: Scalars of one decoded example in the prefetched batches (0: the
+        pipeline is not counted, as for a GPU's memory).
+      record_bytes: Bytes of one encoded record in the shuffle buffer (0: not counted).
     """
 
     activations: int
     params: int
     trainable: int
     slots: int
+    input_scalars: int = 0
+    record_bytes: int = 0
 
     @property
     def fixed_bytes(self) -> int:
@@ -74,23 +90,36 @@ class StepMemory:
         """Bytes per example: the activations and their gradients."""
         return BYTES_PER_SCALAR * 2 * self.activations
 
+    def pipeline_bytes(self, batch_size: int) -> int:
+        """Bytes of the input pipeline's buffers: the prefetched decoded batches and the
+        shuffle buffer's records."""
+        prefetched = BYTES_PER_SCALAR * PREFETCH_BATCHES * batch_size * self.input_scalars
+        return prefetched + shuffle_capacity(batch_size) * self.record_bytes
+
     def step_bytes(self, batch_size: int) -> int:
-        """Bytes a step with `batch_size` examples needs."""
-        return self.fixed_bytes + batch_size * self.example_bytes
+        """Bytes a step with `batch_size` examples needs, its input pipeline included."""
+        return self.fixed_bytes + batch_size * self.example_bytes + self.pipeline_bytes(batch_size)
 
     def largest_batch(self, budget: int) -> int:
         """The largest batch whose step takes at most `budget` bytes (0: not even one)."""
-        if budget < self.fixed_bytes + self.example_bytes:
-            return 0
-        return (budget - self.fixed_bytes) // max(self.example_bytes, 1)
+        low, high = 0, max(budget // max(self.example_bytes, 1), 0) + 1
+        while low < high:  # step_bytes grows with the batch: the last batch that fits.
+            middle = (low + high + 1) // 2
+            if self.step_bytes(middle) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
 
 @dataclasses.dataclass(frozen=True)
 class Memory:
-    """Memory a job could use: `available` bytes, `where` in words."""
+    """Memory a job could use: `available` bytes, `where` in words; `host` when it is the
+    machine's memory, where the input pipeline lives too (not a GPU's)."""
 
     available: int
     where: str
+    host: bool = True
 
 
 def trace_activations(trace, input_shape) -> int:
@@ -122,8 +151,9 @@ def _design_scalars(design_json: str) -> tuple[int, int, int]:
     )
 
 
-def design_step_memory(design: dict, optimizer: str) -> StepMemory:
-    """The `StepMemory` of training `design` with `optimizer` (built once per design).
+def design_step_memory(design: dict, optimizer: str, record_bytes: int = 0) -> StepMemory:
+    """The `StepMemory` of training `design` with `optimizer` (built once per design), on
+    records of `record_bytes` (0: the shuffle buffer is not counted).
 
     Raises:
       ValueError: If `optimizer` is not one of `OPTIMIZER_SLOTS`.
@@ -135,7 +165,14 @@ def design_step_memory(design: dict, optimizer: str) -> StepMemory:
             f"got {optimizer!r}."
         )
     activations, params, trainable = _design_scalars(json.dumps(design, sort_keys=True))
-    return StepMemory(activations, params, trainable, OPTIMIZER_SLOTS[optimizer])
+    return StepMemory(
+        activations,
+        params,
+        trainable,
+        OPTIMIZER_SLOTS[optimizer],
+        math.prod(design["input"]["shape"]),
+        record_bytes,
+    )
 
 
 def parse_gpu_memory(text: str) -> list[tuple[str, int]]:
@@ -186,7 +223,7 @@ def available_memory(device: str) -> Memory:
     gpus = [] if device == "cpu" else _visible_gpus()
     if gpus:
         name, free = gpus[0]
-        return Memory(free, f"the free memory of the GPU ({name})")
+        return Memory(free, f"the free memory of the GPU ({name})", host=False)
     import psutil
 
     available = psutil.virtual_memory().available
@@ -197,10 +234,13 @@ def available_memory(device: str) -> Memory:
     )
 
 
-def memory_fit(design: dict, batch_size: int, optimizer: str, memory: Memory) -> list[Mismatch]:
+def memory_fit(
+    design: dict, batch_size: int, optimizer: str, memory: Memory, record_bytes: int = 0
+) -> list[Mismatch]:
     """Whether a step of `design` with `batch_size` fits `memory`: [] when it does, else one
     `Mismatch` whose fix sets a batch size that fits within `FIX_SHARE` of it (none when not
-    even one example does).
+    even one example does). The input pipeline, on records of `record_bytes`, counts when
+    `memory` is the host's.
 
     The step is refused (`Mismatch.blocking`) when it needs more than `memory.available`;
     it is a warning when it needs more than `HEADROOM` of it.
@@ -209,7 +249,9 @@ def memory_fit(design: dict, batch_size: int, optimizer: str, memory: Memory) ->
 
     if not analyze(design).ok:
         return []  # The design's own problems come first.
-    step = design_step_memory(design, optimizer)
+    step = design_step_memory(design, optimizer, record_bytes)
+    if not memory.host:  # The pipeline's buffers are in the host's memory, not the GPU's.
+        step = dataclasses.replace(step, input_scalars=0, record_bytes=0)
     needed = step.step_bytes(batch_size)
     budget = int(memory.available * HEADROOM)
     if needed <= budget:
@@ -222,7 +264,8 @@ def memory_fit(design: dict, batch_size: int, optimizer: str, memory: Memory) ->
         f"A training step with batch size {batch_size} needs about {format_bytes(needed)} "
         f"({format_bytes(step.fixed_bytes)} for the {step.params:,} parameters, their "
         f"gradients and {optimizer}'s slots, {format_bytes(step.example_bytes)} per example "
-        f"for the activations and their gradients), but {memory.where} is "
+        f"for the activations and their gradients{_pipeline_part(step, batch_size)}), but "
+        f"{memory.where} is "
         f"{format_bytes(memory.available)}: {verdict}."
     )
     if fitting:
@@ -238,6 +281,11 @@ def memory_fit(design: dict, batch_size: int, optimizer: str, memory: Memory) ->
     )
     fix = f"Set the batch size to {fitting}" if fitting else ""
     return [Mismatch(problem, fix, "", "batch_size", fitting or None, blocking=blocking)]
+
+
+def _pipeline_part(step: StepMemory, batch_size: int) -> str:
+    pipeline = step.pipeline_bytes(batch_size)
+    return f", {format_bytes(pipeline)} for the input pipeline's buffers" if pipeline else ""
 
 
 def _round_down(count: int) -> int:

@@ -9,14 +9,13 @@ import pytest
 from workbench.models.design import net_design, template
 from workbench.models.editor import DesignEditor
 from workbench.models.jobs import ConfigError, validate_config
-from workbench.models.jobs.design_fit import (
+from workbench.models.jobs.dataset_facts import (
     DIGITS_CLASSES,
     DIGITS_SHAPE,
     DatasetFacts,
-    apply_fix,
     dataset_facts,
-    design_fit,
 )
+from workbench.models.jobs.design_fit import apply_fix, design_fit
 from workbench.models.session import WorkbenchSession
 
 DIGITS = dataset_facts("digits")

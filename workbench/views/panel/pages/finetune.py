@@ -7,6 +7,7 @@ import panel as pn
 import param
 
 from workbench.models.jobs import ConfigError, PathEscapeError
+from workbench.models.jobs.design_fit import dataset_mismatches
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.finetune_view import FinetuneView
 
@@ -38,6 +39,8 @@ class FinetunePage(pn.viewable.Viewer):
         )
         # Made once and updated in place (see the Train page's status panes).
         self.classes = pn.pane.Markdown("", name="finetune-classes")
+        # What the job would fail on (or should know of) in the data itself.
+        self.data_alert = pn.pane.Alert("", alert_type="danger", visible=False, name="data-alert")
         self.head = pn.pane.Alert("", alert_type="warning", visible=False, name="head-alert")
         self.fit_button = pn.widgets.Button(label="", color="primary", visible=False)
         self.fit_button.on_click(self.fit_head)
@@ -69,11 +72,16 @@ class FinetunePage(pn.viewable.Viewer):
             "tfrecord": f"the TFRecords in {folder!r}",
         }[session.finetune_dataset]
         self.classes.object = (
-            f"**{count} classes** in {data}."
+            f"**{count} classes** in {data}"
+            + (f"; images {facts.images}." if facts.images else ".")
             if count
             else f"Classes of {data}: not known yet (choose a folder with one sub-folder of "
             "images per class, or TFRecords written by slim.data.writer)."
         )
+        found = dataset_mismatches(facts)
+        self.data_alert.object = "\n\n".join(m.problem.message for m in found)
+        self.data_alert.alert_type = "danger" if any(m.blocking for m in found) else "warning"
+        self.data_alert.visible = bool(found)
         mismatches = [m for m in session.head_mismatches() if m.fix]
         renewed = session.reinitialised()
         if mismatches:
@@ -126,6 +134,7 @@ class FinetunePage(pn.viewable.Viewer):
             pn.Row(self.jobs, self.path, pn.Column(refresh, compare), sizing_mode="stretch_width"),
             pn.Row(self.dataset, self.folder, sizing_mode="stretch_width"),
             self.classes,
+            self.data_alert,
             self.head,
             self.fit_button,
             pn.pane.Alert(
