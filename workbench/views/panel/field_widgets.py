@@ -35,13 +35,37 @@ def _parsed(row: FieldRow, text: str) -> Any:
     return value
 
 
+def _shown(row: FieldRow) -> Any:
+    """What the widget of `row` holds for its value."""
+    if row.type == "ops":
+        return list(row.value or [])
+    if row.type == "choice":
+        return _label(row.value)
+    if row.value is None:
+        return ""
+    return row.value if row.type == "text" else format_value(row.value)
+
+
+def show_field_value(field: pn.Column, row: FieldRow) -> None:
+    """Makes `field`, made by `field_widget` for a row like `row` (same name, type and
+    options), show `row.value` (its watcher runs: mute it, see `field_widget`)."""
+    field[0].value = _shown(row)
+
+
 def field_widget(
-    row: FieldRow, apply: Callable[[Any], None], refuse: Callable[[str], None]
-) -> pn.viewable.Viewable:
-    """A widget showing `row.value` that calls `apply(new_value)` when the user changes it."""
+    row: FieldRow,
+    apply: Callable[[Any], None],
+    refuse: Callable[[str], None],
+    *,
+    muted: Callable[[], bool] = lambda: False,
+) -> pn.Column:
+    """A widget showing `row.value` that calls `apply(new_value)` when the user changes it,
+    but for changes made while `muted()` is true (the sheet showing another block's value)."""
 
     def changed(read: Callable[[Any], Any]) -> Callable[[Any], None]:
         def watcher(event) -> None:
+            if muted():
+                return
             try:
                 apply(read(event.new))
             except (ValueError, TypeError) as err:
@@ -51,21 +75,17 @@ def field_widget(
 
     if row.type == "ops":
         widget = pn.widgets.MultiChoice(
-            label=row.name, options=list(row.options), value=list(row.value or []), width=_WIDTH
+            label=row.name, options=list(row.options), value=_shown(row), width=_WIDTH
         )
         widget.param.watch(changed(list), "value")
     elif row.type == "choice":
         labels = {_label(option): option for option in row.options}
         widget = pn.widgets.Select(
-            label=row.name, options=list(labels), value=_label(row.value), width=_WIDTH
+            label=row.name, options=list(labels), value=_shown(row), width=_WIDTH
         )
         widget.param.watch(changed(labels.__getitem__), "value")
     else:
-        if row.value is None:
-            text = ""
-        else:
-            text = row.value if row.type == "text" else format_value(row.value)
-        widget = pn.widgets.TextInput(label=row.name, value=text, width=_WIDTH)
+        widget = pn.widgets.TextInput(label=row.name, value=_shown(row), width=_WIDTH)
         widget.param.watch(changed(lambda new: _parsed(row, new)), "value")
     hint = pn.pane.HTML(
         f"<span style='color:#777; font-size: 11px'>{html.escape(row.doc)}</span>",

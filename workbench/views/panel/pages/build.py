@@ -340,12 +340,13 @@ class BuildPage(pn.viewable.Viewer):
             side_code.visible, code_card.visible = event.new, not event.new
 
         beside.param.watch(place_code, "value")
+        self.properties = PropertiesView(editor=editor)  # The selected block's sheet.
         return pn.Column(
             how_to(),
             files,
             pn.pane.Markdown(self.param.message, margin=(0, 10)),
             asking,
-            pn.Row(canvas, PropertiesView(editor=editor), side_code, sizing_mode="stretch_width"),
+            pn.Row(canvas, self.properties, side_code, sizing_mode="stretch_width"),
             pn.Card(
                 pn.Row(self.versions, buttons["Open version"], buttons["Compare with this design"]),
                 pn.pane.HTML(self.param.diff.rx.pipe(diff_html), sizing_mode="stretch_width"),
