@@ -252,7 +252,7 @@ def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
     ops.click()
     ops.type("conv2d")
     page.keyboard.press("Enter")
-    padding = page.locator(".bk-input-group", has_text="padding").locator("select")
+    padding = page.locator(".bk-input-group:visible", has_text="padding").locator("select")
     padding.select_option("VALID")
     expect(page.get_by_text("→ [26, 26, 8]").first).to_be_visible()
     expect(page.get_by_text("→ [24, 24, 8]").first).to_be_visible()

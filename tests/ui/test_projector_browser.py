@@ -178,7 +178,7 @@ def test_arg_scope_inherited_arguments_stale_default_and_every_op(wide: Page, ar
 
     # conv2d alone, padding VALID; then fully_connected again, which takes no padding.
     ops.locator("button[aria-label*='fully_connected']").click()
-    padding = page.locator(".bk-input-group", has_text="padding").locator("select")
+    padding = page.locator(".bk-input-group:visible", has_text="padding").locator("select")
     padding.select_option("VALID")
     expect(page.get_by_text("→ [24, 24, 32]").first).to_be_visible()
     ops.locator("input").first.click()

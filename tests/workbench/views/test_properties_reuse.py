@@ -153,3 +153,25 @@ def test_with_no_sheets_kept_every_selection_gets_a_new_sheet(view):
     view.editor.select(CONV2)
     assert view.shown_sheet is not first and len(view._holder.objects) == 1
     assert _shown(view) == _fresh(view)
+
+
+def test_the_shown_sheet_comes_first_and_hidden_ones_name_no_block(view):
+    view.editor.select(POOL1)
+    view.editor.select(CONV2)
+    shown, hidden = view._holder.objects
+    assert shown is view.shown_sheet and shown.visible and not hidden.visible
+    assert CONV2 in shown.select(pn.pane.HTML)[0].object
+    assert hidden.select(pn.pane.HTML)[0].object == ""  # was max_pool2d's, at POOL1
+
+
+def test_one_arg_scope_sheet_is_kept_whatever_its_edits(view):
+    for padding in ("VALID", "SAME", None):
+        view.editor.select("blocks[0]")
+        defaults = dict(view.editor.block_at("blocks[0]")["defaults"])
+        defaults.pop("padding", None)
+        if padding:
+            defaults["padding"] = padding
+        view.editor.set_field("blocks[0]", "defaults", defaults)  # from elsewhere
+        view.editor.select(CONV1)
+    scopes = [s for s in view._blocks if s.shape[0] == "arg_scope"]
+    assert len(scopes) == 1 and len(view._holder.objects) == 2

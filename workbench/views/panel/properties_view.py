@@ -237,6 +237,8 @@ class PropertiesView(pn.viewable.Viewer):
             sheet = fits[0] if fits else None
             if sheet is None:
                 sheet = self._build(path, block=block, fields=fields, rows=rows, shape=shape)
+                if shape[0] == "arg_scope":  # Made for one state of one scope: one is kept.
+                    self._blocks = [kept for kept in self._blocks if kept.shape[0] != "arg_scope"]
                 self._blocks.append(sheet)
             else:
                 self._fill(sheet, path, block, fields, rows)
@@ -248,8 +250,12 @@ class PropertiesView(pn.viewable.Viewer):
         kept = [self._design_sheet[1]] if self._design_sheet else []
         kept += self._blocks
         for each in kept:
+            if each.layout.visible and each is not sheet and each.target.path:
+                # A hidden sheet names no block: the page shows each path once.
+                each.title.object = ""
             each.layout.visible = each is sheet
-        layouts = [each.layout for each in kept]
+        # The shown sheet first: the page's first field of a name is the one on show.
+        layouts = [sheet.layout, *(each.layout for each in kept if each is not sheet)]
         if self._holder.objects != layouts:
             self._holder.objects = layouts
 
