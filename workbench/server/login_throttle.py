@@ -132,7 +132,7 @@ def _read(path: str) -> Failures:
             data = json.load(f)
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         _log.warning("login throttle: %s is unreadable (%s); starting from no failures.", path, err)
         return {}
     if not isinstance(data, dict):

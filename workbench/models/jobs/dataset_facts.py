@@ -95,7 +95,7 @@ def dataset_facts(dataset: str, folder: str = "", workspace: str = "") -> Datase
             with open(os.path.join(path, INFO_FILENAME), encoding="utf-8") as f:
                 train = json.load(f)["splits"]["train"]
             channels, count = int(train["channels"]), int(train["num_classes"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return DatasetFacts(None, None, f"the TFRecords in {folder!r}")
         return DatasetFacts(
             channels,

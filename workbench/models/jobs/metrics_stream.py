@@ -75,7 +75,7 @@ class MetricsReader:
                 continue
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 self.skipped += 1
                 continue
             if isinstance(record, dict):

@@ -83,7 +83,7 @@ def read_json(path: str) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # Deep nesting: damage like any other.
         return None
 
 
@@ -109,6 +109,8 @@ def why_not_an_object(path: str) -> str:
         return f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
     except (OSError, ValueError) as err:
         return f"{name} cannot be read ({err})"
+    except RecursionError:
+        return f"{name} nests JSON too deeply to be read"
     return f"{name} holds {type(data).__name__}, not a JSON object"
 
 

@@ -89,7 +89,7 @@ class DesignVersions:
         try:
             with open(entry.path, encoding="utf-8") as f:
                 key = design_key(json.load(f))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             key = None
         self._files[entry.path] = (mtime, key)
         return key

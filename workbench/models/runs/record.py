@@ -120,7 +120,7 @@ def _object(path: str, problems: list[str], *, required: bool = True) -> dict[st
         if required:
             problems.append(why_not_an_object(path))
         return {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         problems.append(why_not_an_object(path))
         return {}
     if not isinstance(data, dict):
@@ -268,7 +268,7 @@ def _json_lines(path: str) -> list[dict[str, Any]]:
     for line in chunk.split(b"\n"):
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
             records.append(value)
