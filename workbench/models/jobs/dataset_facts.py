@@ -15,6 +15,7 @@ import json
 import os
 
 from workbench.models.jobs.image_header import ImageHeader, ImageHeaderError, read_image_header
+from workbench.models.jobs.paths import PathEscapeError, resolve_in_workspace
 from workbench.problems import Problem
 
 #: The built-in digits (UCI, as `slimlib.datasets.digits` writes them): 8x8 gray, 10 classes.
@@ -87,7 +88,12 @@ def dataset_facts(dataset: str, folder: str = "", workspace: str = "") -> Datase
             DIGITS_SHAPE,
             record_bytes=DIGITS_RECORD_BYTES,
         )
-    path = os.path.join(workspace, folder)
+    try:
+        path = resolve_in_workspace(workspace, folder, what="dataset.folder")
+    except (PathEscapeError, TypeError):
+        # Nothing outside is read (its classes and file names would show on the page); the
+        # job config's own check says the folder must stay inside.
+        return DatasetFacts(None, None, f"the folder {folder!r}, outside the workspace")
     if dataset == "image_folder":
         return image_folder_facts(path, folder)
     if dataset == "tfrecord":
