@@ -106,9 +106,17 @@ def _fill(record: RunRecord, logdir: str, designs: DesignVersions, problems: lis
     if isinstance(sweep, dict):  # {"id": ..., ...} also names the sweep.
         sweep = sweep.get("id")
     record.sweep = None if sweep is None else str(sweep)
-    _fill_config(record, config, designs, problems)
-    _fill_status(record, logdir, problems)
-    _fill_eval(record, logdir, problems)
+    # Each part on its own: damage in one (a config field of an odd shape) keeps the others.
+    parts = (
+        lambda: _fill_config(record, config, designs, problems),
+        lambda: _fill_status(record, logdir, problems),
+        lambda: _fill_eval(record, logdir, problems),
+    )
+    for fill in parts:
+        try:
+            fill()
+        except Exception as err:  # A shape of damage not foreseen.
+            problems.append(f"cannot read the run: {type(err).__name__}: {err}")
     record.examples_per_sec = _throughput(os.path.join(logdir, METRICS_FILE))
 
 
@@ -180,13 +188,28 @@ def _fill_config(
         setattr(record, key, _number(train, key, "train", problems))
     record.batch_size = _integer(train, "batch_size", "train", problems)
     record.steps = _integer(train, "steps", "train", problems)
-    record.schedule = _schedule_text(train.get("schedule"))
-    record.finetune = _finetune_text(config.get("restore"))
+    record.schedule = _schedule_text(train.get("schedule"), problems)
+    record.finetune = _finetune_text(config.get("restore"), problems)
 
 
-def _schedule_text(schedule: Any) -> str | None:
+def _of_type(section: dict, key: str, kind: type, where: str, problems: list[str]) -> Any:
+    """`section[key]` when it is a `kind` (list or dict); else an empty one, the problem noted
+    unless the key is absent or null."""
+    value = section.get(key)
+    if isinstance(value, kind):
+        return value
+    if value is not None:
+        shape = "a list" if kind is list else "an object"
+        problems.append(f"job.json: {where}.{key} is {value!r}, not {shape}")
+    return kind()
+
+
+def _schedule_text(schedule: Any, problems: list[str]) -> str | None:
     """`constant`, `exponential(decay 0.5 every 500)`, `piecewise(0.1@100, 0.01)`."""
+    if schedule is None:
+        return None
     if not isinstance(schedule, dict):
+        problems.append(f"job.json: train.schedule is {schedule!r}, not an object")
         return None
     kind = schedule.get("kind")
     if kind == "exponential":
@@ -196,28 +219,31 @@ def _schedule_text(schedule: Any) -> str | None:
             f"{schedule.get('decay_steps')}{stair})"
         )
     if kind == "piecewise":
-        values = schedule.get("values") or []
-        bounds = schedule.get("boundaries") or []
+        values = _of_type(schedule, "values", list, "train.schedule", problems)
+        bounds = _of_type(schedule, "boundaries", list, "train.schedule", problems)
         parts = [f"{v}@{b}" for v, b in zip(values, bounds)] + [
             str(v) for v in values[len(bounds) :]
         ]
-        return f"piecewise({', '.join(parts)})"
+        return f"piecewise({', '.join(parts)})" if parts else "piecewise"
     return str(kind) if kind else None
 
 
-def _finetune_text(restore: Any) -> str | None:
+def _finetune_text(restore: Any, problems: list[str]) -> str | None:
     """`from jobs/pre, 2 excluded, trains LeNet/fc4, LeNet/conv1 x0.1` (the last part: the
     gradient multipliers); None when trained from scratch."""
+    if restore is None:
+        return None
     if not isinstance(restore, dict):
+        problems.append(f"job.json: restore is {type(restore).__name__}, not an object")
         return None
     parts = [f"from {restore.get('checkpoint')}"]
-    exclude = restore.get("exclude") or []
+    exclude = _of_type(restore, "exclude", list, "restore", problems)
     if exclude:
         parts.append(f"{len(exclude)} excluded")
-    scopes = restore.get("trainable_scopes") or []
+    scopes = _of_type(restore, "trainable_scopes", list, "restore", problems)
     parts.append(f"trains {', '.join(map(str, scopes))}" if scopes else "trains all")
-    multipliers = restore.get("gradient_multipliers")
-    if isinstance(multipliers, dict) and multipliers:
+    multipliers = _of_type(restore, "gradient_multipliers", dict, "restore", problems)
+    if multipliers:
         parts.append(", ".join(f"{scope} x{factor}" for scope, factor in multipliers.items()))
     return ", ".join(parts)
 
@@ -247,14 +273,25 @@ def _fill_status(record: RunRecord, logdir: str, problems: list[str]) -> None:
 
 def _fill_eval(record: RunRecord, logdir: str, problems: list[str]) -> None:
     final = _object(os.path.join(logdir, EVAL_FILE), problems, required=False)
-    record.val_accuracy = _number(final, "accuracy", "eval", problems)
+    accuracy = _number(final, "accuracy", "eval", problems)
+    record.val_accuracy = _accuracy(accuracy, "eval.accuracy", problems)
     record.val_loss = _number(final, "loss", "eval", problems)
     accuracies = [record.val_accuracy] if record.val_accuracy is not None else []
     for entry in _json_lines(os.path.join(logdir, EVAL_HISTORY_FILE)):
         value = entry.get("accuracy")
         if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-            accuracies.append(float(value))
+            value = _accuracy(float(value), f"{EVAL_HISTORY_FILE}: accuracy", problems)
+            if value is not None:
+                accuracies.append(value)
     record.best_val_accuracy = max(accuracies) if accuracies else None
+
+
+def _accuracy(value: float | None, where: str, problems: list[str]) -> float | None:
+    """`value` when it is an accuracy (0 to 1); else None, and the problem noted."""
+    if value is None or 0.0 <= value <= 1.0:
+        return value
+    problems.append(f"{where} is {value:g}, not in [0, 1]")
+    return None
 
 
 def _json_lines(path: str) -> list[dict[str, Any]]:

@@ -167,3 +167,60 @@ def test_a_folder_whose_files_are_folders_still_gives_a_row(tmp_path):
     run = read_run(str(logdir), str(tmp_path))
     assert run.status == "new" and run.name == "odd"
     assert "job.json cannot be read" in run.problem
+
+
+def _edit_config(logdir: str, **train_or_top) -> None:
+    path = os.path.join(logdir, "job.json")
+    with open(path) as f:
+        config = json.load(f)
+    for key, value in train_or_top.items():
+        if key == "schedule":
+            config["train"]["schedule"] = value
+        else:
+            config[key] = value
+    with open(path, "w") as f:
+        json.dump(config, f)
+
+
+@pytest.mark.parametrize(
+    "edit, expected_text, problem",
+    [
+        ({"schedule": {"kind": "piecewise", "values": 5, "boundaries": "x"}}, "piecewise",
+         r"^job.json: train.schedule.values is 5, not a list; "
+         r"job.json: train.schedule.boundaries is 'x', not a list$"),
+        ({"schedule": "fast"}, None, r"^job.json: train.schedule is 'fast', not an object$"),
+        ({"restore": {"checkpoint": "jobs/pre", "exclude": 5, "trainable_scopes": "abc",
+                      "gradient_multipliers": [1]}}, "from jobs/pre, trains all",
+         r"^job.json: restore.exclude is 5, not a list; job.json: restore.trainable_scopes is "
+         r"'abc', not a list; job.json: restore.gradient_multipliers is \[1\], not an object$"),
+        ({"restore": [1]}, None, r"^job.json: restore is list, not an object$"),
+    ],
+)  # fmt: skip
+def test_a_damaged_schedule_or_restore_plan_is_named_and_the_rest_of_the_row_kept(
+    tmp_path, edit, expected_text, problem
+):
+    logdir = make_run(str(tmp_path), "jobs/odd", accuracy=0.75, duration=30.0)
+    _edit_config(logdir, **edit)
+    run = read_run(logdir, str(tmp_path))
+    shown = run.schedule if "schedule" in edit else run.finetune
+    assert shown == expected_text
+    assert re.search(problem, run.problem), run.problem
+    # What could be read is still there: the state, the results and the duration.
+    assert (run.status, run.val_accuracy, run.duration_s, run.step) == ("finished", 0.75, 30.0, 100)
+
+
+def test_validation_results_out_of_range_are_not_taken_for_the_best(tmp_path):
+    logdir = make_run(str(tmp_path), "jobs/h", accuracy=0.75, history=(0.5,))
+    with open(os.path.join(logdir, "eval_history.jsonl"), "a") as f:
+        f.write('{"accuracy": 2.5}\n{"accuracy": -1}\n{"accuracy": true}\ngarbage\n[1]\n{"accu')
+    run = read_run(logdir, str(tmp_path))
+    assert run.best_val_accuracy == 0.75
+    assert run.problem == (
+        "eval_history.jsonl: accuracy is 2.5, not in [0, 1]; "
+        "eval_history.jsonl: accuracy is -1, not in [0, 1]"
+    )
+    with open(os.path.join(logdir, "eval.json"), "w") as f:
+        json.dump({"accuracy": 1.5, "loss": 0.1}, f)
+    run = read_run(logdir, str(tmp_path))
+    assert run.val_accuracy is None and run.best_val_accuracy == 0.75
+    assert run.problem.startswith("eval.accuracy is 1.5, not in [0, 1]")
