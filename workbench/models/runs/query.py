@@ -11,6 +11,7 @@ means `finished`). Runs without a value sort last, either way.
 from __future__ import annotations
 
 import dataclasses
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -160,6 +161,11 @@ def parse_filter(text: str) -> RunFilter:
             raise QueryError(
                 f"filter {text!r}: {key} is a number, so the value must be a number, got {raw!r}."
             ) from None
+        if not math.isfinite(value):  # nan matches nothing, inf everything: a typing slip.
+            raise QueryError(
+                f"filter {text!r}: {key} is a number, so the value must be a finite number, "
+                f"got {raw!r}."
+            )
     return RunFilter(key, op, value, text)
 
 

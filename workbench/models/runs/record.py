@@ -151,9 +151,18 @@ def _number(section: dict, key: str, where: str, problems: list[str]) -> float |
     return float(value)
 
 
+# Largest whole number a JSON reader keeps exactly; larger ones are damage, not a setting.
+_MAX_INTEGER = 2**53
+
+
 def _integer(section: dict, key: str, where: str, problems: list[str]) -> int | None:
     value = _number(section, key, where, problems)
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    if not value.is_integer() or abs(value) > _MAX_INTEGER:
+        problems.append(f"{where}.{key} is {section[key]!r}, not a whole number up to 2**53")
+        return None
+    return int(value)
 
 
 def _section(config: dict, key: str, problems: list[str]) -> dict:

@@ -71,6 +71,10 @@ def test_sort(key, expected):
         ("lr<fast", r"filter 'lr<fast': learning_rate is a number, so the value must be a "
                     r"number, got 'fast'"),
         ("lr<", r"filter 'lr<': a value must follow '<'"),
+        ("lr<nan", r"filter 'lr<nan': learning_rate is a number, so the value must be a "
+                   r"finite number, got 'nan'"),
+        ("duration>1e999", r"filter 'duration>1e999': duration_s is a number, so the value "
+                           r"must be a finite number, got '1e999'"),
         (5, r"filter: must be a str 'FIELD OP VALUE', got 5"),
         ("status=runing", r"filter 'status=runing': status must be one of new, starting, "
                           r"running, finished, failed, stopped, got 'runing'. Did you mean "

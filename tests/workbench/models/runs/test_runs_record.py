@@ -140,6 +140,9 @@ def test_a_running_run_lasts_until_now_and_a_failed_one_shows_its_error(tmp_path
          r"train.learning_rate is 'fast', not a number; train.steps is True, not a number"),
         ({"job.json": json.dumps({"train": [1], "model": "lenet"})},
          r"job.json: model is str, not an object; job.json: train is list, not an object"),
+        ({"job.json": json.dumps({"train": {"batch_size": 1.5, "steps": 1e308}})},
+         r"^train.batch_size is 1.5, not a whole number up to 2\*\*53; "
+         r"train.steps is 1e\+308, not a whole number up to 2\*\*53$"),
         ({"status.json": json.dumps({"state": "exploded"})},
          r"status.json: state is 'exploded', not one of \['new', "),
         ({"metrics.jsonl": '{"step": 1, "examples_per_sec": "x"}\n\x00\x01garbage\n{"st'},
