@@ -26,7 +26,8 @@ _LOCK = threading.Lock()
 def schedule_all(workspace: str | os.PathLike, *, python: str | None = None) -> list[str]:
     """One scheduling step over every started sweep; returns the log folders launched.
 
-    A sweep whose files are damaged (`SweepDamagedError`) is logged and skipped.
+    A sweep whose files are damaged (`SweepDamagedError`), or that cannot be scheduled for
+    another reason (its folder removed or read-only), is logged and skipped.
 
     Args:
       workspace: The workspace root.
@@ -39,6 +40,8 @@ def schedule_all(workspace: str | os.PathLike, *, python: str | None = None) -> 
                 launched += [run["logdir"] for run in sweep.schedule(python=python)]
         except SweepDamagedError as err:  # The other sweeps go on.
             _LOG.warning("sweep scheduler: %s", err)
+        except Exception:  # E.g. its folder removed or read-only: the others go on too.
+            _LOG.exception("sweep scheduler: scheduling the sweep %r failed", sweep.id)
     return launched
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -159,3 +160,15 @@ def test_a_damaged_job_status_still_gives_the_sweeps_state(tmp_path, fake_python
     )
     first = sweep.run_states()[0]
     assert (first["state"], first["step"], first["accuracy"]) == ("finished", 0, None)
+
+
+def test_a_sweep_that_cannot_be_scheduled_does_not_stop_the_others(tmp_path, fake_python, caplog):
+    good = _define(tmp_path, "good")
+    broken = _define(tmp_path, "broken", now=60)  # Newer: scheduled first.
+    for sweep in (broken, good):
+        sweep.start()
+    shutil.rmtree(os.path.join(broken.folder, "runs"))  # Its claims cannot be written.
+    launched = schedule_all(tmp_path, python=fake_python)
+    assert launched == [f"{tmp_path}/jobs/{good.id}/run-001"]
+    assert f"scheduling the sweep '{broken.id}' failed" in caplog.text
+    good.stop(grace_secs=10)
