@@ -254,3 +254,17 @@ def test_undoing_a_replacement_brings_back_the_file_the_design_is_saved_to(view)
     assert (view.save_as.value, view.unsaved) == ("mine", True)
     view.save()  # A new version of its own file: no question.
     assert (view.question, view.message) == ("", "Saved 'mine'. (version 2)")
+
+
+def test_a_draft_that_cannot_be_written_is_said_on_the_page(tmp_path, monkeypatch):
+    page = BuildPage(session=WorkbenchSession(workspace=str(tmp_path)))
+    page.drafts.delay = 0
+    page.restore_draft(DRAFT)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("workbench.models.design.drafts.atomic_write", disk_full)
+    page.session.editor.set_field("", "name", "renamed")
+    assert page.session.design["name"] == "renamed"  # The page goes on.
+    assert "cannot be kept as a draft: No space left on device" in page.message

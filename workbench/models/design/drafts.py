@@ -104,6 +104,7 @@ class DraftKeeper(param.Parameterized):
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._watcher = None
+        self._failed = False  # Whether the last write failed (its message is shown).
 
     def attach(self, draft_id: str) -> bool:
         """Keeps the editor's design as the draft `draft_id`, restoring that draft first.
@@ -165,4 +166,15 @@ class DraftKeeper(param.Parameterized):
 
     def _write(self) -> None:
         # The editor replaces its design dict on every change, so this reads one whole design.
-        self.drafts.save(self.draft_id, self.editor.design)
+        try:
+            self.drafts.save(self.draft_id, self.editor.design)
+        except OSError as err:  # A full disk: the last draft stays whole; editing goes on.
+            self.message = (
+                f"Your latest changes cannot be kept as a draft: {err.strerror or err}. "
+                "The draft before them is kept; save the design once there is room."
+            )
+            self._failed = True
+            return
+        if self._failed:  # The disk has room again.
+            self._failed = False
+            self.message = ""

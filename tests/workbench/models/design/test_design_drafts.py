@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -152,3 +154,25 @@ editor.set_field("", "name", "last edit")
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     assert Drafts(tmp_path).load(ID_A)["name"] == "last edit"
+
+
+def test_a_full_disk_keeps_the_last_draft_and_says_so(tmp_path, monkeypatch):
+    drafts = Drafts(tmp_path)
+    editor = DesignEditor(template("lenet"))
+    keeper = DraftKeeper(editor, drafts, delay=0)
+    keeper.attach(ID_A)
+    editor.set_field("", "name", "kept")
+    real_replace = os.replace
+
+    def disk_full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    editor.set_field("", "name", "lost")  # The edit itself goes through ...
+    assert editor.design["name"] == "lost"
+    assert drafts.load(ID_A)["name"] == "kept"  # ... the draft before it stays whole ...
+    assert "cannot be kept as a draft: No space left on device" in keeper.message
+    assert sorted(p.name for p in drafts.folder.iterdir()) == [f"{ID_A}.json"]
+    monkeypatch.setattr(os, "replace", real_replace)
+    editor.set_field("", "name", "back")  # ... and the next change that fits clears it.
+    assert drafts.load(ID_A)["name"] == "back" and keeper.message == ""

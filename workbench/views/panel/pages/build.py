@@ -89,6 +89,8 @@ class BuildPage(pn.viewable.Viewer):
             label="Save as", value=self.session.design.get("name", "model"), width=FIELD_WIDTH
         )
         self.drafts = DraftKeeper(self.session.editor, Drafts(self.store.root))
+        # A draft that cannot be written (a full disk) says so while editing goes on.
+        self.drafts.param.watch(self._show_draft_message, "message")
         self.versions = pn.widgets.Select(label="Versions", options={}, width=200)
         self._clean = self.session.design  # the design as last saved, opened or started from
         self._file: str | None = None  # the saved design being edited (opened or saved)
@@ -110,6 +112,10 @@ class BuildPage(pn.viewable.Viewer):
             if event.new == state[0]:
                 self.save_as.value, self._file, self._clean = state[1:]
                 return
+
+    def _show_draft_message(self, event) -> None:
+        if event.new:
+            self.message = event.new
 
     def restore_draft(self, draft_id: str) -> None:
         """Restores the browser's draft `draft_id` (if any), then keeps the design there."""
