@@ -283,6 +283,11 @@ class WorkbenchSession(param.Parameterized):
         section["resize"] = list(self.design["input"]["shape"][:2])
         return section
 
+    def train_facts(self) -> DatasetFacts:
+        """What is known of the Train page's dataset before Start (an image folder's channels
+        and size from a few files' headers)."""
+        return dataset_facts(self.settings.dataset, self.settings.folder, self.workspace)
+
     def finetune_facts(self) -> DatasetFacts:
         """What is known of the fine-tuning dataset before it is read (its classes)."""
         return dataset_facts(self.finetune_dataset, self.finetune_folder, self.workspace)
@@ -350,8 +355,9 @@ class WorkbenchSession(param.Parameterized):
 
     def _fit(self, dataset: dict[str, Any] | None, trains_design: bool) -> list[Mismatch]:
         if dataset is None:
-            dataset = {"kind": self.settings.dataset, "folder": self.settings.folder}
-        facts = dataset_facts(dataset["kind"], dataset.get("folder", ""), self.workspace)
+            facts = self.train_facts()
+        else:
+            facts = dataset_facts(dataset["kind"], dataset.get("folder", ""), self.workspace)
         if not trains_design:
             return dataset_mismatches(facts) + self.memory_fit(self._net_design(facts), facts)
         return design_fit(self.design, facts) + self.memory_fit(facts=facts)
@@ -377,7 +383,7 @@ class WorkbenchSession(param.Parameterized):
         memory = available_memory(settings.device)
         design = self.design if design is None else design
         if facts is None:
-            facts = dataset_facts(settings.dataset, settings.folder, self.workspace)
+            facts = self.train_facts()
         return memory_fit(
             design, settings.batch_size, settings.optimizer, memory, facts.record_bytes
         )

@@ -322,3 +322,34 @@ def test_a_hidden_page_reads_no_job_until_shown(tmp_path):
     view.shown = True  # Catches up at once: the job's progress and the new job.
     assert "step 50 / 100" in view.status.object
     assert sorted(view.jobs.options) == ["later: starting, step 0", "run: running, step 50 / 100"]
+
+
+def test_an_image_folders_channels_are_read_before_start_and_fixed_in_one_click(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from workbench.models.design import template
+    from workbench.models.editor import DesignEditor
+
+    for name in ("cats", "dogs"):
+        (tmp_path / "photos" / name).mkdir(parents=True)
+        buffer = io.BytesIO()
+        Image.new("L", (12, 10)).save(buffer, "PNG")  # 10 rows, 12 columns, gray.
+        (tmp_path / "photos" / name / "1.png").write_bytes(buffer.getvalue())
+    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(template("cifarnet")))
+    view = TrainPage(session=session)
+    assert view.data_facts.object == "Data: the built-in digits (8x8x1, 10 classes)."
+    session.settings.param.update(dataset="image_folder", folder="photos")
+    assert view.data_facts.object == (
+        "Data: the image folder 'photos' (2 classes, 10x12x1 in cats/1.png, dogs/1.png)."
+    )
+    assert view.fit_alert.object.startswith(
+        "The design's input has 3 channels (32x32x3), but the image folder 'photos' (2 "
+        "classes, 10x12x1 in cats/1.png, dogs/1.png) give 1 channel"
+    )
+    assert view.fix_buttons[0].label == "Set the design's input to 32x32x1"
+    view.fix_buttons[0].clicks += 1
+    assert session.design["input"]["shape"] == [32, 32, 1]
+    assert "channels" not in view.fit_alert.object  # The classes are still to fix.
+    assert view.fix_buttons[1].visible and not view.fix_buttons[0].visible

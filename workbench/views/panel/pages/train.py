@@ -135,6 +135,8 @@ class TrainPage(pn.viewable.Viewer):
         # The panes are made once and updated: panes made in a callback would fetch their
         # stylesheets from a CDN, out of reach of a workbench without internet.
         self._mismatches: list = []
+        # What is known of the dataset before Start (an image folder: from which files).
+        self.data_facts = pn.pane.Markdown("", styles={"font-size": "12px"}, name="data-facts")
         self.fit_alert = pn.pane.Alert("", alert_type="warning", margin=0)
         # A button per kind of fix (`FIX_SLOTS`), so that a click that crosses the update
         # after another fix still makes the fix its button showed.
@@ -149,7 +151,7 @@ class TrainPage(pn.viewable.Viewer):
         self.session.editor.param.watch(lambda _: self.show_fit(), "design")
         self.session.param.watch(lambda _: self.show_fit(), "train_design")
         self.settings.param.watch(
-            lambda _: self.show_fit(), ["dataset", "folder", "batch_size", "optimizer", "device"]
+            lambda *_: self.show_fit(), ["dataset", "folder", "batch_size", "optimizer", "device"]
         )
         self._fit_stale = False
         self.show_fit()
@@ -192,6 +194,7 @@ class TrainPage(pn.viewable.Viewer):
             return
         self._fit_stale = False
         self._mismatches = self.session.design_fit()
+        self.data_facts.object = f"Data: {self.session.train_facts().described}."
         self.fit_alert.object = "\n\n".join(m.problem.message for m in self._mismatches)
         fixes = {FIX_SLOTS[m.field]: m.fix for m in self._mismatches if m.fix}
         for slot, button in enumerate(self.fix_buttons):
@@ -346,6 +349,7 @@ class TrainPage(pn.viewable.Viewer):
                     "`slim.data.writer` (or a job's `data/` folder).",
                     styles={"font-size": "12px"},
                 ),
+                self.data_facts,
                 self.devices,
                 width=320,
             ),
