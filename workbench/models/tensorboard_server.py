@@ -126,7 +126,8 @@ class TensorBoardServer(param.Parameterized):
         self._lock = threading.Lock()
 
     def start(self, *, python: str | None = None, wait: bool = False) -> None:
-        """Starts TensorBoard unless it is running or starting; `state` follows.
+        """Starts TensorBoard unless it is running or starting; `state` follows (`failed`,
+        with the reason, when its process cannot even be made).
 
         Args:
           python: The interpreter; default this one.
@@ -137,7 +138,13 @@ class TensorBoardServer(param.Parameterized):
             if self.state in ("starting", "running") and self._alive():
                 watcher = None
             else:
-                watcher = self._launch(python or sys.executable)
+                try:
+                    watcher = self._launch(python or sys.executable)
+                except OSError as err:  # No interpreter, a read-only workspace, ...
+                    self._process = None
+                    reason = f"TensorBoard could not be started: {type(err).__name__}: {err}"
+                    self.param.update(state="failed", url="", error=reason)
+                    watcher = None
         if watcher is not None and wait:
             watcher.join()
 

@@ -98,3 +98,12 @@ def test_the_view_shows_each_state_and_a_stop_button_while_it_runs(tmp_path, pyt
         )
     finally:
         view.server.stop()
+
+
+def test_a_tensorboard_that_cannot_be_launched_failed_and_says_why(server, tmp_path):
+    server.start(python=str(tmp_path / "no-such-python"), wait=True)
+    assert server.state == "failed" and server.url == ""
+    assert server.error.startswith(
+        "TensorBoard could not be started: FileNotFoundError: [Errno 2] No such file or directory"
+    )
+    assert "no-such-python" in server.error
