@@ -40,7 +40,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from workbench.models.jobs import control
-from workbench.models.jobs.paths import JOB_FILE, resolve_in_workspace
+from workbench.models.jobs.paths import JOB_FILE, PathEscapeError, resolve_in_workspace
 from workbench.models.jobs.status_file import (
     ACTIVE_STATES,
     read_json,
@@ -264,6 +264,15 @@ class Sweep:
             )
         plan = read_json(path)
         problem = _file_problem(path) if plan is None else _plan_problem(plan)
+        for index, run in enumerate(plan["runs"] if not problem else []):
+            try:  # Its job is read, started and stopped there: never outside the workspace.
+                resolve_in_workspace(self.workspace, run["logdir"], what="logdir")
+            except PathEscapeError:
+                outside = run["logdir"]
+                problem = (
+                    f"has the run log folder {outside!r} at runs[{index}], outside the workspace"
+                )
+                break
         if problem:
             raise SweepDamagedError(
                 _damaged(sweep_id, PLAN_FILE, problem, _PLAN_EXPECTED, _PLAN_REMEDY)

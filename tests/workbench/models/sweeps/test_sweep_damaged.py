@@ -85,6 +85,11 @@ def test_a_truncated_plan_names_the_file_and_the_other_sweeps_go_on(tmp_path, fa
         ({"spec": {}, "runs": []}, r"has the spec \{\}"),
         ("keep-spec:runs=[]", r"has the runs \[\]"),
         ("keep-spec:runs=[{'name': '../x'}]", r"has the run \{'name': '../x'\} at runs\[0\]"),
+        (
+            "keep-spec:logdir=../../etc",
+            r"has the run log folder '../../etc' at runs\[1\], "
+            r"outside the workspace",
+        ),
     ],
 )
 def test_a_plan_that_is_json_but_no_plan_is_damaged(tmp_path, plan, problem):
@@ -92,7 +97,10 @@ def test_a_plan_that_is_json_but_no_plan_is_damaged(tmp_path, plan, problem):
     path = os.path.join(sweep.folder, "sweep.json")
     if isinstance(plan, str):
         data = json.loads(Path(path).read_text())
-        data["runs"] = [] if plan.endswith("[]") else [{"name": "../x"}]
+        if plan.endswith("../../etc"):
+            data["runs"][1]["logdir"] = "../../etc"
+        else:
+            data["runs"] = [] if plan.endswith("[]") else [{"name": "../x"}]
         plan = data
     Path(path).write_text(json.dumps(plan))
     with pytest.raises(SweepDamagedError, match=rf"sweep.json {problem}; expected the plan"):
