@@ -6,7 +6,8 @@ finding instead of raising at the first one, so the app can mark every bad place
 - `Problem`: one finding, with the path of the place in the input (`blocks[2].args.kernel_size`),
   the value found there and what is expected; `problem` writes its message in the project's
   form "`path` must be EXPECTED, got VALUE.".
-- `DesignError`: the error that carries a list of problems when input that must be valid is not.
+- `DesignError`: the error that carries a list of problems when input that must be valid is not;
+  `ProblemsError`, the same for other input (job configs, sweep specs).
 - `did_you_mean`, `join_path`, `short_repr`: the pieces of those messages.
 - `atomic_write`: replaces a file all at once or not at all (saved designs, job status files).
 
@@ -98,6 +99,30 @@ class DesignError(ValueError):
         more = f"\n  ... and {count - 20} more" if count > 20 else ""
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{fn}: the design has {count} {noun}:\n{lines}{more}")
+
+
+class ProblemsError(ValueError):
+    """Every problem found in some input, raised at once; a subclass names the input (`what`).
+
+    Attributes:
+      problems: Every `Problem` found, in input order.
+
+    Example:
+      >>> class NoteError(ProblemsError):
+      ...     what = "note"
+      >>> print(NoteError([problem("title", "a str", 3, kind="type")]))
+      note has 1 problem:
+        - `title` must be a str, got 3.
+    """
+
+    #: The input, as the message's first words name it ("job config has 2 problems:").
+    what = "input"
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{self.what} has {count} problem{'s' * (count != 1)}:\n{lines}")
 
 
 def did_you_mean(name: object, choices: Iterable[object]) -> str:

@@ -50,7 +50,7 @@ from typing import Any
 from workbench.models.jobs import performance
 from workbench.models.jobs.paths import PathEscapeError, resolve_in_workspace
 from workbench.models.jobs.performance import PerformanceSpec
-from workbench.problems import Problem, did_you_mean
+from workbench.problems import Problem, ProblemsError, did_you_mean
 
 __all__ = [
     "DATASET_KINDS",
@@ -181,14 +181,10 @@ def config_problem(path: str, value: Any, expected: str, hint: str = "") -> Prob
     return Problem(path=path, message=message, value=value, expected=expected, kind=kind)
 
 
-class ConfigError(ValueError):
+class ConfigError(ProblemsError):
     """A job config with problems; `problems` lists all of them."""
 
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        count = len(self.problems)
-        super().__init__(f"job config has {count} problem{'s' * (count != 1)}:\n{lines}")
+    what = "job config"
 
 
 @dataclass(frozen=True)

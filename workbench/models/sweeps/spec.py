@@ -28,7 +28,7 @@ import itertools
 import math
 import os
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from workbench.models.jobs.config import (
     config_problem,
     validate_config,
 )
-from workbench.problems import Problem, did_you_mean
+from workbench.problems import Problem, ProblemsError, did_you_mean
 
 __all__ = [
     "MAX_RUNS",
@@ -65,14 +65,10 @@ _RANGED = ("learning_rate", "weight_decay")
 _DIGITS = 4
 
 
-class SweepSpecError(ValueError):
+class SweepSpecError(ProblemsError):
     """A sweep spec with problems; `problems` lists all of them."""
 
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        count = len(self.problems)
-        super().__init__(f"sweep spec has {count} problem{'s' * (count != 1)}:\n{lines}")
+    what = "sweep spec"
 
 
 @dataclass(frozen=True)
