@@ -353,3 +353,20 @@ def test_an_image_folders_channels_are_read_before_start_and_fixed_in_one_click(
     assert session.design["input"]["shape"] == [32, 32, 1]
     assert "channels" not in view.fit_alert.object  # The classes are still to fix.
     assert view.fix_buttons[1].visible and not view.fix_buttons[0].visible
+
+
+def test_a_full_disk_at_start_is_shown_and_nothing_is_launched(tmp_path, monkeypatch):
+    import os
+
+    view = _page(tmp_path / "ws")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "link", disk_full)  # The job.json claim.
+    monkeypatch.setattr(os, "replace", disk_full)
+    view.start_job()
+    assert "Cannot start the job: No space left on device." in view.message
+    assert view.job is None or view.job.state != "running"
+    monkeypatch.undo()
+    assert not list((tmp_path / "ws").rglob("job.json"))

@@ -151,6 +151,9 @@ class SweepForm(param.Parameterized):
         except SweepSpecError as err:
             self.message = str(err)
             return None
+        except OSError as err:  # A full disk: nothing of the sweep is left behind.
+            self.message = f"Cannot define the sweep: {err.strerror or err}."
+            return None
         sweep.start()
         ensure_scheduler(self.workspace)
         self.message = ""

@@ -34,6 +34,7 @@ import fcntl
 import math
 import os
 import re
+import shutil
 import socket
 import time
 from collections.abc import Iterator, Mapping
@@ -182,9 +183,15 @@ def define_sweep(
             write_json_exclusive(os.path.join(folder, PLAN_FILE), plan)
         except FileExistsError:
             continue
-        write_json_atomic(os.path.join(folder, CONTROL_FILE), {"state": "defined"})
-        for run in runs:
-            write_json_atomic(_run_path(folder, run, ".json"), {"state": "pending"})
+        try:
+            write_json_atomic(os.path.join(folder, CONTROL_FILE), {"state": "defined"})
+            for run in runs:
+                write_json_atomic(_run_path(folder, run, ".json"), {"state": "pending"})
+        except OSError:
+            # A full disk midway: the folder is this call's own (its plan was claimed
+            # exclusively), so it goes rather than stay listed as a damaged sweep.
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         return Sweep(sweep_id, workspace=root)
     raise FileExistsError(f"define_sweep: {base_id!r} and its numbered variants are all taken.")
 

@@ -91,3 +91,17 @@ def test_parse_values_says_which_value():
 
 def test_doctests():
     assert doctest.testmod(form).failed == 0
+
+
+def test_a_full_disk_while_defining_leaves_no_half_sweep(tmp_path, monkeypatch):
+    import os
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    sweep_form = SweepForm(tmp_path, learning_rates="0.1 0.01")
+    monkeypatch.setattr(os, "replace", disk_full)  # The plan is claimed; its runs fail.
+    assert sweep_form.start({**BASE, "name": "lenet-digits"}) is None
+    assert sweep_form.message == "Cannot define the sweep: No space left on device."
+    assert sweep_form.sweep_id == ""
+    assert list((tmp_path / "sweeps").iterdir()) == []  # No damaged sweep left to list.

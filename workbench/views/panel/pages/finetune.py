@@ -119,6 +119,9 @@ class FinetunePage(pn.viewable.Viewer):
         except (ConfigError, PathEscapeError, FileExistsError, ValueError) as err:
             self.session.message = str(err)
             return
+        except OSError as err:  # A full disk, a folder it may not write: the page goes on.
+            self.session.message = f"Cannot start the job: {err.strerror or err}."
+            return
         self.session.message = ""
         self.launched = job.logdir
 

@@ -185,6 +185,9 @@ class TrainPage(pn.viewable.Viewer):
             self.message = str(err)
             self._refused_for_fit = bool(self._mismatches)
             return
+        except OSError as err:  # A full disk, a folder it may not write: the page goes on.
+            self.message = f"Cannot start the job: {err.strerror or err}."
+            return
         self.message = ""
 
     def show_fit(self) -> None:
@@ -232,6 +235,8 @@ class TrainPage(pn.viewable.Viewer):
             self.message = ""
         except (JobStateError, ConfigError, ValueError) as err:
             self.message = str(err)
+        except OSError as err:
+            self.message = f"Cannot resume the job: {err.strerror or err}."
         self.poll()
 
     def refresh_jobs(self, select: str | None = None) -> None:
