@@ -191,3 +191,24 @@ def test_start_is_refused_on_a_broken_folder_before_the_job_is_made(tmp_path):
     session.train_design = False
     with pytest.raises(ConfigError, match="is empty"):
         session.start_training()
+
+
+def test_a_folder_is_read_again_only_when_it_changed(tmp_path, monkeypatch):
+    import workbench.models.jobs.dataset_facts as module
+
+    reads = []
+    real = module.read_image_header
+    monkeypatch.setattr(module, "read_image_header", lambda path: reads.append(path) or real(path))
+    files = {"cats/1.png": GRAY_PNG, "dogs/1.png": GRAY_PNG}
+    first = facts_of(tmp_path, files)
+    assert len(reads) == 2
+    assert dataset_facts("image_folder", "photos", str(tmp_path)) == first
+    assert len(reads) == 2  # Nothing changed: nothing read.
+    # A sampled file rewritten in place (its folder's time may stay): read again.
+    (tmp_path / "photos" / "dogs" / "1.png").write_bytes(RGB_JPEG)
+    assert dataset_facts("image_folder", "photos", str(tmp_path)).channels == 3
+    assert len(reads) == 4
+    # A file that comes first in a class: read again.
+    (tmp_path / "photos" / "cats" / "0.png").write_bytes(b"")
+    facts = dataset_facts("image_folder", "photos", str(tmp_path))
+    assert facts.errors[0].message.startswith("The image photos/cats/0.png is empty")
