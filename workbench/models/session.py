@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import param
@@ -114,6 +116,14 @@ class WorkbenchSession(param.Parameterized):
         # The design and mode Inspect last built (see `inspect_if_changed`).
         self._inspected: tuple[dict, bool] | None = None
         self._auto_job_name: str | None = None  # The job name last given after the design.
+        # Inspect builds asked for so far: only the last one asked for is shown.
+        self._inspect_asked = 0
+        self._inspect_thread: threading.Thread | None = None
+        #: None: Inspect builds in the caller's thread. Else builds run in a thread of their
+        #: own, the inspect model saying `building` meanwhile, and this is called with a
+        #: function showing the result, to run it where the model may be changed (the app:
+        #: its session's event loop).
+        self.inspect_in_background: Callable[[Callable[[], None]], None] | None = None
         super().__init__(**params)
 
     # The inspect model and the restore plan hold TensorFlow graphs: they (and TensorFlow)
@@ -151,6 +161,7 @@ class WorkbenchSession(param.Parameterized):
                         setattr(model, name, copy.copy(parameter.default))
         self._inspect = self._plan = None
         self._inspected = None
+        self._inspect_asked += 1  # A build still under way is shown to no one.
 
     @property
     def design(self) -> dict:
@@ -197,15 +208,51 @@ class WorkbenchSession(param.Parameterized):
         design = copy.deepcopy(self.design)
         training = self.inspect_training
         self._inspected = (design, training)
-        try:
-            key = design_key(design, is_training=training)
-            built, places = SHARED.get(
-                key, lambda: build_for_inspect(design, is_training=training), fresh=fresh
-            )
-        except Exception as err:  # A design that does not build: Inspect says why.
-            self.inspect.show_failure(f"{type(err).__name__}: {err}")
+        self._inspect_asked += 1
+        asked = self._inspect_asked
+
+        def build() -> Any:
+            try:
+                key = design_key(design, is_training=training)
+                return SHARED.get(
+                    key, lambda: build_for_inspect(design, is_training=training), fresh=fresh
+                )
+            except Exception as err:  # A design that does not build: Inspect says why.
+                return err
+
+        if self.inspect_in_background is None:
+            self._show_inspected(asked, build())
             return
-        self.inspect.show_built(built, places=places)
+        self.inspect.building = True
+        deliver = self.inspect_in_background
+
+        def work() -> None:
+            outcome = build()
+            deliver(lambda: self._show_inspected(asked, outcome))
+
+        self._inspect_thread = threading.Thread(target=work, name="inspect-build", daemon=True)
+        self._inspect_thread.start()
+
+    def _show_inspected(self, asked: int, outcome: Any) -> None:
+        """Shows a build (or why it failed) unless a later one was asked for since, or the
+        session was released."""
+        if asked != self._inspect_asked:
+            return
+        if isinstance(outcome, Exception):
+            self.inspect.show_failure(f"{type(outcome).__name__}: {outcome}")
+        else:
+            built, places = outcome
+            self.inspect.show_built(built, places=places)
+        self.inspect.building = False
+
+    def wait_for_inspect(self, timeout: float | None = None) -> bool:
+        """Waits for the build under way in the background (if any) to be delivered to
+        `inspect_in_background`'s callback; True when none is left running."""
+        thread = self._inspect_thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def checkpoints(self) -> dict[str, str]:
         """Checkpoints to restore from: `{label: log directory}` of the workspace's jobs."""

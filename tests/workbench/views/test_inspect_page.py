@@ -18,3 +18,15 @@ def test_the_switch_sets_the_mode_and_the_page_names_it(tmp_path):
     assert session.inspect_training is True
     assert shown.object == mode_text(True)
     assert "UPDATE_OPS" in shown.object and "**for training**" in shown.object
+
+
+def test_the_page_says_when_a_build_is_under_way(tmp_path):
+    session = WorkbenchSession(workspace=str(tmp_path))
+    layout = InspectPage(session=session).__panel__()
+    [building] = [r for r in layout.select(pn.Row) if r.name == "inspect-building"]
+    assert not building.visible
+    session.inspect.building = True
+    assert building.visible
+    assert "Building the design" in building.select(pn.pane.Markdown)[0].object
+    session.inspect.building = False
+    assert not building.visible

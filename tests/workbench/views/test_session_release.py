@@ -47,10 +47,11 @@ def test_a_served_session_releases_its_graphs_and_pages_when_it_ends(tmp_path, m
     def page():
         app = WorkbenchApp(session=WorkbenchSession(workspace=str(tmp_path)))
         tabs = app.__panel__()
-        tabs.active = PAGES.index("Inspect")  # Opening Inspect builds the design's graph.
+        # Opening Inspect builds the design's graph, in a thread: it is shown from the
+        # session's event loop once built.
+        tabs.active = PAGES.index("Inspect")
         refs = {"session": app.session, "app": app, "train page": app.train_page}
         made.append({what: weakref.ref(obj) for what, obj in refs.items()})
-        made[-1]["graph"] = weakref.ref(app.session.inspect.graph)
         return pn.Column(tabs)
 
     # The server ends a session once no page has been connected to it for a while (15 s by
@@ -69,6 +70,14 @@ def test_a_served_session_releases_its_graphs_and_pages_when_it_ends(tmp_path, m
     try:
         # Two pages open on the app, each over its websocket, as a browser tab is.
         pages = [pull_session(url=f"http://127.0.0.1:{server.port}/app") for _ in range(2)]
+        for refs in made:
+            session = refs["session"]()
+            assert session.inspect_in_background is not None and session.wait_for_inspect(60)
+            deadline = time.monotonic() + 60
+            while session.inspect.graph is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            refs["graph"] = weakref.ref(session.inspect.graph)
+            del session
         gc.collect()
         assert [sorted(w for w, ref in refs.items() if ref() is None) for refs in made] == [[], []]
         assert len(server.get_sessions("/app")) == 2

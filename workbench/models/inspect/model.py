@@ -93,6 +93,11 @@ class InspectModel(param.Parameterized):
         doc="Scopes drawn as one node with their totals (`folding.fold`). A new model "
         "starts with `folding.default_folded`: a big net folded to a few dozen nodes.",
     )
+    building = param.Boolean(
+        default=False,
+        doc="Whether a new build of the model is under way (made elsewhere, then shown with "
+        "`show_built`); what is shown meanwhile is the build before.",
+    )
     render = param.Boolean(
         default=True,
         doc="Render `svg` with Graphviz whenever the diagram changes (False: dot only).",

@@ -7,8 +7,11 @@ Inspect is opened after a change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import panel as pn
 import param
+from panel.io.state import set_curdoc
 
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
@@ -30,6 +33,23 @@ _CSS = """
 body { font-size: 14px; }
 .bk-tab { font-size: 15px; padding: 6px 18px; }
 """
+
+
+def on_event_loop(doc) -> Callable[[Callable[[], None]], None]:
+    """`deliver(show)`: runs `show` on the event loop of the session of `doc`, where its
+    models may be changed, from any thread."""
+
+    def deliver(show: Callable[[], None]) -> None:
+        def run() -> None:
+            with set_curdoc(doc):
+                show()
+
+        try:
+            doc.add_next_tick_callback(run)
+        except Exception:  # noqa: BLE001 - the session has ended: nothing to show it to.
+            pass
+
+    return deliver
 
 
 class WorkbenchApp(pn.viewable.Viewer):
@@ -82,6 +102,8 @@ class WorkbenchApp(pn.viewable.Viewer):
         if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
             # A class's server outlives its sessions: each one's TensorFlow graphs go with it.
             pn.state.on_session_destroyed(lambda _: session.release())
+            # Inspect builds in a thread (a big net takes seconds), the page staying usable.
+            session.inspect_in_background = on_event_loop(pn.state.curdoc)
         return tabs
 
 

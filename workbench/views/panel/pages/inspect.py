@@ -2,7 +2,7 @@
 
 The session builds the design into its `InspectModel`; the app asks for a build when the page
 is opened after the design changed (`WorkbenchSession.inspect_if_changed`), and Rebuild builds
-again at any time. A switch picks the mode the design is built in (inference or training),
+again at any time. In the served app builds run in a thread: the page says one is under way. A switch picks the mode the design is built in (inference or training),
 and the page says which one is shown: only training adds batch norms' UPDATE_OPS.
 """
 
@@ -47,7 +47,15 @@ class InspectPage(pn.viewable.Viewer):
             name="inspect-mode",
             sizing_mode="stretch_width",  # Wraps beside the buttons instead of running past.
         )
+        model = self.session.inspect
+        building = pn.Row(
+            pn.indicators.LoadingSpinner(value=True, size=24, align="center"),
+            pn.pane.Markdown("**Building the design...** (the build shown below is the last one)"),
+            name="inspect-building",
+            visible=model.param.building,
+        )
         return pn.Column(
             pn.Row(rebuild, mode, shown, sizing_mode="stretch_width"),
-            InspectView(model=self.session.inspect),
+            building,
+            InspectView(model=model),
         )
