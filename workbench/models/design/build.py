@@ -18,11 +18,11 @@ from typing import Any
 import tensorflow as tf
 
 import slimlib as slim
-from slimlib.nets import nets_factory
 from workbench.models.design import calls, choices, kinds
 from workbench.models.design.catalogue import ArgSpec, OpSpec, catalogue, nets
 from workbench.models.design.provenance import DesignPlaces
 from workbench.models.design.validate import Analysis, analyze
+from workbench.models.frozen_norms import build_net
 from workbench.problems import DesignError, problem
 
 v1 = tf.compat.v1
@@ -75,7 +75,8 @@ def build_design(
         with `is_training=False` whatever `is_training` says: a layer, repeat or stack
         block holding one is built inside `slim.arg_scope([slim.batch_norm],
         is_training=False)`, so it normalises with its moving statistics and never updates
-        them (a frozen scope of a fine-tuning job). Blocks of `net` kind take one mode.
+        them (a frozen scope of a fine-tuning job). In a block of `net` kind, named by
+        variable scope (`"resnet_v1_50/block1"`), see `frozen_norms.build_net`.
 
     Returns:
       `(net, end_points)`: the last block's output and a dict from each block's scope
@@ -307,12 +308,17 @@ class _Builder:
         op = nets()[block["name"]]
         num_classes, weight_decay, options = calls.net_call(op, block.get("options") or {})
         extra = {} if weight_decay is None else {"weight_decay": weight_decay}
-        network_fn = nets_factory.get_network_fn(
-            op.name, num_classes, **extra, is_training=self.is_training
-        )
         kwargs = {name: calls.python_value(op.arg(name), value) for name, value in options.items()}
         kwargs.update(kinds.call_keywords(block))
-        net, net_end_points = network_fn(net, **kwargs)
+        net, net_end_points = build_net(
+            op.name,
+            num_classes,
+            net,
+            is_training=self.is_training,
+            frozen_batch_norms=self.inference_batch_norms,
+            **extra,
+            **kwargs,
+        )
         self.end_points.update(net_end_points)
         return net
 

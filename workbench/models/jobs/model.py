@@ -1,7 +1,7 @@
 """A job's model and optimizer: the net or design, the learning-rate schedule, the optimizer.
 
-Nets come from `slimlib.nets.nets_factory.get_network_fn` (inside their own arg_scope,
-with `train.weight_decay`). Designs come from `workbench.models.design.build_design`,
+Nets come from `slimlib.nets.nets_factory` (inside their own arg_scope, with
+`train.weight_decay`; `frozen_norms.build_net` keeps frozen batch norms in inference mode). Designs come from `workbench.models.design.build_design`,
 imported only when a job uses one; `train.weight_decay` then reaches them as the default
 `weights_regularizer` of the weighted slimlib layers (a layer of the design that sets its
 own regularizer keeps it).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 import slimlib as slim
-from slimlib.nets import nets_factory
+from workbench.models.frozen_norms import build_net
 from workbench.models.jobs.config import JobConfig, TrainSpec
 
 v1 = tf.compat.v1
@@ -56,11 +56,17 @@ def build_logits(
       ValueError: If the model's logits do not have shape `[batch, num_classes]`.
     """
     weight_decay = config.train.weight_decay
+    # Frozen batch norms of a fine-tuning job normalise with the checkpoint's statistics.
+    frozen = () if config.restore is None else config.restore.frozen_batch_norms
     if config.model.net is not None:
-        network_fn = nets_factory.get_network_fn(
-            config.model.net, num_classes, weight_decay=weight_decay, is_training=is_training
+        logits, end_points = build_net(
+            config.model.net,
+            num_classes,
+            images,
+            is_training=is_training,
+            weight_decay=weight_decay,
+            frozen_batch_norms=frozen,
         )
-        logits, end_points = network_fn(images)
         what = f"net {config.model.net!r}"
     else:
         from workbench.models.design import build_design  # Optional until designs exist.
@@ -71,8 +77,6 @@ def build_logits(
             slim.separable_conv2d,
             slim.conv2d_transpose,
         ]
-        # Frozen batch norms of a fine-tuning job normalise with the checkpoint's statistics.
-        frozen = () if config.restore is None else config.restore.frozen_batch_norms
         with slim.arg_scope(weighted, weights_regularizer=slim.l2_regularizer(weight_decay)):
             logits, end_points = build_design(
                 config.model.design, images, is_training, inference_batch_norms=frozen
@@ -194,8 +198,8 @@ def update_ops(config: JobConfig) -> list | None:
     """The members of UPDATE_OPS the train op runs: all (None) unless `restore.frozen_batch_norms`
     names batch norms whose moving statistics must stay the checkpoint's.
 
-    A design builds those in inference mode (`build_logits`): they have no update op. A
-    `slimlib.nets` net takes one mode for all its batch norms: their update ops are left out.
+    `build_logits` builds those in inference mode, in a design or a `slimlib.nets` net: they
+    have no update op. Any update op writing their statistics is left out all the same.
 
     Raises:
       ValueError: If a listed scope holds no batch norm of the model.

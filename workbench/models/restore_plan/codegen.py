@@ -158,8 +158,10 @@ def generate_code(
         lines += [
             "",
             "# Batch-norm moving statistics of frozen scopes stay fixed: their updates are left out.",
-            "# (A design's frozen batch norms are also built with is_training=False, inside",
-            "# `with slim.arg_scope([slim.batch_norm], is_training=False):` around their layers.)",
+            "# (The job also builds them with is_training=False: a design's inside",
+            "# `with slim.arg_scope([slim.batch_norm], is_training=False):` around their layers,",
+            "# a slimlib.nets net's through a normalizer_fn of its convolutions that calls",
+            "# `slim.batch_norm(inputs, is_training=False, **normalizer_params)`.)",
             *_set_lines("frozen_updates", frozen_update_ops),
             "update_ops = [",
             "    op",
