@@ -20,6 +20,7 @@ import tensorflow as tf
 
 import slimlib as slim
 from workbench.models.jobs.config import JobConfig
+from workbench.models.jobs.image_limits import check_image_sizes
 from workbench.models.jobs.paths import DATA_DIR, MODEL_INFO_FILE
 from workbench.models.jobs.pipeline_sizes import shuffle_capacity
 from workbench.models.jobs.status_file import read_json, write_json_atomic
@@ -90,6 +91,7 @@ def _convert_image_folder(config: JobConfig, target: str) -> dict:
     info = read_json(info_path)
     if isinstance(info, dict) and set(info.get("splits", {})) == wanted:
         return info  # Converted by an earlier run of this job (e.g. before a resume).
+    check_image_sizes(config.dataset.folder)  # No decompression bomb is decoded.
     slim.data.writer.write_image_folder(
         config.dataset.folder,
         target,
