@@ -21,7 +21,8 @@ from workbench.problems import Problem
 #: The built-in digits (UCI, as `slimlib.datasets.digits` writes them): 8x8 gray, 10 classes.
 DIGITS_SHAPE = (8, 8, 1)
 DIGITS_CLASSES = 10
-#: Bytes of one of the digits' TFRecords (their train file's size over its 1,500 records).
+#: Bytes of one of the digits' TFRecords (their train file's size over its 1,500 records,
+#: rounded up).
 DIGITS_RECORD_BYTES = 266
 #: Bytes a TFRecord adds to the image it holds (the label, sizes, format, framing).
 RECORD_OVERHEAD = 160
@@ -204,7 +205,7 @@ def _mean_record_bytes(path: str, split: dict) -> int:
     """Bytes per record of a written split: its files' size over its records (0: unknown)."""
     try:
         total = sum(os.path.getsize(os.path.join(path, name)) for name in split["files"])
-        return total // max(int(split["num_samples"]), 1)
+        return -(-total // max(int(split["num_samples"]), 1))  # Rounded up.
     except (OSError, KeyError, TypeError, ValueError):
         return 0
 

@@ -14,7 +14,9 @@ from workbench.models.design import template
 from workbench.models.editor import DesignEditor
 from workbench.models.jobs import ConfigError
 from workbench.models.jobs.dataset_facts import (
+    DIGITS_RECORD_BYTES,
     IMAGE_EXTENSIONS,
+    RECORD_OVERHEAD,
     SAMPLE_FILES,
     dataset_facts,
 )
@@ -49,6 +51,8 @@ def test_a_gray_png_folder_is_one_channel_read_from_the_first_file_of_each_class
         facts.described == "the image folder 'photos' (2 classes, 5x7x1 in cats/1.png, dogs/a.png)"
     )
     assert facts.errors == facts.warnings == ()
+    # The shuffle buffer holds the files' bytes in records (`step_memory`).
+    assert facts.record_bytes == len(GRAY_PNG) + RECORD_OVERHEAD
 
 
 def test_an_rgb_jpeg_folder_is_three_channels(tmp_path):
@@ -212,3 +216,12 @@ def test_a_folder_is_read_again_only_when_it_changed(tmp_path, monkeypatch):
     (tmp_path / "photos" / "cats" / "0.png").write_bytes(b"")
     facts = dataset_facts("image_folder", "photos", str(tmp_path))
     assert facts.errors[0].message.startswith("The image photos/cats/0.png is empty")
+
+
+def test_the_digits_record_size_is_that_of_their_written_records(tmp_path):
+    import slimlib as slim
+
+    folder = slim.datasets.digits.convert(tmp_path / "digits")
+    facts = dataset_facts("tfrecord", "digits", str(tmp_path))
+    assert facts.record_bytes == dataset_facts("digits").record_bytes == DIGITS_RECORD_BYTES
+    assert folder == str(tmp_path / "digits")
