@@ -102,7 +102,7 @@ def titles(page: Page) -> list[str]:
 
 def fill(page: Page, label: str, text: str) -> None:
     """Types `text` into the field labelled exactly `label` and presses Enter."""
-    group = page.locator(".bk-input-group").filter(
+    group = page.locator(".bk-input-group:visible").filter(
         has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}( \\*)?$"))
     )
     field = group.locator("input").first
@@ -187,11 +187,13 @@ def measure_edits(page: Page, rounds: int) -> list[float]:
     page.get_by_role("button", name="Open").click()
     wait_for(lambda: shown(page, "→ [32, 32, 8]"), timeout=60)
     page.locator('.wb-block[data-path="blocks[0]"]').click()
-    wait_for(lambda: page.locator(".bk-input-group", has_text="num_outputs").count() > 0)
+    wait_for(lambda: page.locator(".bk-input-group:visible", has_text="num_outputs").count() > 0)
     times = []
     for index in range(rounds):
         value = 12 if index % 2 == 0 else 8
-        field = page.locator(".bk-input-group", has_text="num_outputs").locator("input").first
+        field = (
+            page.locator(".bk-input-group:visible", has_text="num_outputs").locator("input").first
+        )
         field.fill(str(value))
         began = time.perf_counter()
         field.press("Enter")

@@ -206,7 +206,7 @@ def _drag(page: Page, source: str, target: str, landed: str, **options) -> None:
 
 
 def _fill(page: Page, label: str, text: str) -> None:
-    field = page.locator(".bk-input-group", has_text=label).locator("input").first
+    field = page.locator(".bk-input-group:visible", has_text=label).locator("input").first
     field.fill(text)
     field.press("Enter")
 
@@ -248,7 +248,7 @@ def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
 
     # The arg_scope's sheet: pick conv2d, set padding; both layers shrink and say why.
     page.locator('.wb-block[data-path="blocks[0]"] > .wb-head').first.click()
-    ops = page.locator(".bk-input-group", has_text="ops").locator("input").first
+    ops = page.locator(".bk-input-group:visible", has_text="ops").locator("input").first
     ops.click()
     ops.type("conv2d")
     page.keyboard.press("Enter")

@@ -81,7 +81,7 @@ def _image_folder(workspace: Path) -> None:
 
 def _field(page: Page, label: str):
     """The input group whose label is exactly `label`."""
-    return page.locator(".bk-input-group").filter(
+    return page.locator(".bk-input-group:visible").filter(
         has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$"))
     )
 

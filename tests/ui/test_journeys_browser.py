@@ -76,7 +76,7 @@ def _mouse_drag(page: Page, source: Locator, target: Locator, *, at: str = "midd
 def _property(page: Page, name: str) -> Locator:
     """The property sheet's text field for the argument or field `name`."""
     label = page.locator("label", has_text=re.compile(rf"^{re.escape(name)}( \*)?$"))
-    return page.locator(".bk-input-group").filter(has=label).locator("input").first
+    return page.locator(".bk-input-group:visible").filter(has=label).locator("input").first
 
 
 def _set(page: Page, name: str, text: str) -> None:
@@ -161,7 +161,7 @@ def test_a_convnet_built_by_dragging_survives_a_refresh_and_a_template_loaded_ov
     _drop_layer(page, "fully_connected", f"{SCOPE}.blocks[5]", after=f"{SCOPE}.blocks[4]")
     _set(page, "scope", "logits")
     expect(page.locator(".wb-scope", has_text="logits")).to_be_visible()
-    activation = page.locator(".bk-input-group").filter(
+    activation = page.locator(".bk-input-group:visible").filter(
         has=page.locator("label", has_text=re.compile(r"^activation_fn$"))
     )
     activation.locator("select").first.select_option(label="None")
@@ -169,7 +169,7 @@ def test_a_convnet_built_by_dragging_survives_a_refresh_and_a_template_loaded_ov
     # The arg_scope's sheet: its ops, then a default for them.
     page.locator(f'.wb-block[data-path="{SCOPE}"] > .wb-head').first.click()
     expect(page.get_by_text(SCOPE, exact=True)).to_be_visible()
-    ops = page.locator(".bk-input-group", has_text="ops").locator("input").first
+    ops = page.locator(".bk-input-group:visible", has_text="ops").locator("input").first
     ops.click()
     ops.type("conv2d")
     page.keyboard.press("Enter")

@@ -90,7 +90,7 @@ def test_a_session_made_again_on_connect_fetches_nothing_from_outside(
 
     # An Alert shown after the first render: a value the property sheet refuses.
     page.locator('.wb-block[data-path="blocks[0].blocks[0]"] > .wb-head').click()
-    field = page.locator(".bk-input-group", has_text="kernel_size").locator("input").first
+    field = page.locator(".bk-input-group:visible", has_text="kernel_size").locator("input").first
     field.fill("[3,")
     field.press("Enter")
     expect(page.locator(".alert-danger", has_text="got '[3,'")).to_be_visible()

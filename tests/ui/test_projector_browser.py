@@ -168,7 +168,7 @@ def test_arg_scope_inherited_arguments_stale_default_and_every_op(wide: Page, ar
 
     # Select the arg_scope; its ops picker offers every op an arg_scope can list.
     page.locator('.wb-block[data-path="blocks[0]"] > .wb-head').first.click()
-    ops = page.locator(".bk-input-group", has_text="ops").first
+    ops = page.locator(".bk-input-group:visible", has_text="ops").first
     ops.locator("input").first.click()
     offered = ops.locator(".choices__item--choice")
     expect(offered).to_have_count(len(arg_scope_ops()) - 2)  # conv2d, fully_connected chosen

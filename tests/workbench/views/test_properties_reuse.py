@@ -155,10 +155,10 @@ def test_with_no_sheets_kept_every_selection_gets_a_new_sheet(view):
     assert _shown(view) == _fresh(view)
 
 
-def test_the_shown_sheet_comes_first_and_hidden_ones_name_no_block(view):
+def test_sheets_keep_their_place_and_hidden_ones_name_no_block(view):
     view.editor.select(POOL1)
     view.editor.select(CONV2)
-    shown, hidden = view._holder.objects
+    shown, hidden = view._holder.objects  # conv2d's sheet was made first
     assert shown is view.shown_sheet and shown.visible and not hidden.visible
     assert CONV2 in shown.select(pn.pane.HTML)[0].object
     assert hidden.select(pn.pane.HTML)[0].object == ""  # was max_pool2d's, at POOL1

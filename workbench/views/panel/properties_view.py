@@ -254,8 +254,9 @@ class PropertiesView(pn.viewable.Viewer):
                 # A hidden sheet names no block: the page shows each path once.
                 each.title.object = ""
             each.layout.visible = each is sheet
-        # The shown sheet first: the page's first field of a name is the one on show.
-        layouts = [sheet.layout, *(each.layout for each in kept if each is not sheet)]
+        # In the order they were made: a new order would have Bokeh walk the whole document
+        # again (tens of ms), as a new sheet does.
+        layouts = [each.layout for each in kept]
         if self._holder.objects != layouts:
             self._holder.objects = layouts
 
