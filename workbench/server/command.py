@@ -19,6 +19,10 @@ __all__ = ["GuardedServe", "main"]
 # A class of 30 behind one address (a school's NAT) opening the app at once still fits.
 DEFAULT_MAX_PENDING_PER_CLIENT = 40
 DEFAULT_MAX_PENDING_SESSIONS = 150
+# Largest HTTP request body read. The app takes no uploads over HTTP (files come through the
+# websocket); a login form is a few hundred bytes. Tornado's default, 100 MB, would let
+# anyone who can reach the login page make the server buffer that much per request.
+MAX_BODY_BYTES = 2**20
 # Bokeh's default when --unused-session-lifetime is not given.
 _BOKEH_SESSION_LIFETIME_MS = 15000
 
@@ -60,6 +64,9 @@ class GuardedServe(Serve):
     def customize_kwargs(self, args, server_kwargs):
         kwargs = super().customize_kwargs(args, server_kwargs)
         guard_component_routes(kwargs["extra_patterns"])
+        http_kwargs = dict(kwargs.get("http_server_kwargs") or {})
+        http_kwargs.setdefault("max_body_size", MAX_BODY_BYTES)
+        kwargs["http_server_kwargs"] = http_kwargs
         provider = kwargs.get("auth_provider")
         if type(provider) is BasicAuthProvider:
             # Panel built it from the command line; only its login handler changes.

@@ -184,3 +184,22 @@ def test_two_servers_on_one_workspace_share_the_failure_count(server, folder):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_huge_request_body_is_refused_unread(server):
+    # Anyone can post to /login; Tornado would buffer up to 100 MB of each such body.
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    size = 8 * 2**20
+    conn.putrequest("POST", "/login")
+    conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+    conn.putheader("Content-Length", str(size))
+    conn.endheaders()
+    try:
+        conn.send(b"x" * size)
+        status = conn.getresponse().status
+    except OSError:  # The server closed the connection without reading the body.
+        status = None
+    finally:
+        conn.close()
+    assert status in (None, 400, 413), status
+    assert server.request("GET", "/login")[0].status == 200  # Still serving.
