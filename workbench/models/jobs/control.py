@@ -17,10 +17,12 @@ Typical use:
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import param
@@ -172,6 +174,22 @@ def read_status(logdir: str | os.PathLike, *, record: bool = True) -> dict[str, 
     return data
 
 
+#: Held while a job's state is checked and its process launched (hidden: not a job file).
+LAUNCH_LOCK = ".launch.lock"
+
+
+@contextlib.contextmanager
+def _launching(logdir: str) -> Iterator[None]:
+    """Holds the job's launch lock: of two resumes at once (two tabs, two servers, the app
+    and the command line), the second sees the first's `starting` and launches nothing."""
+    fd = os.open(os.path.join(logdir, LAUNCH_LOCK), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _launch(
     logdir: str, workspace: str, python: str | None, env: Mapping[str, str] | None = None
 ) -> None:
@@ -268,7 +286,8 @@ def start(
         )
     job_config = load_config(config, workspace=root)
     logdir = claim_logdir(logdir, job_config.data, unique=unique)
-    _launch(logdir, root, python, env)
+    with _launching(logdir):
+        _launch(logdir, root, python, env)
     return Job(logdir, workspace=root)
 
 
@@ -372,14 +391,15 @@ def resume(
             f"resume: {logdir!r} holds no job it can resume "
             f"({why_not_an_object(os.path.join(logdir, JOB_FILE))})."
         )
-    state = read_status(logdir).get("state")
-    if state in ACTIVE_STATES:
-        raise JobStateError(f"resume: the job in {logdir!r} is {state}; stop it first.")
     if steps is not None:
         raw = {**raw, "train": {**raw.get("train", {}), "steps": steps}}
     job_config = load_config(raw, workspace=root)
-    write_json_atomic(os.path.join(logdir, JOB_FILE), job_config.data)
-    _launch(logdir, root, python)
+    with _launching(logdir):
+        state = read_status(logdir).get("state")
+        if state in ACTIVE_STATES:
+            raise JobStateError(f"resume: the job in {logdir!r} is {state}; stop it first.")
+        write_json_atomic(os.path.join(logdir, JOB_FILE), job_config.data)
+        _launch(logdir, root, python)
     return Job(logdir, workspace=root)
 
 
