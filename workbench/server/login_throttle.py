@@ -104,6 +104,11 @@ class LoginThrottle:
         if self.path is not None:
             try:
                 lock = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX)  # ENOLCK on some network disks.
+                except OSError:
+                    os.close(lock)
+                    raise
             except OSError as err:
                 _log.warning(
                     "login throttle: cannot use %s (%s); counting failed logins in this "
@@ -116,7 +121,6 @@ class LoginThrottle:
             yield self._memory
             return
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
             failures = _read(self.path)
             before = json.dumps(failures, sort_keys=True)
             yield failures

@@ -112,3 +112,16 @@ def test_a_full_disk_keeps_the_saved_count(state, monkeypatch, caplog):
     assert throttle.attempt("a", now=NOW) == 0.0
     assert "No space left on device" in caplog.text
     assert json.loads(Path(state).read_text()) == {"a": [1, NOW]}
+
+
+def test_a_disk_without_file_locks_still_throttles_in_memory(state, monkeypatch, caplog):
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    throttle = LoginThrottle(state)
+    assert [throttle.attempt("a", now=NOW) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    assert "No locks available" in caplog.text
