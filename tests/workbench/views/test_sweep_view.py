@@ -111,6 +111,7 @@ def test_a_damaged_sweep_is_listed_and_picking_it_says_why(tmp_path, monkeypatch
     view.start_sweep()
     good = view.form.sweep_id
     view.stop_sweep()
+    assert view.stopping.wait(10)  # The stop runs in the background.
     view.form.learning_rates = "0.2"
     view.start_sweep()
     bad = view.form.sweep_id

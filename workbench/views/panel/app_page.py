@@ -7,14 +7,12 @@ Inspect is opened after a change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import panel as pn
 import param
-from panel.io.state import set_curdoc
 
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
+from workbench.views.panel.background_action import on_event_loop
 from workbench.views.panel.checkbox_labels import CheckboxLabels
 from workbench.views.panel.diagram_viewer import DiagramViewer
 from workbench.views.panel.local_resources import keep_resources_local
@@ -33,23 +31,6 @@ _CSS = """
 body { font-size: 14px; }
 .bk-tab { font-size: 15px; padding: 6px 18px; }
 """
-
-
-def on_event_loop(doc) -> Callable[[Callable[[], None]], None]:
-    """`deliver(show)`: runs `show` on the event loop of the session of `doc`, where its
-    models may be changed, from any thread."""
-
-    def deliver(show: Callable[[], None]) -> None:
-        def run() -> None:
-            with set_curdoc(doc):
-                show()
-
-        try:
-            doc.add_next_tick_callback(run)
-        except Exception:  # noqa: BLE001 - the session has ended: nothing to show it to.
-            pass
-
-    return deliver
 
 
 class WorkbenchApp(pn.viewable.Viewer):

@@ -10,7 +10,6 @@ Panel's CDN for its stylesheets, out of reach offline).
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable
 
 import panel as pn
@@ -20,6 +19,7 @@ from workbench.models.jobs import ConfigError
 from workbench.models.session import WorkbenchSession
 from workbench.models.sweeps import damaged_sweeps, ensure_scheduler, list_sweeps
 from workbench.models.sweeps.form import SweepForm, base_config
+from workbench.views.panel.background_action import BackgroundAction
 from workbench.views.panel.session_poll import poll_while_served
 from workbench.views.panel.tensorboard_view import TensorBoardView
 
@@ -28,6 +28,8 @@ __all__ = ["SweepView", "sweep_status_html"]
 POLL_MS = 1000
 #: Polls between two listings of the workspace's sweeps (sweeps started elsewhere).
 LIST_EVERY_N_POLLS = 5
+#: Seconds the running jobs of a stopped sweep get to save a checkpoint before they are killed.
+STOP_GRACE_SECS = 15.0
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
 
 
@@ -95,6 +97,9 @@ class SweepView(pn.viewable.Viewer):
         ensure_scheduler(self.session.workspace)  # Sweeps started before a restart go on.
         self.status_pane = pn.pane.HTML(sweep_status_html({}), name="sweep-status")
         self.message_pane = pn.pane.Alert("", alert_type="danger", visible=False)
+        # A stop waits for the running jobs to save a checkpoint: off the session's thread.
+        self.stopping = BackgroundAction(name="stop-sweep")
+        self.stop_note = pn.pane.HTML("", visible=False, name="sweep-stopping")
         self.form.param.watch(self._show_status, "status")
         self.form.param.watch(self._show_message, "message")
         self.tensorboard = TensorBoardView(workspace=self.session.workspace)
@@ -138,11 +143,32 @@ class SweepView(pn.viewable.Viewer):
         self.form.start(base)
 
     def stop_sweep(self, _=None) -> None:
-        # Running jobs get seconds each to save a checkpoint: the page does not wait for
-        # them; the poll shows the runs as they end.
+        """Stops the followed sweep in the background and says so at once; the poll shows its
+        runs as they end. A click while a stop is under way does nothing."""
+        if self.stopping.running:
+            return
         sweep = self.form.sweep()
-        if sweep is not None:
-            threading.Thread(target=sweep.stop, kwargs={"grace_secs": 15.0}, daemon=True).start()
+        if sweep is None:
+            return
+        # Said before the stop starts: a stop that fails at once takes the note away.
+        self.stop_note.object = (
+            f"<i>Stopping sweep {html.escape(sweep.id)}&hellip; its running jobs save a "
+            f"checkpoint first (up to {STOP_GRACE_SECS:g} s).</i>"
+        )
+        self.stop_note.visible = True
+        self.stopping.start(
+            lambda: sweep.stop(grace_secs=STOP_GRACE_SECS),
+            lambda error: self._stopped(sweep.id, error),
+        )
+
+    def _stopped(self, sweep_id: str, error: Exception | None) -> None:
+        """The end of a stop: the note goes, the runs are read again, an error is said."""
+        self.stop_note.visible = False
+        self.stop_note.object = ""
+        self.form.refresh()
+        if error is not None:
+            why = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.form.message = f"Cannot stop sweep {sweep_id}: {why}."
 
     def compare_sweep(self, _=None) -> None:
         runs = self.form.status.get("runs", [])
@@ -183,7 +209,9 @@ class SweepView(pn.viewable.Viewer):
             show_name=False,
         )  # fmt: skip
         start = pn.widgets.Button(label="Start sweep", color="primary")
-        stop = pn.widgets.Button(label="Stop sweep", color="warning")
+        stop = pn.widgets.Button(
+            label="Stop sweep", color="warning", disabled=self.stopping.param.running
+        )
         compare = pn.widgets.Button(label="Compare sweep runs", color="default")
         start.on_click(self.start_sweep)
         stop.on_click(self.stop_sweep)
@@ -204,6 +232,7 @@ class SweepView(pn.viewable.Viewer):
             pn.Column(
                 self.sweep_list,
                 self.message_pane,
+                self.stop_note,
                 self.status_pane,
                 compare,
                 self.tensorboard,

@@ -16,9 +16,17 @@ import panel as pn
 import param
 
 from workbench.models.charts import MetricSeries
-from workbench.models.jobs import ConfigError, Job, JobStateError, PathEscapeError, list_jobs
+from workbench.models.jobs import (
+    ConfigError,
+    Job,
+    JobStateError,
+    PathEscapeError,
+    list_jobs,
+)
+from workbench.models.jobs import stop as stop_job_process
 from workbench.models.jobs.settings import TrainSettings
 from workbench.models.session import WorkbenchSession
+from workbench.views.panel.background_action import BackgroundAction
 from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
@@ -26,6 +34,8 @@ from workbench.views.panel.session_poll import poll_while_served
 from workbench.views.panel.sweep_view import SweepView
 
 POLL_MS = 1000
+#: Seconds a stopped job gets to save a checkpoint before it is killed.
+STOP_GRACE_SECS = 15.0
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
 #: Polls between two listings of the workspace's jobs (jobs started in other sessions).
 LIST_EVERY_N_POLLS = 5
@@ -118,6 +128,9 @@ class TrainPage(pn.viewable.Viewer):
         self.status = pn.pane.HTML(job_status_html(None), name="job-status")
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
         self.trace = pn.pane.Str("", visible=False, styles={"font-size": "11px"})
+        # A stop waits seconds for the job to save a checkpoint: off the session's thread.
+        self.stopping = BackgroundAction(name="stop-job")
+        self.stop_note = pn.pane.HTML("", visible=False, name="job-stopping")
         self._chart_stale = False
         self.devices = pn.pane.Markdown("This machine: looking for a GPU...")
         self._devices_known = False
@@ -219,13 +232,31 @@ class TrainPage(pn.viewable.Viewer):
         self.session.fix_design(mismatch)
 
     def stop_job(self, _=None) -> None:
-        if self.job is None:
+        """Stops the shown job in the background and says so at once; the status line shows
+        its end when it is reached. A click while a stop is under way does nothing."""
+        job = self.job
+        if job is None or not job.is_active or self.stopping.running:
             return
-        try:
-            self.job.stop(grace_secs=15)
-        except JobStateError as err:
-            self.message = str(err)
-        self.poll()
+        logdir, title = job.logdir, job.title
+        # Said before the stop starts: a stop that fails at once takes the note away.
+        self.stop_note.object = (
+            f"<i>Stopping {html.escape(title)}&hellip; it saves a checkpoint first (up to "
+            f"{STOP_GRACE_SECS:g} s).</i>"
+        )
+        self.stop_note.visible = True
+        self.stopping.start(
+            lambda: stop_job_process(logdir, grace_secs=STOP_GRACE_SECS),
+            lambda error: self._stopped(title, error),
+        )
+
+    def _stopped(self, title: str, error: Exception | None) -> None:
+        """The end of a stop: the note goes, an error is said, the job's state is read."""
+        self.stop_note.visible = False
+        self.stop_note.object = ""
+        if error is not None:
+            why = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.message = f"Cannot stop {title}: {why}."
+        self.poll(force=True)
 
     def resume_job(self, _=None) -> None:
         if self.job is None:
@@ -336,7 +367,9 @@ class TrainPage(pn.viewable.Viewer):
             self.session.param.train_design, label="Train the design from the Build page"
         )
         start_button = pn.widgets.Button(label="Start", color="primary")
-        stop_button = pn.widgets.Button(label="Stop", color="warning")
+        stop_button = pn.widgets.Button(
+            label="Stop", color="warning", disabled=self.stopping.param.running
+        )
         resume_button = pn.widgets.Button(label="Resume", color="default")
         start_button.on_click(self.start_job)
         stop_button.on_click(self.stop_job)
@@ -365,6 +398,7 @@ class TrainPage(pn.viewable.Viewer):
                 self.status,
                 self.error,
                 self.trace,
+                self.stop_note,  # Under the status line: the error and trace show on failures.
                 self.chart,
                 PlotlyGuard(width=0, height=0, margin=0),
                 sizing_mode="stretch_width",
