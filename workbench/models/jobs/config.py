@@ -304,6 +304,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.workspace = workspace
         self.check_files = check_files
+        self.design_variables: list[str] = []  # A valid `model.design`'s variable names.
 
     def add(self, path: str, value: Any, expected: str, hint: str = "") -> None:
         self.problems.append(config_problem(path, value, expected, hint))
@@ -480,9 +481,11 @@ def _design_problems(c: _Checker, design: Mapping) -> bool:
     A job whose design cannot be built is refused here, before its folder is made, rather
     than failing in the job process.
     """
-    from workbench.models.design.validate import validate  # Imports no TensorFlow.
+    from workbench.models.design.validate import analyze  # Imports no TensorFlow.
 
-    problems = validate(dict(design))
+    analysis = analyze(dict(design))
+    c.design_variables = [name for name, _, _ in analysis.variables]
+    problems = analysis.problems
     for problem in problems:
         path = _join("model.design", problem.path) if problem.path else "model.design"
         # The sentences after "..., got VALUE." (a suggestion) are kept as the hint.
@@ -725,6 +728,29 @@ def _restore(c: _Checker, raw: Mapping) -> tuple[RestoreSpec | None, dict | None
     return spec, out, True
 
 
+def _refused_freezes(c: _Checker, model: ModelSpec, frozen: Sequence[str]) -> None:
+    """Refuses frozen batch norms that hold some of the batch norms a ResNet v2 calls
+    itself but not all: the job could not build them (see `own_batch_norms`)."""
+    if not frozen:
+        return
+    from workbench.models import own_batch_norms as own
+
+    if model.net is not None:
+        nets = own.net_own_batch_norms(model.net)
+    else:
+        statistics = [n for n in c.design_variables if n.endswith("/moving_mean")]
+        nets = own.own_batch_norms(n[: -len("/moving_mean")] for n in statistics)
+    for refused in own.refused_freezes(nets, frozen):
+        entries = [e for e in frozen if any(own.in_scope(s, e) for s in refused.frozen)]
+        c.add(
+            "restore.frozen_batch_norms",
+            entries,
+            f"all of the batch norms {own.NET_TITLE} calls itself at scope "
+            f"{refused.own.net_scope!r} or none of them",
+            refused.message,
+        )
+
+
 def _multipliers(c: _Checker, value: Any) -> dict[str, float]:
     """`restore.gradient_multipliers`: `{scope: number > 0}`; the valid entries."""
     path = "restore.gradient_multipliers"
@@ -783,6 +809,8 @@ def _check(
     dataset, dataset_out = _dataset(c, raw)
     train, train_out = _train(c, raw)
     restore, restore_out, restore_ok = _restore(c, raw)
+    if model is not None and restore is not None:
+        _refused_freezes(c, model, restore.frozen_batch_norms)
     seed = c.integer(raw, "seed", "", default=0, minimum=0)
     device = c.choice(raw, "device", "", DEVICES, default="auto")
     speed = _performance(c, raw)

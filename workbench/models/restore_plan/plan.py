@@ -22,6 +22,7 @@ import tensorflow as tf
 from workbench.models.inspect.build import ModelFn, build_traced
 from workbench.models.inspect.checkpoint import Checkpoint, read_checkpoint
 from workbench.models.inspect.formatting import format_shape
+from workbench.models.own_batch_norms import RefusedFreeze, own_batch_norms, refused_freezes
 from workbench.models.restore_plan.batch_norm import BatchNormUpdates, batch_norm_updates
 from workbench.models.restore_plan.codegen import generate_code
 from workbench.models.restore_plan.compare import (
@@ -35,6 +36,7 @@ from workbench.models.restore_plan.traps import (
     Trap,
     batch_norm_traps,
     exclude_traps,
+    refused_freeze_traps,
     restore_set_traps,
     rule_traps,
 )
@@ -184,6 +186,13 @@ class RestorePlan(param.Parameterized):
         constant=True,
         doc="Scopes of the batch norms in frozen scopes whose statistics stay the "
         "checkpoint's (empty while `update_frozen_batch_norm` is True).",
+    )
+    refused_freezes = param.List(
+        default=[],
+        item_type=RefusedFreeze,
+        constant=True,
+        doc="Nets (ResNet v2) of which `frozen_batch_norms` hold some own batch norms but not "
+        "all: a job refuses them (`freeze_own_batch_norms` settles them).",
     )
     update_ops = param.List(
         default=[],
@@ -399,6 +408,25 @@ class RestorePlan(param.Parameterized):
                 choices[m.name] = False
         self.restore_choices = choices
 
+    def freeze_own_batch_norms(self, freeze: bool) -> list[str]:
+        """Settles every refused freeze (`refused_freezes`): freezes all of a net's own batch
+        norms (True) or trains those of them that were frozen (False), in one change of
+        `train_choices`.
+
+        Returns:
+          The batch-norm scopes whose choice changed (empty when nothing was refused).
+        """
+        changed = [
+            scope
+            for refused in self.refused_freezes
+            for scope in (refused.unfrozen if freeze else refused.frozen)
+        ]
+        if changed:
+            choices = dict(self.train_choices)
+            choices.update(dict.fromkeys(changed, not freeze))
+            self.train_choices = choices
+        return changed
+
     @staticmethod
     def _with(choices: Mapping[str, bool], path: str, value: bool | None) -> dict[str, bool]:
         new = dict(choices)
@@ -439,6 +467,7 @@ class RestorePlan(param.Parameterized):
                     trainable_parameters=0,
                     total_parameters=0,
                     frozen_batch_norms=[],
+                    refused_freezes=[],
                     batch_norms=[],
                     traps=[],
                     code="",
@@ -496,6 +525,10 @@ class RestorePlan(param.Parameterized):
 
         frozen = [u for u in self.batch_norms if not tree.effective(self.train_choices, u.scope)]
         dropped = [] if self.update_frozen_batch_norm else [n for u in frozen for n in u.update_ops]
+        # In-place updates have no update op to leave out: the job builds those batch
+        # norms in inference mode instead.
+        kept = [] if self.update_frozen_batch_norm else [u.scope for u in frozen if u.updating]
+        refused = refused_freezes(own_batch_norms(u.scope for u in self.batch_norms), kept)
         update_ops = [
             item
             for item in graph.get_collection(GraphKeys.UPDATE_OPS)
@@ -506,6 +539,7 @@ class RestorePlan(param.Parameterized):
         traps += rule_traps(self.rules, [m.name for m in matches])
         traps += restore_set_traps(restored, unused, ignore_missing_vars=self.ignore_missing_vars)
         traps += batch_norm_traps(frozen, update_frozen_batch_norm=self.update_frozen_batch_norm)
+        traps += refused_freeze_traps(refused)
 
         factors = {}
         for var in to_train:
@@ -530,7 +564,8 @@ class RestorePlan(param.Parameterized):
                 gradient_multipliers=factors,
                 trainable_parameters=sum(_size(v) for v in to_train),
                 total_parameters=sum(_size(v) for v in trainable),
-                frozen_batch_norms=[u.scope for u in frozen] if dropped else [],
+                frozen_batch_norms=kept,
+                refused_freezes=refused,
                 update_ops=update_ops,
                 traps=traps,
                 code=code,

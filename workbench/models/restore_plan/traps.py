@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from workbench.models.inspect.formatting import format_shape
+from workbench.models.own_batch_norms import RefusedFreeze
 from workbench.models.restore_plan.batch_norm import BatchNormUpdates
 from workbench.models.restore_plan.compare import UnusedEntry, VariableMatch
 from workbench.models.restore_plan.names import NameRule
@@ -35,6 +36,7 @@ TRAP_KINDS: tuple[str, ...] = (
     "frozen_batch_norm_updating",
     "frozen_batch_norm_in_place",
     "frozen_batch_norm_not_updating",
+    "frozen_batch_norm_refused",
 )
 
 _SHOWN = 4  # Names quoted in one message; the rest are counted.
@@ -257,9 +259,15 @@ def batch_norm_traps(
                     "frozen_batch_norm_in_place",
                     f"moving statistics of frozen batch norm(s) {_listed(in_place)} update in "
                     "place with every forward pass (updates_collections=None), which leaving "
-                    "them out of update_ops cannot stop; build those layers with "
-                    "is_training=False.",
+                    "them out of update_ops cannot stop. The fine-tuning job builds them with "
+                    "is_training=False, so there they stay the checkpoint's; code of your own "
+                    "must build those layers with is_training=False as well.",
                     tuple(in_place),
                 )
             )
     return traps
+
+
+def refused_freeze_traps(refused: Sequence[RefusedFreeze]) -> list[Trap]:
+    """A trap for every net whose own batch norms are frozen in a mix the job refuses."""
+    return [Trap("frozen_batch_norm_refused", r.message, (*r.frozen, *r.unfrozen)) for r in refused]

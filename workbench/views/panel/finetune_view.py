@@ -12,6 +12,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from workbench.models.own_batch_norms import NET_TITLE
 from workbench.models.restore_plan import RestorePlan
 from workbench.views.panel.code_view import code_pane
 
@@ -70,6 +71,49 @@ class FinetuneView(pn.viewable.Viewer):
         self.apply_button = pn.widgets.Button(label="Apply to matching scopes", align="end")
         self.apply_button.on_click(lambda _: self.apply_pattern())
         self.pattern_message = pn.pane.Markdown("", name="pattern-message")
+        # Settling a freeze a job would refuse (`plan.refused_freezes`), and its undo.
+        self.freeze_own_button = pn.widgets.Button(
+            label=f"Freeze all of {NET_TITLE}'s own batch norms", color="primary"
+        )
+        self.unfreeze_own_button = pn.widgets.Button(
+            label=f"Unfreeze {NET_TITLE}'s own batch norms", color="default"
+        )
+        self.undo_own_button = pn.widgets.Button(label="Undo", color="light")
+        self.freeze_own_button.on_click(lambda _: self.settle_own_batch_norms(True))
+        self.unfreeze_own_button.on_click(lambda _: self.settle_own_batch_norms(False))
+        self.undo_own_button.on_click(lambda _: self.undo_settle())
+        self._before_settle: dict | None = None  # train_choices before the last fix.
+        self._settling = False
+        self.plan.param.watch(self._show_own_buttons, ["refused_freezes", "train_choices"])
+        self._show_own_buttons()
+
+    def settle_own_batch_norms(self, freeze: bool) -> list[str]:
+        """Freezes all of a net's own batch norms (True) or unfreezes them (False) where the
+        frozen batch norms hold some but not all; Undo brings the choices back."""
+        before = dict(self.plan.train_choices)
+        self._settling = True
+        try:
+            changed = self.plan.freeze_own_batch_norms(freeze)
+        finally:
+            self._settling = False
+        if changed:
+            self._before_settle = before
+            self._show_own_buttons()
+        return changed
+
+    def undo_settle(self) -> None:
+        """Brings back the train choices from before the last fix of a refused freeze."""
+        if self._before_settle is not None:
+            before, self._before_settle = self._before_settle, None
+            self.plan.train_choices = before
+
+    def _show_own_buttons(self, *events) -> None:
+        if not self._settling and any(e.name == "train_choices" for e in events):
+            self._before_settle = None  # Undo would now take back more than the fix.
+        refused = bool(self.plan.refused_freezes)
+        self.freeze_own_button.visible = refused
+        self.unfreeze_own_button.visible = refused
+        self.undo_own_button.visible = self._before_settle is not None
 
     def apply_pattern(self) -> None:
         """Sets the chosen action on every scope the pattern matches; says what it did."""
@@ -172,7 +216,9 @@ class FinetuneView(pn.viewable.Viewer):
         alerts = [pn.pane.Alert(trap.message, alert_type="warning") for trap in self.plan.traps]
         if self.plan.error:
             alerts.insert(0, pn.pane.Alert(self.plan.error, alert_type="danger"))
-        return pn.Column(*alerts, sizing_mode="stretch_width")
+        # A freeze a job would refuse comes with its fixes, right below its warning.
+        own = pn.Row(self.freeze_own_button, self.unfreeze_own_button, self.undo_own_button)
+        return pn.Column(*alerts, own, sizing_mode="stretch_width")
 
     def code(self) -> pn.viewable.Viewable:
         code = self.plan.code or "# Build a model to see the restore code."

@@ -128,6 +128,24 @@ def test_frozen_batch_norms_are_listed_only_when_their_statistics_stay(tmp_path)
     assert plan.update_ops == []
 
 
+def test_a_frozen_batch_norm_updating_in_place_is_listed_for_the_job_to_build_frozen():
+    """No update op to leave out: the job keeps it in inference mode by its scope instead."""
+
+    def in_place(images):
+        params = {"is_training": True, "updates_collections": None}
+        net = slim.conv2d(
+            images, 2, [1, 1], normalizer_fn=slim.batch_norm, normalizer_params=params,
+            scope="conv1",
+        )  # fmt: skip
+        return slim.fully_connected(slim.flatten(net), 3, activation_fn=None, scope="fc")
+
+    plan = RestorePlan.from_model(in_place, TINY_INPUT_SHAPE)
+    plan.set_train("conv1", False)
+    plan.update_frozen_batch_norm = False
+    assert plan.frozen_batch_norms == ["conv1/BatchNorm"]
+    assert [t.kind for t in plan.traps] == ["frozen_batch_norm_in_place"]
+
+
 def test_generated_code_multiplies_the_gradients(plan):
     """The code's train op moves fc/weights by 10 * lr * gradient and conv1 not at all."""
     plan.apply_pattern(".*", restore=False)  # No checkpoint to read here.

@@ -102,11 +102,15 @@ def test_frozen_batch_norm_traps_when_statistics_keep_updating():
 def test_frozen_batch_norm_traps_when_statistics_should_stay_fixed():
     (trap,) = batch_norm_traps(BN, update_frozen_batch_norm=False)
     assert (trap.kind, trap.names) == ("frozen_batch_norm_in_place", ("conv2/BatchNorm",))
-    assert "build those layers with is_training=False" in trap.message
+    assert trap.message.endswith(
+        "which leaving them out of update_ops cannot stop. The fine-tuning job builds them "
+        "with is_training=False, so there they stay the checkpoint's; code of your own must "
+        "build those layers with is_training=False as well."
+    )
 
 
 def test_every_kind_is_listed():
-    assert len(set(traps.TRAP_KINDS)) == len(traps.TRAP_KINDS) == 12
+    assert len(set(traps.TRAP_KINDS)) == len(traps.TRAP_KINDS) == 13
 
 
 def test_docstring_examples_run():
