@@ -84,3 +84,29 @@ def test_the_cli_refuses_a_design_that_cannot_be_built(tmp_path, capsys, command
     err = capsys.readouterr().err
     assert "at most 268,435,456 (2**28) values fit one tensor" in err
     assert "Traceback" not in err
+
+
+def _repeats(count: int, times: int) -> list[dict]:
+    fc = layer("fully_connected", num_outputs=2)
+    return [{"kind": "repeat", "count": times, "block": fc, "scope": f"r{i}"} for i in range(count)]
+
+
+def test_layer_calls_are_capped_with_repeat_counts_included():
+    # 8 blocks, 2,048 calls: building them would hold a server thread for minutes.
+    started = time.monotonic()
+    problems = _messages(new_design("m", [4], _repeats(8, 256)))
+    assert time.monotonic() - started < 5
+    assert problems == [
+        "The design makes more than 2,000 layer calls (repeat counts and stacked layers "
+        "included); at most 2,000 can be built in good time. Slim nets (a net block) count "
+        "as one."
+    ]
+    assert _messages(new_design("m", [4], _repeats(7, 256))) == []  # 1,792 calls.
+
+
+def test_blocks_in_a_residual_shortcut_count_too():
+    fc = layer("fully_connected", num_outputs=4)
+    residual = {"kind": "residual", "blocks": [fc], "shortcut": [fc] * 5001}
+    assert _messages(new_design("m", [4], [residual]))[0].startswith(
+        "The design has more than 5,000 blocks"
+    )

@@ -18,6 +18,7 @@ from workbench.problems import Problem
 __all__ = [
     "MAX_BLOCKS",
     "MAX_ELEMENTS",
+    "MAX_LAYER_CALLS",
     "MAX_PARAMS",
     "check_counts",
     "check_elements",
@@ -26,6 +27,10 @@ __all__ = [
 
 #: Blocks in a design, all nesting levels together.
 MAX_BLOCKS = 5000
+#: Layer calls a design makes, repeat counts and stacked layers included. Building one takes
+#: tens of milliseconds on a busy 2-core machine (5,120 calls: 3 minutes), on the thread that
+#: serves the page; the largest nets of the catalogue make about 500.
+MAX_LAYER_CALLS = 2000
 #: Values in one tensor of one example (an activation, or one variable): 1 GB of float32.
 MAX_ELEMENTS = 2**28
 #: Parameters of the whole design: 4 GB of float32.
@@ -45,12 +50,41 @@ def _count(design: Any) -> int:
             stack.extend(value)
         elif isinstance(value, dict):
             blocks += 1
-            stack.extend(value[key] for key in ("blocks", "branches") if key in value)
+            stack.extend(value[key] for key in _CHILDREN if key in value)
     return blocks
 
 
+# The fields of a block that hold blocks (lists of them, or one: a repeat's `block`).
+_CHILDREN = ("blocks", "shortcut", "branches", "block")
+
+
+def _calls(design: Any) -> int:
+    """The layer calls `design` makes (a repeat's count times its layer, a stack's layers,
+    a net as one), without recursion; stops past the cap."""
+    calls = 0
+    stack = [(design.get("blocks"), 1)] if isinstance(design, dict) else []
+    while stack and calls <= MAX_LAYER_CALLS:
+        value, times = stack.pop()
+        if isinstance(value, list):
+            stack.extend((item, times) for item in value)
+        elif isinstance(value, dict):
+            kind = value.get("kind")
+            if kind == "repeat":
+                count = value.get("count")
+                valid = isinstance(count, int) and not isinstance(count, bool) and count >= 1
+                stack.append((value.get("block"), times * (count if valid else 1)))
+            elif kind == "stack":
+                per_layer = value.get("per_layer")
+                calls += times * (len(per_layer) if isinstance(per_layer, list) else 1)
+            elif kind in ("layer", "net"):
+                calls += times
+            else:
+                stack.extend((value[key], times) for key in _CHILDREN if key in value)
+    return calls
+
+
 def check_counts(state: State, design: Any) -> bool:
-    """Reports a design with too many blocks; True when it has.
+    """Reports a design with too many blocks or layer calls; True when it has.
 
     Nothing else is checked then: the checks take time in proportion to the blocks.
     """
@@ -65,6 +99,20 @@ def check_counts(state: State, design: Any) -> bool:
                 "of the same layer.",
                 value=blocks,
                 expected=f"at most {MAX_BLOCKS:,} blocks",
+                kind="value",
+            ),
+        )
+        return True
+    if _calls(design) > MAX_LAYER_CALLS:
+        report(
+            state,
+            Problem(
+                path="blocks",
+                message=f"The design makes more than {MAX_LAYER_CALLS:,} layer calls (repeat "
+                f"counts and stacked layers included); at most {MAX_LAYER_CALLS:,} can be "
+                "built in good time. Slim nets (a net block) count as one.",
+                value=_calls(design),
+                expected=f"at most {MAX_LAYER_CALLS:,} layer calls",
                 kind="value",
             ),
         )
