@@ -34,7 +34,8 @@ stopping at the first; `load_config` raises them together as a `ConfigError`. Pa
 inside it.
 
 This module imports no TensorFlow at import time: the job process reads its device choice
-before TensorFlow starts. Checking a net name imports `slimlib.nets` on first use.
+before TensorFlow starts, and checking a config needs no TensorFlow at all (net names are
+checked against `net_names.NET_NAMES`), so `slim-workbench sweep define` does not load it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.models.jobs import performance
+from workbench.models.jobs.net_names import NET_NAMES
 from workbench.models.jobs.paths import PathEscapeError, resolve_in_workspace
 from workbench.models.jobs.performance import PerformanceSpec
 from workbench.problems import Problem, ProblemsError, did_you_mean
@@ -509,7 +511,7 @@ def _model(c: _Checker, raw: Mapping) -> tuple[ModelSpec | None, dict]:
         )
         return None, section
     if has_net:
-        names = _network_names()
+        names = list(NET_NAMES)
         net = section["net"]
         if not isinstance(net, str) or net not in names:
             c.add("model.net", net, f"one of {names}", did_you_mean(net, names).lstrip())
@@ -522,12 +524,6 @@ def _model(c: _Checker, raw: Mapping) -> tuple[ModelSpec | None, dict]:
     if _design_problems(c, design):
         return None, section
     return ModelSpec(design=copy.deepcopy(dict(design))), {"design": copy.deepcopy(dict(design))}
-
-
-def _network_names() -> list[str]:
-    from slimlib.nets import nets_factory  # Imports TensorFlow; only needed to check names.
-
-    return list(nets_factory.network_names)
 
 
 def _dataset(c: _Checker, raw: Mapping) -> tuple[DatasetSpec | None, dict]:

@@ -395,3 +395,12 @@ def test_a_sweep_id_is_kept_and_a_job_outside_a_sweep_has_none(tmp_path):
 def test_a_sweep_id_that_cannot_name_a_folder_is_refused(tmp_path, sweep):
     with pytest.raises(ConfigError, match=r"sweep: must be null or a sweep id: up to 100 letters"):
         load_config({**LENET, "sweep": sweep}, workspace=tmp_path)
+
+
+def test_the_net_names_checked_are_the_nets_slimlib_builds():
+    # Written out so that a config check needs no TensorFlow; a net added to slimlib.nets
+    # and not here would be refused by every config check.
+    from slimlib.nets import nets_factory
+    from workbench.models.jobs.net_names import NET_NAMES
+
+    assert list(NET_NAMES) == nets_factory.network_names
