@@ -14,7 +14,8 @@ from slimlib.nets import nets_factory, resnet_v2
 from workbench.cli import EXIT_INVALID, main
 from workbench.models import frozen_norms, own_batch_norms
 from workbench.models.design.spec import net, new_design
-from workbench.models.jobs import validate_config
+from workbench.models.jobs import ConfigError, validate_config
+from workbench.models.jobs.control import start
 from workbench.models.own_batch_norms import (
     OwnBatchNorms,
     net_own_batch_norms,
@@ -112,6 +113,16 @@ def test_the_cli_refuses_it_before_making_a_job_folder(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "restore.frozen_batch_norms: must be all of the batch norms ResNet v2" in err
     assert "Traceback" not in err
+    assert not (tmp_path / "jobs").exists()
+
+
+def test_starting_such_a_job_is_refused_before_its_folder_is_made(tmp_path):
+    """The Fine-tune page's Launch goes through `start`, which checks the config first."""
+    (tmp_path / "ckpt.index").write_text("")
+    config = _config({"net": "resnet_v2_50"}, ["resnet_v2_50/postnorm"])
+    config["restore"]["checkpoint"] = "ckpt"
+    with pytest.raises(ConfigError, match=r"restore\.frozen_batch_norms: must be all of the"):
+        start(config, "jobs/refused", workspace=tmp_path)
     assert not (tmp_path / "jobs").exists()
 
 
