@@ -7,7 +7,7 @@ net's one `is_training` (see `frozen_norms.build_with_frozen_norms`, which refus
 sets when it builds the net). Freezing their statistics is honoured for all of them together
 or for none. No other net of `slimlib.nets` calls a batch norm itself. The names are enough:
 a plan's graph and a design's analysis have them, and a job's `model.net` gives them from
-the net's units per block, with no build.
+the net's units per block, with no build and no TensorFlow.
 """
 
 from __future__ import annotations
@@ -26,6 +26,14 @@ __all__ = [
 ]
 
 NET_TITLE = "ResNet v2"
+#: Units per block of `resnet_v2_DEPTH` (slimlib's table, written out so that checking a
+#: job config imports no TensorFlow; a test holds them equal).
+RESNET_V2_UNITS: dict[int, tuple[int, ...]] = {
+    50: (3, 4, 6, 3),
+    101: (3, 4, 23, 3),
+    152: (3, 8, 36, 3),
+    200: (3, 24, 36, 3),
+}
 _PREACT = re.compile(r"(?P<net>.+)/block\d+/unit_\d+/bottleneck_v2/preact")
 _SHOWN = 3  # Scopes quoted in one message; the rest are counted.
 
@@ -115,12 +123,10 @@ def net_own_batch_norms(net: str, scope: str | None = None) -> list[OwnBatchNorm
       ([17], [])
     """
     match = re.fullmatch(r"resnet_v2_(\d+)", net)
-    if not match:
+    if not match or int(match[1]) not in RESNET_V2_UNITS:
         return []
-    from slimlib.nets import resnet_utils  # Imports TensorFlow: only for a ResNet v2.
-
     top = net if scope is None else scope
-    units = resnet_utils._UNITS[int(match[1])]  # noqa: SLF001 - the nets' own table
+    units = RESNET_V2_UNITS[int(match[1])]
     own = [
         f"{top}/block{block}/unit_{unit}/bottleneck_v2/preact"
         for block, count in enumerate(units, start=1)

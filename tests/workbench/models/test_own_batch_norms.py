@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 import slimlib as slim
-from slimlib.nets import nets_factory, resnet_v2
+from slimlib.nets import nets_factory, resnet_utils, resnet_v2
 from workbench.cli import EXIT_INVALID, main
 from workbench.models import frozen_norms, own_batch_norms
 from workbench.models.design.spec import net, new_design
@@ -42,6 +42,12 @@ def test_the_names_give_the_batch_norms_a_built_resnet_v2_calls_itself():
     assert [o.net_scope for o in net_own_batch_norms("resnet_v2_101", "a/b")] == ["a/b"]
     assert len(net_own_batch_norms("resnet_v2_101")[0].scopes) == 3 + 4 + 23 + 3 + 1
     assert net_own_batch_norms("resnet_v1_50") == net_own_batch_norms("inception_v3") == []
+
+
+def test_the_units_per_block_are_slimlibs():
+    assert own_batch_norms.RESNET_V2_UNITS == resnet_utils._UNITS
+    names = {f"resnet_v2_{depth}" for depth in own_batch_norms.RESNET_V2_UNITS}
+    assert names == {n for n in nets_factory.networks_map if n.startswith("resnet_v2_")}
 
 
 @pytest.mark.parametrize(
