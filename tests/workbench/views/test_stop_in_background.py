@@ -52,15 +52,19 @@ def _until(predicate, poll, timeout=30.0) -> None:
         time.sleep(0.05)
 
 
-def _running_job_page(workspace: Path, fake_python: str) -> TrainPage:
-    start_job(CONFIG, "jobs/slow", workspace=workspace, python=fake_python)
-    page = TrainPage(session=WorkbenchSession(workspace=str(workspace), train_design=False))
-    _until(lambda: page.job is not None and page.job.state == "running", page.poll)
-    return page
+@pytest.fixture
+def page(tmp_path, fake_python):
+    """The Train page showing a running stand-in job (stopped at the end, whatever failed)."""
+    job = start_job(CONFIG, "jobs/slow", workspace=tmp_path, python=fake_python)
+    try:
+        page = TrainPage(session=WorkbenchSession(workspace=str(tmp_path), train_design=False))
+        _until(lambda: page.job is not None and page.job.state == "running", page.poll)
+        yield page
+    finally:
+        control.stop(job.logdir, grace_secs=5)
 
 
-def test_stop_job_returns_before_the_job_has_stopped(tmp_path, fake_python, monkeypatch):
-    page = _running_job_page(tmp_path, fake_python)
+def test_stop_job_returns_before_the_job_has_stopped(page, monkeypatch):
     calls = []
     stop = train.stop_job_process
     monkeypatch.setattr(train, "stop_job_process", lambda *a, **k: (calls.append(a), stop(*a, **k)))
@@ -80,8 +84,7 @@ def test_stop_job_returns_before_the_job_has_stopped(tmp_path, fake_python, monk
     assert "<b style='color:#555'>stopped</b>" in page.status.object
 
 
-def test_an_error_while_stopping_a_job_is_shown(tmp_path, fake_python, monkeypatch):
-    page = _running_job_page(tmp_path, fake_python)
+def test_an_error_while_stopping_a_job_is_shown(page, monkeypatch):
 
     def refused(logdir, grace_secs):
         raise PermissionError(13, "Permission denied", f"{logdir}/stop_requested")
@@ -92,7 +95,6 @@ def test_an_error_while_stopping_a_job_is_shown(tmp_path, fake_python, monkeypat
     assert page.message == "Cannot stop slow: Permission denied."
     assert page.message_pane.visible and not page.stop_note.visible
     assert not page.stopping.running  # The next click tries again.
-    control.stop(page.job.logdir, grace_secs=5)
 
 
 def test_stop_sweep_returns_before_its_runs_have_stopped(tmp_path, fake_python, monkeypatch):
@@ -102,20 +104,25 @@ def test_stop_sweep_returns_before_its_runs_have_stopped(tmp_path, fake_python, 
     view.form.param.update(learning_rates="0.1, 0.01, 0.001", max_concurrent=2)
     sweep = view.form.start(CONFIG)
     assert len(sweep.schedule(python=fake_python)) == 2
-    running = lambda: view.form.status.get("counts", {}).get("running") == 2  # noqa: E731
-    _until(running, view.poll)
-    begin = time.monotonic()
-    view.stop_sweep()
-    took = time.monotonic() - begin
-    assert took < CLICK_SECS, f"the click took {took:.1f} s"
-    assert view.stop_note.visible and f"Stopping sweep {sweep.id}&hellip;" in view.stop_note.object
-    view.stop_sweep()  # A second click while stopping starts nothing.
-    _until(lambda: view.form.status["state"] == "stopping", view.poll)
-    _until(lambda: view.form.status["state"] == "stopped", view.poll)
-    assert [run["state"] for run in view.form.status["runs"]] == ["stopped"] * 2 + ["cancelled"]
-    assert view.stopping.wait(10)
-    _until(lambda: not view.stop_note.visible, lambda: None)
-    assert not view.message_pane.visible
+    try:
+        running = lambda: view.form.status.get("counts", {}).get("running") == 2  # noqa: E731
+        _until(running, view.poll)
+        begin = time.monotonic()
+        view.stop_sweep()
+        took = time.monotonic() - begin
+        assert took < CLICK_SECS, f"the click took {took:.1f} s"
+        assert (
+            view.stop_note.visible and f"Stopping sweep {sweep.id}&hellip;" in view.stop_note.object
+        )
+        view.stop_sweep()  # A second click while stopping starts nothing.
+        _until(lambda: view.form.status["state"] == "stopping", view.poll)
+        _until(lambda: view.form.status["state"] == "stopped", view.poll)
+        assert [run["state"] for run in view.form.status["runs"]] == ["stopped"] * 2 + ["cancelled"]
+        assert view.stopping.wait(10)
+        _until(lambda: not view.stop_note.visible, lambda: None)
+        assert not view.message_pane.visible
+    finally:  # Whatever failed, no run is left waiting.
+        control.stop_jobs([run["logdir"] for run in sweep.run_states()], grace_secs=5)
 
 
 def test_an_error_while_stopping_a_sweep_is_shown(tmp_path, monkeypatch):
