@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,25 +22,11 @@ from workbench.models.sweeps import (
     schedule_all,
 )
 
-FAKE_JOB = Path(__file__).with_name("fake_job.py")
 BASE = {
     "model": {"design": template("lenet")},
     "dataset": {"kind": "digits", "resize": [28, 28]},
     "train": {"steps": 2},
 }
-
-
-@pytest.fixture(autouse=True)
-def no_gpus(monkeypatch):
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
-
-
-@pytest.fixture
-def fake_python(tmp_path) -> str:
-    path = tmp_path / "fake-python"
-    path.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE_JOB} "$@"\n')
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return str(path)
 
 
 def _define(workspace, name: str, now: float = 0) -> Sweep:

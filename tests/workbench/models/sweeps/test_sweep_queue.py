@@ -11,8 +11,6 @@ import json
 import multiprocessing
 import os
 import signal
-import stat
-import sys
 import time
 from pathlib import Path
 
@@ -34,28 +32,12 @@ from workbench.models.sweeps import (
     visible_gpus,
 )
 
-FAKE_JOB = Path(__file__).with_name("fake_job.py")
 BASE = {
     "model": {"design": template("lenet")},
     "dataset": {"kind": "digits", "resize": [28, 28]},
     "train": {"steps": 2},
 }
 RATES = [0.1, 0.01, 0.001, 0.0001]
-
-
-@pytest.fixture(autouse=True)
-def no_gpus(monkeypatch):
-    """A CPU machine, whatever this one has: one run at a time."""
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
-
-
-@pytest.fixture
-def fake_python(tmp_path) -> str:
-    """An 'interpreter' that runs fake_job.py with the arguments a job process gets."""
-    path = tmp_path / "fake-python"
-    path.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE_JOB} "$@"\n')
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return str(path)
 
 
 def _define(workspace, **fields) -> Sweep:
