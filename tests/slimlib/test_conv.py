@@ -669,7 +669,8 @@ def _conv2d(**kwargs):
     "kwargs, exc, match",
     [
         ({"num_outputs": 0}, ValueError, r"conv2d: `num_outputs` must be >= 1, got 0\."),
-        ({"num_outputs": 2.5}, TypeError, r"conv2d: `num_outputs` must be an int, got 2\.5"),
+        ({"num_outputs": 0.5}, ValueError, r"conv2d: `num_outputs` must be >= 1, got 0\.5 \(trunc"),
+        ({"num_outputs": "3"}, TypeError, r"conv2d: `num_outputs` must be an int, got '3'"),
         ({"num_outputs": None}, TypeError, r"`num_outputs` must be an int, got None"),
         ({"kernel_size": [3]}, ValueError, r"`kernel_size` must be .* 2 ints .*length 1"),
         ({"kernel_size": [3, 0]}, ValueError, r"`kernel_size` must be .*, got \[3, 0\]"),
@@ -691,7 +692,8 @@ def _conv2d(**kwargs):
     ],
     ids=[
         "num_outputs-zero",
-        "num_outputs-float",
+        "num_outputs-float-below-one",
+        "num_outputs-str",
         "num_outputs-none",
         "kernel-length",
         "kernel-zero",
@@ -843,3 +845,24 @@ def test_eager_call_asks_for_a_graph(call):
     assert tf.executing_eagerly()
     with pytest.raises(RuntimeError, match=r"builds graphs.*tf\.Graph\(\)\.as_default\(\)"):
         call(np.ones([1, 4, 4, 1], np.float32))
+
+
+# float channel counts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, channels",
+    [
+        # A width multiplier dividing 16 channels by 0.1 gives the float 160.0.
+        (lambda x: slim.conv2d(x, 16 / 0.1, 1), 160),
+        (lambda x: slim.conv2d(x, 7.9, 1), 7),
+        (lambda x: slim.conv2d_transpose(x, 5.5, 2, stride=2), 5),
+        (lambda x: slim.separable_conv2d(x, 6.2, 3), 6),
+    ],
+)
+def test_float_num_outputs_truncates_like_tf_slim(build, channels):
+    with tf.Graph().as_default():
+        net = build(tf.ones([1, 4, 4, 2]))
+        assert net.shape[-1] == channels
+        weights = [v for v in slim.get_model_variables() if v.op.name.endswith("weights")]
+        assert channels in weights[-1].shape.as_list()

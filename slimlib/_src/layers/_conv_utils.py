@@ -69,6 +69,23 @@ def positive_int(fn: str, name: str, value: object) -> int:
     return _checks.check_positive_int(fn, name, value)
 
 
+def filter_count(fn: str, name: str, value: object) -> int:
+    """A convolution's output channel count as an int >= 1.
+
+    TF-Slim's convolutions hand `num_outputs` to layers that truncate a Python float to an
+    int, so width multipliers written as `num_outputs / multiplier` (MobileNet's) build
+    `int(value)` channels; a float that truncates below 1 is refused here.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        truncated = int(value)
+        if truncated < 1:
+            raise ValueError(
+                f"{fn}: `{name}` must be >= 1, got {value!r} (truncates to {truncated})."
+            )
+        return truncated
+    return positive_int(fn, name, value)
+
+
 def check_stride_and_rate(fn: str, strides: tuple[int, ...], rates: tuple[int, ...]) -> None:
     """Atrous (dilated) convolution in TensorFlow needs every stride to be 1."""
     if any(r > 1 for r in rates) and any(s > 1 for s in strides):

@@ -93,7 +93,7 @@ def _convolution(
     layer: cu.LayerArgs,
 ) -> tf.Tensor:
     """The N-D convolution behind `convolution` and `conv1d` / `conv2d` / `conv3d`."""
-    num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
+    num_outputs = cu.filter_count(fn, "num_outputs", num_outputs)
     _common.check_activation_fn(fn, layer.activation_fn)
     conv_dims = cu.check_conv_dims(fn, conv_dims)
     if data_format is not None:
@@ -150,7 +150,8 @@ _CONVOLUTION_DOC = """Adds a {what} convolution, then biases or `normalizer_fn`,
     Args:
       inputs: {inputs};
         `in_channels` must be static.
-      num_outputs: Number of output channels, an int >= 1.
+      num_outputs: Number of output channels, an int >= 1 (a float is truncated, as TF-Slim
+        does: MobileNet's width multipliers divide channel counts).
       kernel_size: Kernel size {sizes}, or one int for every axis.
       stride: Step between windows {sizes}, or one int. Default 1.
       padding: "SAME" (output size `ceil(in / stride)`) or "VALID" (windows
@@ -472,7 +473,7 @@ def _convolution_transpose(
     layer: cu.LayerArgs,
 ) -> tf.Tensor:
     """The transposed convolution behind `conv2d_transpose` and `conv3d_transpose`."""
-    num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
+    num_outputs = cu.filter_count(fn, "num_outputs", num_outputs)
     formats = (cu.tf_data_format(n, False), cu.tf_data_format(n, True))
     data_format = cu.check_data_format(fn, data_format, formats)
     inputs = _common.to_tensor_input(fn, inputs)
@@ -529,7 +530,8 @@ _TRANSPOSE_DOC = """Adds a {what} transposed convolution ("deconvolution"), then
     Args:
       inputs: Tensor `{shape_last}` ("{format_last}", the default) or
         `{shape_first}` ("{format_first}"); `in_channels` must be static.
-      num_outputs: Number of output channels, an int >= 1.
+      num_outputs: Number of output channels, an int >= 1 (a float is truncated, as TF-Slim
+        does: MobileNet's width multipliers divide channel counts).
       kernel_size: {size_text} of the kernel, or an int for every axis.
       stride: {size_text} of the upsampling step, or an int. Default 1.
       padding: "SAME" or "VALID" (case-insensitive). Default "SAME".
@@ -695,8 +697,8 @@ def separable_convolution2d(
     Args:
       inputs: Tensor `[batch, height, width, in_channels]` ("NHWC", the default) or
         `[batch, in_channels, height, width]` ("NCHW"); `in_channels` must be static.
-      num_outputs: Output channels of the pointwise step, an int >= 1, or None
-        for a depthwise convolution only (`in_channels * depth_multiplier` outputs).
+      num_outputs: Output channels of the pointwise step, an int >= 1 (a float is
+        truncated), or None for a depthwise convolution only (`in_channels * depth_multiplier` outputs).
       kernel_size: `[kernel_height, kernel_width]` of the depthwise kernel, or an int.
       depth_multiplier: Depthwise outputs per input channel, an int >= 1. Default 1.
       stride: `[stride_height, stride_width]` of the depthwise step (equal values:
@@ -746,7 +748,7 @@ def separable_convolution2d(
     fn = "separable_conv2d"
     layer = cu.LayerArgs.pick(locals())
     if num_outputs is not None:
-        num_outputs = cu.positive_int(fn, "num_outputs", num_outputs)
+        num_outputs = cu.filter_count(fn, "num_outputs", num_outputs)
     depth_multiplier = cu.positive_int(fn, "depth_multiplier", depth_multiplier)
     data_format = cu.check_data_format(fn, data_format, (DATA_FORMAT_NHWC, DATA_FORMAT_NCHW))
     inputs = _common.to_tensor_input(fn, inputs)
