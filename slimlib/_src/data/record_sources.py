@@ -27,6 +27,16 @@ class RecordSource(NamedTuple):
     records: tf.data.Dataset
     values: tf.data.Dataset
 
+    @property
+    def name(self) -> str:
+        """The reader op's name: what a saved MetaGraph lists for this collection.
+
+        Without a name, every checkpoint save warned that the collection cannot be
+        serialized; with it the collection exports as a node list, and a graph imported
+        from it holds plain ops there, which `find` passes over.
+        """
+        return self.get_next.name
+
 
 def register(get_next: tf.Operation, records: tf.data.Dataset, values: tf.data.Dataset) -> None:
     """Records that `get_next` hands out the elements of `records` (`values` unkeyed)."""
@@ -36,6 +46,6 @@ def register(get_next: tf.Operation, records: tf.data.Dataset, values: tf.data.D
 def find(op: tf.Operation) -> RecordSource | None:
     """The source whose `get_next` is `op`, or None when `op` is no registered reader."""
     for source in op.graph.get_collection(_COLLECTION):
-        if source.get_next is op:
+        if isinstance(source, RecordSource) and source.get_next is op:
             return source
     return None

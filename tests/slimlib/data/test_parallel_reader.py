@@ -149,3 +149,20 @@ def test_parallel_reader_fills_a_common_queue(graph, record_files):
         with queues.QueueRunners(sess):
             values = [sess.run(value) for _ in range(6)]
     assert sorted(values) == ALL_RECORDS
+
+
+def test_saving_a_graph_with_a_reader_exports_its_op_names_without_warning(
+    graph, record_files, caplog
+):
+    _, value = parallel_reader.parallel_read(record_files, None, num_epochs=1, shuffle=False)
+    with caplog.at_level("WARNING"):
+        meta = tf.train.export_meta_graph()
+    assert not [r for r in caplog.records if "Issue encountered" in r.getMessage()]
+    [key] = [k for k in meta.collection_def if "record_sources" in k]
+    assert list(meta.collection_def[key].node_list.value) == [value.op.name]
+    # A graph rebuilt from the export holds the reader op there; batching still works on it.
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(meta)
+        restored = tf.get_default_graph().get_tensor_by_name(value.name)
+        batch = tf.train.batch([restored], batch_size=2)
+        assert batch.shape.as_list() == [2]
