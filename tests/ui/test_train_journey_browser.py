@@ -110,11 +110,16 @@ def test_a_stopped_job_is_named_after_the_design_and_shown_as_stopped(
     running = re.compile(r"lenet-digits: running, step [1-9]\d* / 5000")
     expect(page.locator("option", has_text=running)).to_have_count(1, timeout=JOB_TIMEOUT_MS)
     stop = page.get_by_role("button", name="Stop", exact=True)
+    expect(page.get_by_role("button", name="Resume", exact=True)).to_be_disabled()
     stop.click()
     stopped = page.locator("option", has_text="lenet-digits: stopped, step")
     expect(stopped).to_have_count(1, timeout=JOB_TIMEOUT_MS)
-    # The stop ran in the background: its end reached the page, which can stop again.
-    expect(stop).to_be_enabled(timeout=JOB_TIMEOUT_MS)
+    # The stop ran in the background: its end reached the page, which can resume the job
+    # (and has nothing left to stop: Stop is off, as it was before the job).
+    expect(page.get_by_role("button", name="Resume", exact=True)).to_be_enabled(
+        timeout=JOB_TIMEOUT_MS
+    )
+    expect(stop).to_be_disabled()
     expect(page.get_by_text("Stopping lenet-digits")).to_be_hidden()
     # The list and the status line read the same progress; a stop is no error.
     step = re.search(r"step (\d+) / 5000", stopped.text_content()).group(1)

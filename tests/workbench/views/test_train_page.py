@@ -370,3 +370,20 @@ def test_a_full_disk_at_start_is_shown_and_nothing_is_launched(tmp_path, monkeyp
     assert view.job is None or view.job.state != "running"
     monkeypatch.undo()
     assert not list((tmp_path / "ws").rglob("job.json"))
+
+
+@pytest.mark.parametrize(
+    ("state", "stop", "resume"),
+    [("running", True, False), ("stopped", False, True), ("failed", False, True),
+     ("finished", False, False)],
+)  # fmt: skip
+def test_stop_and_resume_are_enabled_only_when_they_can_act_on_the_shown_job(
+    tmp_path, state, stop, resume
+):
+    assert _page(tmp_path / "empty").stop_button.disabled  # no job yet: nothing to stop
+    _job_folder(tmp_path, "j", {"state": state, "step": 5, "launched_at": time.time()})
+    view = _page(tmp_path)
+    assert view.job.state == state
+    assert (view.stop_button.disabled, view.resume_button.disabled) == (not stop, not resume)
+    buttons = view.__panel__().objects[1].objects[0].objects[1]
+    assert list(buttons.objects[1:]) == [view.stop_button, view.resume_button]

@@ -41,6 +41,9 @@ _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261
 LIST_EVERY_N_POLLS = 5
 #: The fix button of each kind of mismatch (`Mismatch.field`): the input, the classes, the batch.
 FIX_SLOTS = {"input": 0, "num_outputs": 1, "num_classes": 1, "batch_size": 2}
+#: The shown job's states in which Stop, and Resume, have something to do.
+STOPPABLE_STATES = ("starting", "running")
+RESUMABLE_STATES = ("stopped", "failed")
 
 
 def job_progress(job: Job) -> str:
@@ -131,6 +134,12 @@ class TrainPage(pn.viewable.Viewer):
         # A stop waits seconds for the job to save a checkpoint: off the session's thread.
         self.stopping = BackgroundAction(name="stop-job")
         self.stop_note = pn.pane.HTML("", visible=False, name="job-stopping")
+        # Each enabled only when it can act on the shown job (and no stop is under way): a
+        # click that does nothing (Stop on a finished job, Resume on a running one) left
+        # people wondering.
+        self.stop_button = pn.widgets.Button(label="Stop", color="warning", disabled=True)
+        self.resume_button = pn.widgets.Button(label="Resume", color="default", disabled=True)
+        self.stopping.param.watch(lambda _: self._enable_job_buttons(), "running")
         self._chart_stale = False
         self.devices = pn.pane.Markdown("This machine: looking for a GPU...")
         self._devices_known = False
@@ -352,6 +361,12 @@ class TrainPage(pn.viewable.Viewer):
         self.error.visible = bool(self.error.object)
         self.trace.object = job.traceback if job is not None and job.traceback else ""
         self.trace.visible = bool(self.trace.object)
+        self._enable_job_buttons()
+
+    def _enable_job_buttons(self) -> None:
+        state = self.job.state if self.job is not None else None
+        self.stop_button.disabled = self.stopping.running or state not in STOPPABLE_STATES
+        self.resume_button.disabled = self.stopping.running or state not in RESUMABLE_STATES
 
     def __panel__(self) -> pn.viewable.Viewable:
         settings = self.settings
@@ -367,19 +382,15 @@ class TrainPage(pn.viewable.Viewer):
             self.session.param.train_design, label="Train the design from the Build page"
         )
         start_button = pn.widgets.Button(label="Start", color="primary")
-        stop_button = pn.widgets.Button(
-            label="Stop", color="warning", disabled=self.stopping.param.running
-        )
-        resume_button = pn.widgets.Button(label="Resume", color="default")
         start_button.on_click(self.start_job)
-        stop_button.on_click(self.stop_job)
-        resume_button.on_click(self.resume_job)
+        self.stop_button.on_click(self.stop_job)
+        self.resume_button.on_click(self.resume_job)
         poll_while_served(self.poll, POLL_MS)
         page = pn.Row(
             pn.Column(
                 "### New training job",
                 # Above the form: visible without scrolling, whatever is added below.
-                pn.Row(start_button, stop_button, resume_button),
+                pn.Row(start_button, self.stop_button, self.resume_button),
                 form,
                 pn.pane.Markdown(
                     "*Folder*, relative to the workspace: for `image_folder`, one sub-folder "
