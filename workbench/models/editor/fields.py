@@ -57,6 +57,10 @@ def arg_scope_ops() -> tuple[str, ...]:
     return tuple(name for name, op in catalogue().items() if op.arg_scope_op and not op.fixed)
 
 
+#: What the design's name does. The generated function is always `model`: the name is not it.
+NAME_DOC = "Names the design's training jobs (lenet-digits) and heads its generated code."
+
+
 def block_fields(design: dict, path: str) -> list[FieldRow]:
     """The fields of the block at `path`, or of the design when `path` is `""`.
 
@@ -67,7 +71,7 @@ def block_fields(design: dict, path: str) -> list[FieldRow]:
         shape = (design.get("input") or {}).get("shape")
         dtype = (design.get("input") or {}).get("dtype", "float32")
         return [
-            FieldRow("name", "text", design.get("name"), doc="The model function's name."),
+            FieldRow("name", "text", design.get("name"), doc=NAME_DOC),
             FieldRow(
                 "input.shape", "json", shape, doc="Input shape without the batch, e.g. [28, 28, 1]."
             ),

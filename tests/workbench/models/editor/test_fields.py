@@ -33,6 +33,8 @@ def test_the_design_fields_are_its_name_and_input():
         ("input.dtype", "choice", "float32"),
     ]
     assert fields["input.dtype"].options == spec.DTYPES
+    # The generated function is `model` whatever the name: the help says what the name does.
+    assert "function" not in fields["name"].doc and "training jobs" in fields["name"].doc
 
 
 @pytest.mark.parametrize(
