@@ -149,3 +149,16 @@ def test_the_train_page_lists_the_runs_and_follows_them(tmp_path):
     make_run(root, "jobs/e", started=T0 + 40)
     page.session.last_job = os.path.join(root, "jobs/e")
     assert list(page.experiments.runs.grid.value["run"])[0] == "jobs/e"
+
+
+def test_the_count_says_run_for_one_run_and_runs_otherwise(tmp_path):
+    root = str(tmp_path)
+    make_run(root, "jobs/only")
+    view = ExperimentsView(workspace=root)
+    assert view.runs.count.object == "1 run; tick runs to compare them."
+    view.runs.filter_box.value = "status=failed"
+    assert view.runs.count.object == "0 of 1 run; tick runs to compare them."
+    make_run(root, "jobs/second", started=T0 + 10)
+    view.runs.filter_box.value = ""
+    view.runs.refresh()
+    assert view.runs.count.object == "2 runs; tick runs to compare them."

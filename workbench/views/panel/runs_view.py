@@ -80,7 +80,8 @@ class RunsView(pn.viewable.Viewer):
         frame = runs_frame(runs, set(self.table.best_runs().values()))
         logdirs = [run.logdir for run in runs]
         total = len(self.table.all_runs)
-        shown = f"{len(runs)} of {total} runs" if len(runs) != total else f"{total} runs"
+        noun = "run" if total == 1 else "runs"
+        shown = f"{len(runs)} of {total} {noun}" if len(runs) != total else f"{total} {noun}"
         self.count.object = f"{shown}; tick runs to compare them."
         if logdirs == self._logdirs and frame.equals(self.grid.value):
             return
