@@ -6,6 +6,7 @@ import time
 
 import panel as pn
 
+from workbench.models.jobs.config import OPTIMIZERS
 from workbench.models.session import WorkbenchSession
 from workbench.models.sweeps import form
 from workbench.views.panel import sweep_view
@@ -126,3 +127,13 @@ def test_a_damaged_sweep_is_listed_and_picking_it_says_why(tmp_path, monkeypatch
     assert list(view.sweep_list.options) == [f"{good} (stopped)", f"{bad} (damaged)"]
     view.form.follow(good)  # A readable sweep clears the message.
     assert not view.message_pane.visible and "run-001" in view.status_pane.object
+
+
+def test_the_optimizer_checkboxes_are_labelled(tmp_path):
+    view = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))
+    form = view.__panel__().objects[0].objects[2]
+    label, group = form.objects[1].objects
+    assert "Optimizers to try" in label.object and "none ticked" in label.object
+    assert isinstance(group, pn.widgets.CheckBoxGroup) and list(group.options) == list(OPTIMIZERS)
+    group.value = ["adam"]
+    assert view.form.optimizers == ["adam"]

@@ -197,17 +197,29 @@ class SweepView(pn.viewable.Viewer):
         self.message_pane.visible = bool(self.form.message)
 
     def __panel__(self) -> pn.viewable.Viewable:
-        form = pn.Param(
+        values = pn.Param(
             self.form,
-            parameters=["method", "learning_rates", "batch_sizes", "weight_decays", "optimizers",
-                        "num_runs", "seed", "max_concurrent"],
-            widgets={
-                "optimizers": pn.widgets.CheckBoxGroup,
-                "num_runs": pn.widgets.IntInput,
-                "max_concurrent": pn.widgets.IntInput,
-            },
+            parameters=["method", "learning_rates", "batch_sizes", "weight_decays"],
             show_name=False,
-        )  # fmt: skip
+        )
+        # A checkbox group shows no label of its own: without one, four bare checkboxes
+        # ("sgd", "momentum", ...) said nothing of what ticking them does.
+        optimizers = pn.Column(
+            pn.pane.HTML(
+                "<label>Optimizers to try</label> <span style='color:#666'>(none ticked: the "
+                "form's)</span>",
+                name="sweep-optimizers-label",
+                margin=(5, 10, 0, 10),
+            ),
+            pn.widgets.CheckBoxGroup.from_param(self.form.param.optimizers, inline=True),
+        )
+        draws = pn.Param(
+            self.form,
+            parameters=["num_runs", "seed", "max_concurrent"],
+            widgets={"num_runs": pn.widgets.IntInput, "max_concurrent": pn.widgets.IntInput},
+            show_name=False,
+        )
+        form = pn.Column(values, optimizers, draws, margin=0)
         start = pn.widgets.Button(label="Start sweep", color="primary")
         stop = pn.widgets.Button(
             label="Stop sweep", color="warning", disabled=self.stopping.param.running
