@@ -17,12 +17,12 @@ import tensorflow as tf
 import slimlib as slim
 from workbench.models.design.provenance import DesignPlaces
 from workbench.models.inspect.build import TracedModel, build_traced, check_input_shape
-from workbench.models.inspect.diagram import Diagram, build_diagram
+from workbench.models.inspect.diagram import Diagram
 from workbench.models.inspect.folding import default_folded, fold
-from workbench.models.inspect.graph_collections import CollectionListing, inspect_collections
-from workbench.models.inspect.initializers import name_initializers, variable_initializers
-from workbench.models.inspect.layer_table import LayerTable, tabulate_layers
+from workbench.models.inspect.graph_collections import CollectionListing
+from workbench.models.inspect.layer_table import LayerTable
 from workbench.models.inspect.render import check_node_count, render_svg
+from workbench.models.inspect.views_of_build import build_views
 from workbench.problems import did_you_mean
 
 
@@ -202,19 +202,20 @@ class InspectModel(param.Parameterized):
             error = self.error  # Keep the build error.
         table = diagram = None
         folded = []
-        if self.graph is not None and self.trace is not None:
-            table = tabulate_layers(self.trace, places=self.places)
-            diagram = build_diagram(self.graph, self.trace, outputs=self.outputs or None)
-            folded = self._folds_for(diagram)
         listing: list[CollectionListing] = []
         if self.graph is not None:
-            try:
-                listing = list(inspect_collections(self.graph, checkpoint=self.checkpoint or None))
-            except (TypeError, ValueError) as err:
-                error = str(err)
-                listing = list(inspect_collections(self.graph))
-            if self.trace is not None:
-                listing = name_initializers(listing, variable_initializers(self.trace))
+            # Shared with every model showing this build (a build shared between sessions).
+            views = build_views(
+                self.graph,
+                self.trace,
+                outputs=self.outputs,
+                places=self.places,
+                checkpoint=self.checkpoint or None,
+            )
+            table, diagram, listing = views.table, views.diagram, list(views.collections)
+            error = views.error or error
+            if diagram is not None:
+                folded = self._folds_for(diagram)
         with param.edit_constant(self):
             self.param.update(
                 table=table,

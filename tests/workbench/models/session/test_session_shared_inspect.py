@@ -23,7 +23,11 @@ def test_two_sessions_on_equal_designs_share_one_build(tmp_path, tiny_design):
     assert second.inspect.graph is first.inspect.graph and SHARED.builds == 1
     # conv1 3*3*1*2+2, logits 72*10+10: each session's own table says so.
     assert first.inspect.totals["params"] == second.inspect.totals["params"] == 20 + 730
-    assert second.inspect.table is not first.inspect.table
+    # What is shown of the build is made once too; each session folds and draws its own.
+    assert second.inspect.table is first.inspect.table
+    assert second.inspect.collections == first.inspect.collections
+    first.inspect.rankdir = "LR"
+    assert "rankdir=LR" in first.inspect.dot and "rankdir=LR" not in second.inspect.dot
 
 
 def test_a_changed_value_is_built_anew_and_the_other_session_keeps_its_build(tmp_path, tiny_design):
