@@ -212,6 +212,7 @@ class SweepView(pn.viewable.Viewer):
                 margin=(5, 10, 0, 10),
             ),
             pn.widgets.CheckBoxGroup.from_param(self.form.param.optimizers, inline=True),
+            margin=(0, 10),  # In line with the fields around it, which pn.Param indents.
         )
         draws = pn.Param(
             self.form,
