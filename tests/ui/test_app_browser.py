@@ -261,7 +261,7 @@ def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
     ).to_be_attached()
     for path in ("blocks[0].blocks[0]", "blocks[0].blocks[1]"):
         page.locator(f'.wb-block[data-path="{path}"]').click()
-        expect(page.get_by_text('arg_scope (blocks[0]): "VALID"').first).to_be_visible()
+        expect(page.get_by_text("arg_scope (blocks[0]): 'VALID'").first).to_be_visible()
     page.screenshot(path=artifacts_dir / "app-build-arg-scope.png", full_page=True)
     assert console_errors == []
 

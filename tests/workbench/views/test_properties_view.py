@@ -64,7 +64,7 @@ def test_picked_values_and_back_to_default(view):
 
 def test_hints_show_scoped_defaults_and_required_arguments(view):
     hints = " ".join(p.object for p in view.sheet().select(pn.pane.HTML))
-    assert "arg_scope (blocks[0]): &quot;relu&quot;" in hints  # activation_fn from the scope
+    assert "arg_scope (blocks[0]): &#x27;relu&#x27;" in hints  # activation_fn from the scope
     assert "required" in hints  # num_outputs, kernel_size
 
 
@@ -100,7 +100,7 @@ def test_an_arg_scope_edits_its_ops_and_defaults_like_arguments(view):
     assert view.editor.block_at("blocks[0]")["defaults"]["padding"] == "VALID"
     view.editor.select(CONV1)
     hints = " ".join(p.object for p in view.sheet().select(pn.pane.HTML))
-    assert "arg_scope (blocks[0]): &quot;VALID&quot;" in hints
+    assert "arg_scope (blocks[0]): &#x27;VALID&#x27;" in hints
 
 
 def test_a_layer_scope_is_set_and_cleared(view):
@@ -135,17 +135,17 @@ def _shown_widget(view, name, kind):
 
 def test_an_edit_made_in_the_sheet_keeps_it_and_refreshes_the_hints(view):
     activation, sheet = _shown_widget(view, "activation_fn", pn.widgets.Select)
-    (hint,) = [p for p in sheet.select(pn.pane.HTML) if "&quot;relu&quot;" in p.object]
-    assert "arg_scope (blocks[0]): &quot;relu&quot;" in hint.object
+    (hint,) = [p for p in sheet.select(pn.pane.HTML) if "&#x27;relu&#x27;" in p.object]
+    assert "arg_scope (blocks[0]): &#x27;relu&#x27;" in hint.object
     activation.value = "tanh"
     assert view.shown_sheet is sheet  # Not built again: no widget is replaced.
     # activation_fn is the call's own now: the hint gives the function's default instead.
-    assert "default: &quot;relu&quot;" in hint.object
+    assert "default: &#x27;relu&#x27;" in hint.object
     assert "#1f5f99" in hint.object  # the colour of a value the call sets
     view.editor.undo()  # An edit from elsewhere: the sheet shows the design's value again.
     activation, _ = _shown_widget(view, "activation_fn", pn.widgets.Select)
     assert activation.value == "(default)"
-    assert "arg_scope (blocks[0]): &quot;relu&quot;" in hint.object
+    assert "arg_scope (blocks[0]): &#x27;relu&#x27;" in hint.object
 
 
 def test_new_ops_rebuild_an_arg_scope_sheet(view):
@@ -291,3 +291,15 @@ def test_a_blocks_sheet_comes_back_with_the_blocks_current_values(view):
     view.editor.select("blocks[0].blocks[1]")  # another op: a sheet of its own
     assert view.shown_sheet is not conv_sheet
     assert "blocks[0].blocks[1]" in view.shown_sheet.select(pn.pane.HTML)[0].object
+
+
+def test_hints_and_placeholders_write_values_as_python_does(view):
+    # conv1's normalizer_fn defaults to None: said `None`, as the code and the canvas say it.
+    sheet = view.sheet()
+    hints = [p.object for p in sheet.select(pn.pane.HTML)]
+    assert any("default: None" in hint for hint in hints)
+    assert not any("null" in hint for hint in hints)
+    params = _widget(view, "normalizer_params", pn.widgets.TextInput)
+    assert params.placeholder == "None"
+    params.value = params.placeholder  # What the field shows as a hint, it reads back.
+    assert view.editor.design["blocks"][0]["blocks"][0]["args"]["normalizer_params"] is None

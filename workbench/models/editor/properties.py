@@ -229,3 +229,14 @@ def _json_value(value: Any, text: str) -> Any:
 def format_value(value: Any) -> str:
     """A design value as the text a property field shows (JSON)."""
     return json.dumps(value)
+
+
+def python_text(value: Any) -> str:
+    """A design value as Python writes it, for hints and placeholders: the generated code and
+    the canvas say `None` and `'SAME'`, and a field reads that back as it reads JSON.
+
+    Example:
+      >>> python_text(None), python_text("SAME"), python_text([5, 5]), python_text(True)
+      ('None', "'SAME'", '[5, 5]', 'True')
+    """
+    return repr(value)

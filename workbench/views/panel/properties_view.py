@@ -29,6 +29,7 @@ from workbench.models.editor.properties import (
     parse_value,
     picked_name,
     property_rows,
+    python_text,
     starting_value,
 )
 from workbench.models.editor.scope_defaults import StaleDefault, stale_defaults
@@ -53,11 +54,11 @@ def _hint_html(row: PropertyRow) -> str:
     """Under a field: where its value comes from, coloured by source."""
     value, source = row.effective
     if source == "arg_scope":
-        hint = f"arg_scope ({row.scoped[1]}): {format_value(value)}"
+        hint = f"arg_scope ({row.scoped[1]}): {python_text(value)}"
     elif row.required:
         hint = "required"
     else:
-        hint = f"default: {format_value(row.default)}"
+        hint = f"default: {python_text(row.default)}"
     return (
         f"<span style='color:{_SOURCE_COLOURS[source]}; font-size: 11px'>{html.escape(hint)}</span>"
     )
@@ -276,7 +277,7 @@ class PropertiesView(pn.viewable.Viewer):
                     if row.type in NAMED:
                         widgets[0].value = _named_label(row.type, row.value, row.is_set)
                     widgets[-1].param.update(
-                        value=_typed_text(row), placeholder=format_value(row.effective[0])
+                        value=_typed_text(row), placeholder=python_text(row.effective[0])
                     )
                 hint = sheet.hints[row.name]
                 if hint.object != _hint_html(row):
@@ -333,7 +334,7 @@ class PropertiesView(pn.viewable.Viewer):
     ) -> pn.widgets.TextInput:
         value, _ = row.effective
         widget = pn.widgets.TextInput(
-            label=label, value=_typed_text(row), placeholder=format_value(value), width=220
+            label=label, value=_typed_text(row), placeholder=python_text(value), width=220
         )
 
         def typed(event, name=row.name):
