@@ -263,6 +263,7 @@ def test_the_job_list_and_the_status_line_show_the_same_progress(tmp_path):
     launched = {"state": "running", "step": 0, "launched_at": time.time()}
     logdir = _job_folder(tmp_path, "run", launched)
     view = _page(tmp_path)
+    assert "Device: not known yet<br>" in view.status.object  # not a bare "?"
     # No target yet (the job is preparing its data): no "0/0".
     assert list(view.jobs.options) == ["run: running, step 0"]
     status = {**launched, "step": 1230, "target_steps": 4000}

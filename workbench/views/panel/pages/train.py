@@ -66,7 +66,8 @@ def job_status_html(job: Job | None) -> str:
         f"{html.escape(job.phase)} &middot; {job_progress(job)}"
         + (f" &middot; loss {job.loss:.4f}" if job.loss is not None else "")
         + (f" &middot; batch accuracy {job.accuracy:.3f}" if job.accuracy is not None else ""),
-        f"Device: {html.escape(job.device_name or job.device or '?')}"
+        # Until the job process says which device it trains on (it imports TensorFlow first).
+        f"Device: {html.escape(job.device_name or job.device or 'not known yet')}"
         + (f" &middot; {html.escape(job.speed_settings)}" if job.speed_settings else ""),
         f"Log directory: <code>{html.escape(job.logdir)}</code> "
         f"(TensorBoard: <code>tensorboard --logdir {html.escape(job.logdir)}</code>)",
