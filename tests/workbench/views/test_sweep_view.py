@@ -129,9 +129,12 @@ def test_a_damaged_sweep_is_listed_and_picking_it_says_why(tmp_path, monkeypatch
     assert not view.message_pane.visible and "run-001" in view.status_pane.object
 
 
-def test_the_optimizer_checkboxes_are_labelled(tmp_path):
+def test_start_sits_above_the_form_whose_optimizer_checkboxes_are_labelled(tmp_path):
     view = SweepView(session=WorkbenchSession(workspace=str(tmp_path)))
-    form = view.__panel__().objects[0].objects[2]
+    controls = view.__panel__().objects[0]
+    start = controls.objects[2].objects[0]
+    assert start.label == "Start sweep"  # above the form, beside the sweep's status
+    form = controls.objects[3]
     label, group = form.objects[1].objects
     assert "Optimizers to try" in label.object and "none ticked" in label.object
     assert isinstance(group, pn.widgets.CheckBoxGroup) and list(group.options) == list(OPTIMIZERS)

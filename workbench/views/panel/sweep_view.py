@@ -238,8 +238,11 @@ class SweepView(pn.viewable.Viewer):
                     "(random) of the values below; an empty field keeps the form's value.",
                     styles={"font-size": "12px"},
                 ),
-                form,
+                # Above the form, as on the Train page: beside the sweep's list and status,
+                # which a click then visibly changes (under the form, at 1024x768 the status
+                # was a screen above the button).
                 pn.Row(start, stop),
+                form,
                 width=320,
             ),
             pn.Column(
