@@ -91,7 +91,7 @@ def test_fine_tuning_to_the_classes_of_an_image_folder(page, tmp_path):
     assert page.session.reinitialised() == ["logits/weights", "logits/biases"]
     assert page.session.plan.restore_of("logits") is False  # The head's row says so too.
     assert not page.fit_button.visible and page.head.alert_type == "info"
-    assert "`logits/weights`, `logits/biases`" in page.head.object
+    assert "<code>logits/weights</code>, <code>logits/biases</code>" in page.head.object
     plan = page.session.plan
     plan.set_train("conv1", False)
     plan.set_multiplier("logits", 10)

@@ -12,6 +12,8 @@ from typing import Any
 
 import panel as pn
 
+from workbench.views.panel.safe_text import code_fence
+
 #: The style of a code block in a Markdown pane (in the pane's own shadow root).
 CODE_CSS = """
 .codehilite { display: block; }
@@ -21,8 +23,8 @@ CODE_CSS = """
 
 
 def code_markdown(code: str) -> str:
-    """`code` as a fenced Python block."""
-    return f"```python\n{code}\n```"
+    """`code` as a fenced Python block (backticks in a name or value cannot end it early)."""
+    return code_fence(code)
 
 
 def code_pane(code: Any, **params: Any) -> pn.pane.Markdown:

@@ -15,6 +15,7 @@ import param
 from workbench.models.own_batch_norms import NET_TITLE
 from workbench.models.restore_plan import RestorePlan
 from workbench.views.panel.code_view import code_pane
+from workbench.views.panel.safe_text import markdown_message
 
 _STATUS_COLOURS = {
     "matched": "#1b7f3b",
@@ -123,7 +124,7 @@ class FinetuneView(pn.viewable.Viewer):
         try:
             scopes = self.plan.apply_pattern(self.pattern.value, **{keyword: value})
         except (TypeError, ValueError) as err:
-            self.pattern_message.object = f"**Not applied:** {err}"
+            self.pattern_message.object = f"**Not applied:** {markdown_message(err)}"
             return
         self.pattern_message.object = (
             f"{self.action.value} set on {len(scopes)} scope{'s' * (len(scopes) != 1)}."
@@ -174,7 +175,7 @@ class FinetuneView(pn.viewable.Viewer):
         try:
             self.plan.set_multiplier(path, float(value))
         except (TypeError, ValueError) as err:
-            self.pattern_message.object = f"**Not set:** {err}"
+            self.pattern_message.object = f"**Not set:** {markdown_message(err)}"
             self.plan.param.trigger("multipliers")  # Shows the factor that still holds.
             return
         self.pattern_message.object = ""
@@ -213,9 +214,12 @@ class FinetuneView(pn.viewable.Viewer):
         )
 
     def traps(self) -> pn.viewable.Viewable:
-        alerts = [pn.pane.Alert(trap.message, alert_type="warning") for trap in self.plan.traps]
+        alerts = [
+            pn.pane.Alert(markdown_message(trap.message), alert_type="warning")
+            for trap in self.plan.traps
+        ]
         if self.plan.error:
-            alerts.insert(0, pn.pane.Alert(self.plan.error, alert_type="danger"))
+            alerts.insert(0, pn.pane.Alert(markdown_message(self.plan.error), alert_type="danger"))
         # A freeze a job would refuse comes with its fixes, right below its warning.
         own = pn.Row(self.freeze_own_button, self.unfreeze_own_button, self.undo_own_button)
         return pn.Column(*alerts, own, sizing_mode="stretch_width")

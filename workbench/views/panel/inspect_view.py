@@ -13,6 +13,7 @@ from bokeh.models.widgets.tables import NumberFormatter
 
 from workbench.models.inspect import InspectModel
 from workbench.views.panel.diagram_viewer import DiagramViewer
+from workbench.views.panel.safe_text import markdown_code, markdown_text
 
 _COUNT = NumberFormatter(format="0,0")
 _NUMBER_STYLE = {"font_size": "22pt", "title_size": "10pt", "format": "{value:,}"}
@@ -61,7 +62,7 @@ class InspectView(pn.viewable.Viewer):
         model.param.watch(lambda e: setattr(viewer, "visible", bool(e.new)), "svg")
         return pn.Column(
             pn.pane.Alert(
-                pn.bind(lambda e: e, model.param.svg_error),
+                pn.bind(markdown_text, model.param.svg_error),
                 alert_type="warning",
                 visible=pn.bind(bool, model.param.svg_error),
             ),
@@ -84,7 +85,7 @@ class InspectView(pn.viewable.Viewer):
         records = [r for r in table.argument_records(index) if r["Argument"] != "inputs"]
         return pn.Column(
             pn.pane.Markdown(
-                f"#### Arguments of `{row.scope}` ({row.op})\n"
+                f"#### Arguments of {markdown_code(row.scope)} ({markdown_text(row.op)})\n"
                 "*call*: passed by the call; *arg_scope*: a default of the arg_scope named in "
                 "*Set at* (a block of the design, or the file and line that opened it); "
                 "*default*: the function's default."
@@ -119,7 +120,7 @@ class InspectView(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         model = self.model
         error = pn.pane.Alert(
-            pn.bind(lambda e: e, model.param.error),
+            pn.bind(markdown_text, model.param.error),
             alert_type="danger",
             visible=pn.bind(bool, model.param.error),
         )

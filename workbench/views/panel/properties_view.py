@@ -34,6 +34,7 @@ from workbench.models.editor.properties import (
 )
 from workbench.models.editor.scope_defaults import StaleDefault, stale_defaults
 from workbench.views.panel.field_widgets import field_widget, show_field_value
+from workbench.views.panel.safe_text import markdown_message
 
 _DEFAULT = "(default)"
 _STALE_STYLE = (
@@ -554,7 +555,9 @@ class PropertiesView(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             pn.pane.Alert(
-                self.param.message, alert_type="danger", visible=pn.bind(bool, self.param.message)
+                self.param.message.rx.pipe(markdown_message),
+                alert_type="danger",
+                visible=pn.bind(bool, self.param.message),
             ),
             self._holder,
             width=260,

@@ -16,6 +16,7 @@ import param
 from workbench.models.runs import RunRecord, RunsTable
 from workbench.models.runs.columns import COLUMNS, value
 from workbench.models.runs.query import split_filters
+from workbench.views.panel.safe_text import markdown_message
 
 __all__ = ["RunsView", "runs_frame"]
 
@@ -74,7 +75,7 @@ class RunsView(pn.viewable.Viewer):
 
     def show(self) -> None:
         """Puts the table's runs on screen, keeping the ticks on the same runs."""
-        self.problem.object = self.table.error
+        self.problem.object = markdown_message(self.table.error)
         self.problem.visible = bool(self.table.error)
         runs = self.table.runs
         frame = runs_frame(runs, set(self.table.best_runs().values()))

@@ -20,6 +20,7 @@ from workbench.models.session import WorkbenchSession
 from workbench.models.sweeps import damaged_sweeps, ensure_scheduler, list_sweeps
 from workbench.models.sweeps.form import SweepForm, base_config
 from workbench.views.panel.background_action import BackgroundAction
+from workbench.views.panel.safe_text import markdown_message
 from workbench.views.panel.session_poll import poll_while_served
 from workbench.views.panel.tensorboard_view import TensorBoardView
 
@@ -193,7 +194,7 @@ class SweepView(pn.viewable.Viewer):
         self.status_pane.object = sweep_status_html(self.form.status)
 
     def _show_message(self, _=None) -> None:
-        self.message_pane.object = self.form.message
+        self.message_pane.object = markdown_message(self.form.message)
         self.message_pane.visible = bool(self.form.message)
 
     def __panel__(self) -> pn.viewable.Viewable:

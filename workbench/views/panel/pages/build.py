@@ -26,6 +26,7 @@ from workbench.views.panel.browser_draft import BrowserDraftId
 from workbench.views.panel.canvas import editor_view
 from workbench.views.panel.code_view import code_pane
 from workbench.views.panel.properties_view import PropertiesView
+from workbench.views.panel.safe_text import markdown_message
 
 #: The template entry that starts a design with no blocks (28x28x1 input, editable).
 EMPTY = "empty"
@@ -288,7 +289,7 @@ class BuildPage(pn.viewable.Viewer):
         keep = pn.widgets.Button(label="Keep editing", width=110)
         keep.on_click(self.cancel)
         asking = pn.Row(
-            pn.pane.Markdown(self.param.question),
+            pn.pane.Markdown(self.param.question.rx.pipe(markdown_message)),
             replace,
             keep,
             visible=self.param.question.rx.bool(),
@@ -350,7 +351,7 @@ class BuildPage(pn.viewable.Viewer):
         return pn.Column(
             how_to(),
             files,
-            pn.pane.Markdown(self.param.message, margin=(0, 10)),
+            pn.pane.Markdown(self.param.message.rx.pipe(markdown_message), margin=(0, 10)),
             asking,
             pn.Row(canvas, self.properties, side_code, sizing_mode="stretch_width"),
             pn.Card(

@@ -10,6 +10,7 @@ from workbench.models.jobs import ConfigError, PathEscapeError
 from workbench.models.jobs.design_fit import dataset_mismatches
 from workbench.models.session import WorkbenchSession
 from workbench.views.panel.finetune_view import FinetuneView
+from workbench.views.panel.safe_text import markdown_code, markdown_message, markdown_text
 
 
 class FinetunePage(pn.viewable.Viewer):
@@ -68,24 +69,24 @@ class FinetunePage(pn.viewable.Viewer):
         folder = session.finetune_folder
         data = {
             "digits": "the built-in digits",
-            "image_folder": f"the image folder {folder!r}",
-            "tfrecord": f"the TFRecords in {folder!r}",
+            "image_folder": f"the image folder {markdown_text(repr(folder))}",
+            "tfrecord": f"the TFRecords in {markdown_text(repr(folder))}",
         }[session.finetune_dataset]
         self.classes.object = (
             f"**{count} classes** in {data}"
-            + (f"; images {facts.images}." if facts.images else ".")
+            + (f"; images {markdown_text(facts.images)}." if facts.images else ".")
             if count
             else f"Classes of {data}: not known yet (choose a folder with one sub-folder of "
             "images per class, or TFRecords written by slim.data.writer)."
         )
         found = dataset_mismatches(facts)
-        self.data_alert.object = "\n\n".join(m.problem.message for m in found)
+        self.data_alert.object = "\n\n".join(markdown_message(m.problem.message) for m in found)
         self.data_alert.alert_type = "danger" if any(m.blocking for m in found) else "warning"
         self.data_alert.visible = bool(found)
         mismatches = [m for m in session.head_mismatches() if m.fix]
         renewed = session.reinitialised()
         if mismatches:
-            text = " ".join(m.problem.message for m in mismatches)
+            text = " ".join(markdown_message(m.problem.message) for m in mismatches)
             self.head.object = (
                 f"{text} The head must be re-initialised: with a new number of outputs its "
                 "shape differs from the checkpoint's, so it cannot be restored."
@@ -95,7 +96,7 @@ class FinetunePage(pn.viewable.Viewer):
         elif renewed:
             self.head.object = (
                 "Re-initialised, not restored (shape differs from the checkpoint's): "
-                + ", ".join(f"`{name}`" for name in renewed)
+                + ", ".join(markdown_code(name) for name in renewed)
             )
             self.head.alert_type = "info"
         self.head.visible = bool(mismatches or renewed)
@@ -141,7 +142,7 @@ class FinetunePage(pn.viewable.Viewer):
             self.head,
             self.fit_button,
             pn.pane.Alert(
-                session.param.message,
+                session.param.message.rx.pipe(markdown_message),
                 alert_type="danger",
                 visible=pn.bind(bool, session.param.message),
             ),
@@ -150,7 +151,9 @@ class FinetunePage(pn.viewable.Viewer):
                 launch,
                 pn.bind(
                     lambda logdir: pn.pane.Markdown(
-                        f"Launched: `{logdir}`; follow it on the Train page." if logdir else ""
+                        f"Launched: {markdown_code(logdir)}; follow it on the Train page."
+                        if logdir
+                        else ""
                     ),
                     self.param.launched,
                 ),

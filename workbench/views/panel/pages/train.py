@@ -30,6 +30,7 @@ from workbench.views.panel.background_action import BackgroundAction
 from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
+from workbench.views.panel.safe_text import html_text, markdown_message, markdown_text
 from workbench.views.panel.session_poll import poll_while_served
 from workbench.views.panel.sweep_view import SweepView
 
@@ -131,7 +132,9 @@ class TrainPage(pn.viewable.Viewer):
         )
         self.status = pn.pane.HTML(job_status_html(None), name="job-status")
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
-        self.trace = pn.pane.Str("", visible=False, styles={"font-size": "11px"})
+        # Panel's Str pane puts its text into the page as HTML: the escaped text goes in an
+        # HTML pane instead (a traceback quotes the values that failed).
+        self.trace = pn.pane.HTML("", visible=False, styles={"font-size": "11px"})
         # A stop waits seconds for the job to save a checkpoint: off the session's thread.
         self.stopping = BackgroundAction(name="stop-job")
         self.stop_note = pn.pane.HTML("", visible=False, name="job-stopping")
@@ -220,8 +223,10 @@ class TrainPage(pn.viewable.Viewer):
             return
         self._fit_stale = False
         self._mismatches = self.session.design_fit()
-        self.data_facts.object = f"Data: {self.session.train_facts().described}."
-        self.fit_alert.object = "\n\n".join(m.problem.message for m in self._mismatches)
+        self.data_facts.object = f"Data: {markdown_text(self.session.train_facts().described)}."
+        self.fit_alert.object = "\n\n".join(
+            markdown_message(m.problem.message) for m in self._mismatches
+        )
         fixes = {FIX_SLOTS[m.field]: m.fix for m in self._mismatches if m.fix}
         for slot, button in enumerate(self.fix_buttons):
             button.visible = slot in fixes
@@ -327,7 +332,7 @@ class TrainPage(pn.viewable.Viewer):
         if not self._devices_known:
             devices = visible_devices()
             if devices is not None:
-                self.devices.object = f"This machine: {devices}"
+                self.devices.object = f"This machine: {markdown_text(devices)}"
                 self._devices_known = True
 
     def _redraw_chart(self) -> None:
@@ -349,7 +354,7 @@ class TrainPage(pn.viewable.Viewer):
         self.poll()
 
     def _show_message(self, _=None) -> None:
-        self.message_pane.object = self.message
+        self.message_pane.object = markdown_message(self.message)
         self.message_pane.visible = bool(self.message)
 
     def _show_status(self) -> None:
@@ -358,10 +363,11 @@ class TrainPage(pn.viewable.Viewer):
         job = self.job
         self.status.object = job_status_html(job)
         failed = job is not None and job.state == "failed"
-        self.error.object = job.error if failed and job.error else ""
+        self.error.object = markdown_message(job.error) if failed and job.error else ""
         self.error.visible = bool(self.error.object)
-        self.trace.object = job.traceback if job is not None and job.traceback else ""
-        self.trace.visible = bool(self.trace.object)
+        traceback = job.traceback if job is not None and job.traceback else ""
+        self.trace.object = f"<pre>{html_text(traceback)}</pre>" if traceback else ""
+        self.trace.visible = bool(traceback)
         self._enable_job_buttons()
 
     def _enable_job_buttons(self) -> None:
