@@ -127,7 +127,8 @@ def test_a_pattern_applies_the_chosen_action(view):
     view.pattern.value = "conv("
     view.apply_pattern()
     assert view.pattern_message.object.startswith(
-        "**Not applied:** matching_scopes: `pattern` must be a regular expression, got 'conv('"
+        "**Not applied:** matching\\_scopes: <code>pattern</code> must be a regular expression, "
+        "got 'conv('"
     )
 
 
@@ -135,5 +136,5 @@ def test_a_typed_factor_is_checked(view):
     view.set_factor("logits", 3)
     assert view.plan.multiplier_of("logits/weights") == 3.0
     view.set_factor("logits", -1)
-    assert view.pattern_message.object.startswith("**Not set:** RestorePlan.set_multiplier: ")
+    assert view.pattern_message.object.startswith("**Not set:** RestorePlan.set\\_multiplier: ")
     assert view.plan.multiplier_of("logits") == 3.0
