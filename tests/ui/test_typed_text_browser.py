@@ -94,8 +94,9 @@ def test_markup_in_names_jobs_and_folders_stays_text_on_every_page(app):
     save_as.fill(IMG)
     save_as.press("Enter")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text(f"got '{IMG}'").first).to_be_visible()
+    expect(page.get_by_text("Not saved:").first).to_be_visible()
     _assert_inert(page, dialogs)
+    expect(page.get_by_text(f"got '{IMG}'").first).to_be_visible()
 
     page.locator(".bk-tab", has_text="Inspect").first.click()
     expect(page.get_by_text("Total params").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
@@ -103,9 +104,10 @@ def test_markup_in_names_jobs_and_folders_stays_text_on_every_page(app):
 
     # Train: the failed job's error and traceback, as they were written.
     page.locator(".bk-tab", has_text="Train").first.click()
+    expect(page.get_by_text("ValueError:").first).to_be_visible()
+    _assert_inert(page, dialogs)
     expect(page.get_by_text(f"ValueError: {SCRIPT}").first).to_be_visible()
     expect(page.get_by_text(f"raise {IMG}").first).to_be_visible()
-    _assert_inert(page, dialogs)
 
     # Fine-tune: class folder names read from disk.
     page.locator(".bk-tab", has_text="Fine-tune").first.click()
@@ -113,6 +115,7 @@ def test_markup_in_names_jobs_and_folders_stays_text_on_every_page(app):
     folder = _field(page, "Folder in the workspace (image folder or TFRecords)").locator("input")
     folder.fill("photos")
     folder.press("Enter")
+    expect(page.get_by_text("has no images").first).to_be_visible()
+    _assert_inert(page, dialogs)
     expect(page.get_by_text("<b>cats/0.png").first).to_be_visible()
     expect(page.get_by_text(f"'photos/{IMG}' has no images").first).to_be_visible()
-    _assert_inert(page, dialogs)
