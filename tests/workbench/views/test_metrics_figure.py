@@ -37,6 +37,8 @@ def test_the_figure_holds_the_series(tmp_path):
     assert (loss["x"], loss["y"]) == ([10, 20], [2.5, 1.5])
     assert (rate["x"], rate["y"]) == ([10], [0.1])
     assert (accuracy["x"], accuracy["y"]) == ([], [])
+    # The learning rate's one point is drawn as a dot: a line of one point shows nothing.
+    assert (loss["mode"], rate["mode"]) == ("lines", "markers")
 
 
 def test_a_constant_series_gets_a_range_around_its_value(tmp_path):

@@ -28,7 +28,9 @@ def metrics_figure(series: MetricSeries | None) -> dict:
         data.append(
             {
                 "type": "scatter",
-                "mode": "lines",
+                # A line needs two points: the first logged step alone is drawn as a dot, not
+                # as an empty chart whose axes moved.
+                "mode": "markers" if len(values) == 1 else "lines",
                 "name": title,
                 "x": list(series.steps[key]) if series else [],
                 "y": values,
