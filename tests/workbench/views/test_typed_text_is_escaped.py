@@ -222,3 +222,22 @@ def test_train_page_shows_refusals_and_a_failed_jobs_error_and_traceback_as_type
     page.start_job()
     assert BOLD in page.message
     assert_inert(page.message_pane, BOLD)
+
+
+def test_the_diagram_svg_draws_markup_in_names_as_text():
+    from xml.etree import ElementTree
+
+    from workbench.models.inspect.diagram import Diagram, DiagramCluster, DiagramNode
+    from workbench.models.inspect.render import render_svg
+
+    node = DiagramNode("n0", "layer", IMG, SCRIPT, f"{BOLD}/x", (1, 2), cluster=BOLD, row=0)
+    cluster = DiagramCluster("cluster_0", BOLD, f"{BOLD} --> {IMG}", "")
+    svg = render_svg(Diagram((node,), (), (cluster,)).to_dot())
+    root = ElementTree.fromstring(svg.encode())
+    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+    assert not tags & {"img", "script", "b", "foreignObject"}
+    texts = "\n".join(element.text or "" for element in root.iter() if element.text)
+    for typed in (IMG, SCRIPT, f"{BOLD} --> {IMG}"):
+        assert typed in texts
+    # The SVG goes into the page as HTML: no comment or CDATA a name could close early.
+    assert "<script" not in svg and "<img" not in svg
