@@ -1,6 +1,6 @@
 """Markup in what people type or keep in a shared workspace stays text in a real browser.
 
-A name typed into Save as, a failed job's error and traceback and a class folder on disk each
+A design name and a name typed into Save as, a failed job's error and traceback and a class folder on disk each
 hold `<img src=x onerror=alert(1)>` or a `<script>`: on Build, Inspect, Train and Fine-tune
 the page shows them as typed, no such element exists anywhere in the page (its shadow roots
 included) and no dialog opens. Every wait is for the quoted text to show.
@@ -89,6 +89,17 @@ def _assert_inert(page: Page, dialogs: list[str]) -> None:
 
 def test_markup_in_names_jobs_and_folders_stays_text_on_every_page(app):
     page, dialogs = app
+    # Build: the design named with markup (the sheet shows the design's fields when no block
+    # is selected); the canvas titles it, and replacing it asks first, quoting the name.
+    name = _field(page, "name").locator("input")
+    name.fill(IMG)
+    name.press("Enter")
+    page.get_by_role("button", name="Load template").click()
+    expect(page.get_by_text("has unsaved changes").first).to_be_visible()
+    _assert_inert(page, dialogs)
+    expect(page.get_by_text(f"The design '{IMG}' has unsaved changes").first).to_be_visible()
+    expect(page.locator(".wb-title", has_text=IMG).first).to_be_visible()
+    page.get_by_role("button", name="Keep editing").click()
     # Build: a name that is no design name is refused, quoted as typed.
     save_as = _field(page, "Save as").locator("input")
     save_as.fill(IMG)
