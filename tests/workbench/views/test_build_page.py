@@ -38,6 +38,11 @@ def test_a_template_replaces_the_design(view):
     assert view.session.editor.design == template("vgg_16")
     assert view.message == "Loaded template 'vgg_16'. Undo brings back the design before."
     assert view.save_as.value == "vgg_16"
+    # The next edit makes that untrue (Undo then undoes the edit): the message goes.
+    view.session.editor.select("blocks[0]")
+    assert view.message != ""  # a selection changes nothing
+    view.session.editor.delete("blocks[0]")
+    assert view.message == ""
 
 
 def test_save_and_open_round_trip_and_a_bad_name_is_refused(view):

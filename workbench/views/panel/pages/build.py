@@ -98,6 +98,9 @@ class BuildPage(pn.viewable.Viewer):
         self.saved.param.watch(lambda _: self._list_versions(), "value")
         # A comparison shown would be stale after the next change.
         self.session.editor.param.watch(lambda _: self.param.update(diff=""), "design")
+        # So would the result of the last save or load ("Undo brings back the design before"
+        # is untrue a few edits later); a draft that cannot be kept stays said.
+        self.session.editor.param.watch(self._forget_message, "design")
         # The last replacement: the design with its file fields before and after, so that
         # Undo (and Redo) of it brings back the name it is saved under too.
         self._swap: tuple[tuple, tuple] | None = None
@@ -113,6 +116,10 @@ class BuildPage(pn.viewable.Viewer):
             if event.new == state[0]:
                 self.save_as.value, self._file, self._clean = state[1:]
                 return
+
+    def _forget_message(self, _=None) -> None:
+        if self.message and self.message != self.drafts.message:
+            self.message = ""
 
     def _show_draft_message(self, event) -> None:
         if event.new:
