@@ -9,5 +9,7 @@
   `preload` (imports the TensorFlow-backed pages in the background).
 
 Views bind to the models' own parameters (`pn.bind`, `param.depends`): they hold widgets
-and layout, never the logic of an action.
+and layout, never the logic of an action. Text a person typed, read from disk or quoted in
+an error goes into a Markdown, Alert or HTML pane only through `safe_text` (Panel puts a
+pane's text into the page as HTML); Panel's `Str` pane does too, so none is used.
 """
