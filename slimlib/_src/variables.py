@@ -110,15 +110,32 @@ def global_variable(initial_value, validate_shape: bool = True, name=None, use_r
     )
 
 
-def _device_for(device: str | Callable | None, name: str) -> str | Callable:
-    """Resolves `device`; a callable (like `VariableDeviceChooser`) gets a stand-in op."""
+def _makes_resource_variable(use_resource: bool | None) -> bool:
+    """Whether `get_variable` will make a resource variable (else a ref `VariableV2`)."""
+    if use_resource is None:
+        use_resource = v1.get_variable_scope().use_resource
+    if use_resource is None:
+        use_resource = v1.resource_variables_enabled()
+    return bool(use_resource)
+
+
+def _device_for(
+    device: str | Callable | None, name: str, use_resource: bool | None = None
+) -> str | Callable:
+    """Resolves `device`; a callable (like `VariableDeviceChooser`) gets a stand-in op.
+
+    The stand-in has the type of the op `get_variable` will make: device functions that
+    place only ops whose type starts with "Variable" (as model_deploy's parameter-server
+    chooser does) then see a ref variable under `disable_v2_behavior` as TF-Slim's did.
+    """
     if not callable(device):
         return device or ""
+    op_type = "VarHandleOp" if _makes_resource_variable(use_resource) else "VariableV2"
 
     class _VariableOp:  # What a device function sees for a variable about to be made.
         def __init__(self, op_name: str):
             self.name = op_name
-            self.type = "VarHandleOp"
+            self.type = op_type
             self.device = ""
             # `replica_device_setter` reads the op type from the NodeDef.
             self.node_def = v1.NodeDef(name=op_name, op=self.type)
@@ -170,7 +187,7 @@ def variable(
         # `reuse`); it is not `get_variable`'s own `custom_getter(getter, name, ...)`.
         getter = functools.partial(custom_getter, reuse=v1.get_variable_scope().reuse)
     op_name = f"{v1.get_variable_scope().name}/{name}".lstrip("/")
-    with tf.device(_device_for(device, op_name)):
+    with tf.device(_device_for(device, op_name, use_resource)):
         return getter(
             name,
             shape=shape,

@@ -180,6 +180,34 @@ def test_variable_device_chooser_spec(kwargs, expected):
     assert slim.VariableDeviceChooser(**kwargs)(None) == expected
 
 
+def _ps_for_ref_variables(op):
+    """A parameter-server chooser that, like model_deploy's, places only "Variable*" ops."""
+    return "/job:ps/task:0/device:CPU:0" if op.node_def.op.startswith("Variable") else ""
+
+
+@pytest.mark.parametrize(
+    "use_resource, seen_type, expected",
+    [(False, "VariableV2", "/job:ps/task:0/device:CPU:0"), (True, "VarHandleOp", "")],
+)
+def test_device_function_sees_the_type_of_variable_made(graph, use_resource, seen_type, expected):
+    seen = []
+
+    def chooser(op):
+        seen.append((op.type, op.node_def.op))
+        return _ps_for_ref_variables(op)
+
+    var = slim.variable("w", [], device=chooser, use_resource=use_resource)
+    assert seen == [(seen_type, seen_type)]
+    assert var.device == expected
+    assert var.op.type == seen_type
+
+
+def test_device_function_sees_ref_variables_of_the_variable_scope(graph):
+    with tf.variable_scope("s", use_resource=False):
+        var = slim.model_variable("w", [], device=_ps_for_ref_variables)
+    assert (var.op.type, var.device) == ("VariableV2", "/job:ps/task:0/device:CPU:0")
+
+
 def test_device_chooser_in_arg_scope_is_called_once_per_variable(graph):
     # TF-Slim's own test: an explicit device skips the chooser, which keeps its turn.
     with slim.arg_scope([slim.variable], device=slim.VariableDeviceChooser(num_tasks=2)):
