@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
 from workbench.models.inspect import InspectModel
@@ -24,7 +26,7 @@ class ModelDiagram(widgets.VBox):
     def _load(self) -> None:
         model = self.model
         if model.error:
-            self.totals.value = f"<b style='color:#b3261e'>{model.error}</b>"
+            self.totals.value = f"<b style='color:#b3261e'>{html.escape(model.error)}</b>"
         elif model.totals:
             t = model.totals
             self.totals.value = (
@@ -36,4 +38,6 @@ class ModelDiagram(widgets.VBox):
         records = model.table.records() if model.table is not None else []
         columns = ["Layer", "Op", "Output shape", "Params", "FLOPs"]
         self.table.value = html_table(records, columns) if records else "<i>No layers.</i>"
-        self.diagram.value = model.svg or (f"<i>{model.svg_error}</i>" if model.svg_error else "")
+        self.diagram.value = model.svg or (
+            f"<i>{html.escape(model.svg_error)}</i>" if model.svg_error else ""
+        )

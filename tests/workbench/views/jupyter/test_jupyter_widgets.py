@@ -73,6 +73,15 @@ def test_model_diagram_shows_totals_table_and_svg(inspected):
     assert "logits" in diagram.table.value
 
 
+def test_model_diagram_shows_errors_quoting_markup_as_text():
+    def broken(inputs):
+        raise ValueError("bad value <img src=x onerror=alert(1)>")
+
+    diagram = ModelDiagram(InspectModel(model_fn=broken, input_shape=[1, 5, 5, 1]))
+    assert "bad value &lt;img src=x onerror=alert(1)&gt;" in diagram.totals.value
+    assert "<img" not in diagram.totals.value
+
+
 @pytest.fixture
 def plan(tmp_path):
     with tf.Graph().as_default():
