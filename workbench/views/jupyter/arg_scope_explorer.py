@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
 from workbench.models.inspect import InspectModel
@@ -49,7 +51,9 @@ class ArgScopeExplorer(widgets.VBox):
         ]
         self.layer.value = 0 if rows else None
         self.error.value = (
-            f"<b style='color:#b3261e'>{self.model.error}</b>" if self.model.error else ""
+            f"<b style='color:#b3261e'>{html.escape(self.model.error)}</b>"
+            if self.model.error
+            else ""
         )
         self._show()
 

@@ -8,6 +8,8 @@ filter box (`status=finished lr<0.01`), a sort field and a Refresh button; tick 
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
@@ -148,7 +150,9 @@ class RunsTableWidget(widgets.VBox):
     def show(self) -> None:
         """Draws the table and the list of runs to compare from the table's state."""
         self.error.value = (
-            f"<span style='color:#b3261e'>{self.table.error}</span>" if self.table.error else ""
+            f"<span style='color:#b3261e'>{html.escape(self.table.error)}</span>"
+            if self.table.error
+            else ""
         )
         best = set(self.table.best_runs().values())
         self.grid.value = html_table(run_rows(self.table.runs, best), [c.title for c in COLUMNS])

@@ -73,13 +73,14 @@ def test_model_diagram_shows_totals_table_and_svg(inspected):
     assert "logits" in diagram.table.value
 
 
-def test_model_diagram_shows_errors_quoting_markup_as_text():
+def test_model_diagram_and_arg_scope_explorer_show_errors_quoting_markup_as_text():
     def broken(inputs):
         raise ValueError("bad value <img src=x onerror=alert(1)>")
 
-    diagram = ModelDiagram(InspectModel(model_fn=broken, input_shape=[1, 5, 5, 1]))
-    assert "bad value &lt;img src=x onerror=alert(1)&gt;" in diagram.totals.value
-    assert "<img" not in diagram.totals.value
+    model = InspectModel(model_fn=broken, input_shape=[1, 5, 5, 1])
+    for shown in (ModelDiagram(model).totals, ArgScopeExplorer(model).error):
+        assert "bad value &lt;img src=x onerror=alert(1)&gt;" in shown.value
+        assert "<img" not in shown.value
 
 
 @pytest.fixture

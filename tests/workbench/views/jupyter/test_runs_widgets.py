@@ -37,7 +37,9 @@ def test_the_table_filters_sorts_and_stars_the_best_run(workspace):
     widget.sort.value = "-learning_rate"
     assert _rows(widget) == ["jobs/a", "jobs/b"]
     widget.filter_box.value = "lr<fast"
-    assert "must be a number, got 'fast'" in widget.error.value
+    assert "must be a number, got &#x27;fast&#x27;" in widget.error.value
+    widget.filter_box.value = "lr<<b>fast"  # Quoted back as text, not as HTML.
+    assert "got &#x27;&lt;b&gt;fast&#x27;" in widget.error.value
     assert _rows(widget) == ["jobs/a", "jobs/b"]  # the last good query still shown
     widget.filter_box.value = ""
     assert widget.error.value == "" and len(_rows(widget)) == 3
