@@ -8,7 +8,9 @@ dataset before a job converts it (`dataset_facts`: an image folder's channels ar
 a few files' headers), and gives for each a `Mismatch` whose `fix` is one edit of the design
 (the input's channels, the logits layer's `num_outputs` or a net's `num_classes`). What is
 wrong with the dataset itself (an image folder without images, a file that is no whole
-image) comes first, as a `Mismatch` with no fix.
+image) comes first, as a `Mismatch` with no fix. A logits layer that applies an activation
+or a normalizer (`logits_check`) is a warning whatever the dataset: the job runs, but the
+model cannot learn.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from workbench.models.design.logits_check import logits_layer_warning
 from workbench.models.jobs.dataset_facts import DatasetFacts
 from workbench.problems import Problem
 
@@ -29,8 +32,9 @@ class Mismatch:
         dataset itself).
       fix: The fix in words, for a button.
       block: The block to edit (`""`: the design itself).
-      field: `"input"` (set the design's input to `value`) or the argument to set to `value`
-        (`"num_outputs"` of a layer, `"num_classes"` of a net).
+      field: `"input"` (set the design's input to `value`), `"logits"` (set the arguments
+        `value` on the logits layer) or the argument to set to `value` (`"num_outputs"` of a
+        layer, `"num_classes"` of a net).
       value: The new value.
       blocking: Whether Start is refused while it stands (False: a warning).
     """
@@ -83,7 +87,26 @@ def design_fit(design: dict, facts: DatasetFacts) -> list[Mismatch]:
     outputs = analysis.output_shape[0]
     if facts.num_classes is not None and outputs != facts.num_classes:
         found.append(_classes_mismatch(design, analysis, outputs, facts))
+    squashed = logits_mismatch(design)
+    if squashed is not None:
+        found.append(squashed)
     return found
+
+
+def logits_mismatch(design: dict) -> Mismatch | None:
+    """A warning when the design's logits layer applies an activation or a normalizer to
+    the logits (`logits_layer_warning`), with the fix setting them to None; None when not."""
+    warning = logits_layer_warning(design)
+    if warning is None:
+        return None
+    problem = Problem(
+        path=warning.path,
+        message=warning.message,
+        value=warning.applied,
+        expected="linear logits: " + ", ".join(f"{name}=None" for name in warning.args),
+        kind="value",
+    )
+    return Mismatch(problem, warning.fix, warning.path, "logits", warning.args, blocking=False)
 
 
 def dataset_mismatches(facts: DatasetFacts) -> list[Mismatch]:
@@ -110,6 +133,12 @@ def apply_fix(editor, mismatch: Mismatch, settings=None) -> None:
         settings.batch_size = mismatch.value
     elif mismatch.field == "input":
         editor.set_field("", "input", mismatch.value)
+    elif mismatch.field == "logits":
+        from workbench.models.editor import NULL  # `update_args` removes an argument given None.
+
+        editor.update_args(
+            mismatch.block, {k: NULL if v is None else v for k, v in mismatch.value.items()}
+        )
     else:
         editor.update_args(mismatch.block, {mismatch.field: mismatch.value})
 

@@ -40,8 +40,9 @@ STOP_GRACE_SECS = 15.0
 _STATE_COLOURS = {"running": "#2f6f9f", "finished": "#1b7f3b", "failed": "#b3261e"}
 #: Polls between two listings of the workspace's jobs (jobs started in other sessions).
 LIST_EVERY_N_POLLS = 5
-#: The fix button of each kind of mismatch (`Mismatch.field`): the input, the classes, the batch.
-FIX_SLOTS = {"input": 0, "num_outputs": 1, "num_classes": 1, "batch_size": 2}
+#: The fix button of each kind of mismatch (`Mismatch.field`): the input, the classes, the
+#: batch, the activation or normalizer on the logits.
+FIX_SLOTS = {"input": 0, "num_outputs": 1, "num_classes": 1, "batch_size": 2, "logits": 3}
 #: The shown job's states in which Stop, and Resume, have something to do.
 STOPPABLE_STATES = ("starting", "running")
 RESUMABLE_STATES = ("stopped", "failed")
@@ -167,7 +168,8 @@ class TrainPage(pn.viewable.Viewer):
         # A button per kind of fix (`FIX_SLOTS`), so that a click that crosses the update
         # after another fix still makes the fix its button showed.
         self.fix_buttons = [
-            pn.widgets.Button(label="", color="primary", visible=False) for _ in range(3)
+            pn.widgets.Button(label="", color="primary", visible=False)
+            for _ in range(len(set(FIX_SLOTS.values())))
         ]
         for index, button in enumerate(self.fix_buttons):
             button.on_click(lambda _, i=index: self._fix_clicked(i))
