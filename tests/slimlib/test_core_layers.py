@@ -206,6 +206,13 @@ def test_fully_connected_rejects_bad_num_outputs(graph, bad, exc, match):
         slim.fully_connected(tf.ones([2, 4]), bad)
 
 
+@pytest.mark.parametrize("bad", [2.5, "3", None])
+def test_fully_connected_wrong_type_is_also_tf_slims_value_error(graph, bad):
+    # Unlike the convolutions, TF-Slim's fully_connected refuses a float, with a ValueError.
+    with pytest.raises(ValueError, match=r"fully_connected: `num_outputs` must be an int"):
+        slim.fully_connected(tf.ones([2, 4]), bad)
+
+
 def test_fully_connected_rejects_rank1(graph):
     with pytest.raises(ValueError, match=r"`inputs` must have a known rank >= 2, got shape \(4,\)"):
         slim.fully_connected(tf.ones([4]), 3)

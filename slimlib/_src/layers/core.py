@@ -155,7 +155,8 @@ def fully_connected(
       Tensor `[batch, ..., num_outputs]` with the dtype of `inputs`.
 
     Raises:
-      TypeError: If `num_outputs` is not an int.
+      TypeError: If `num_outputs` is not an int (an `ArgumentError`, also a ValueError as
+        in TF-Slim).
       ValueError: If `num_outputs < 1`, the rank of `inputs` is unknown or < 2, or
         `depth` is unknown.
       RuntimeError: When called eagerly.
@@ -168,7 +169,11 @@ def fully_connected(
       ['fc/weights', 'fc/biases']
     """
     fn = "fully_connected"
-    _checks.check_positive_int(fn, "num_outputs", num_outputs)
+    try:
+        _checks.check_positive_int(fn, "num_outputs", num_outputs)
+    except TypeError as error:
+        # TF-Slim raises ValueError for a non-int here; ArgumentError is both.
+        raise _checks.ArgumentError(str(error)) from None
     _common.check_activation_fn(fn, activation_fn)
     _checks.require_graph(fn)
     with v1.variable_scope(scope, "fully_connected", [inputs], reuse=reuse) as sc:
