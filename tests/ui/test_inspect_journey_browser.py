@@ -1,7 +1,8 @@
 """Inspect journey in headless Chromium: a net dropped from the palette has the counts
 `slim-workbench summary` prints for the same design, the page says which mode (inference or
 training) it shows and training adds the batch norms' UPDATE_OPS, and the diagram fits the
-window, zooms, and folds and unfolds a scope. Every wait is for a state."""
+window (Fit shows all of it at 1024x768 and 1400x900), zooms, and folds and unfolds a scope.
+Every wait is for a state."""
 
 from __future__ import annotations
 
@@ -75,6 +76,27 @@ def _inside(drawn: dict, outer: dict, *, whole: bool) -> bool:
     return sideways and top and (bottom or not whole)
 
 
+# Windows in which Fit must show the whole drawing: a small laptop's and a larger one's.
+FIT_WINDOWS = ({"width": 1024, "height": 768}, {"width": 1400, "height": 900})
+
+
+def _fit_shows_it_whole(page: Page, artifacts_dir: Path, name: str) -> None:
+    """In each of `FIT_WINDOWS`, Fit (after a zoom) shows the whole drawing within the
+    diagram's box and within the window (the box may be taller than what the window shows)."""
+    view = page.locator(".wb-diagram-view")
+    for window in FIT_WINDOWS:
+        page.set_viewport_size(window)
+        page.get_by_role("button", name="+", exact=True).click()
+        expect(view).not_to_have_attribute("data-fit", "whole")
+        page.get_by_role("button", name="Fit", exact=True).click()
+        expect(view).to_have_attribute("data-fit", "whole")
+        drawn = view.locator("svg").bounding_box()
+        assert _inside(drawn, view.bounding_box(), whole=True), (window, drawn)
+        assert _inside(drawn, {"x": 0, "y": 0, **window}, whole=True), (window, drawn)
+        size = f"{window['width']}x{window['height']}"
+        page.screenshot(path=artifacts_dir / f"journey-inspect-{name}-fit-{size}.png")
+
+
 def _scale(page: Page) -> float:
     return float(page.locator(".wb-diagram-view").get_attribute("data-scale"))
 
@@ -140,6 +162,21 @@ def test_a_palette_net_has_the_summarys_counts_and_its_diagram_folds_and_zooms(
     expect(page.locator(".wb-diagram-zoom")).not_to_have_text(re.compile(r"^$"))
     assert _inside(view.locator("svg").bounding_box(), view.bounding_box(), whole=True)
     page.screenshot(path=artifacts_dir / "journey-inspect-fit.png", full_page=True)
+    _fit_shows_it_whole(page, artifacts_dir, "net")
+
+    # At 1024 px the layer table keeps to the window: its long last column wraps.
+    page.set_viewport_size(FIT_WINDOWS[0])
+    page.locator(".bk-tab", has_text="Layers").first.click()
+    header = page.locator(".tabulator-col", has_text="Arguments set").first
+    expect(header).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    cell = page.locator(".tabulator-cell", has_text="num_outputs=32 (call)").first
+    expect(cell).to_be_visible()
+    table = page.locator(".tabulator", has=header).first
+    for box in (table.bounding_box(), header.bounding_box(), cell.bounding_box()):
+        assert box["x"] + box["width"] <= FIT_WINDOWS[0]["width"], box
+    assert cell.bounding_box()["height"] > 2 * header.bounding_box()["height"]  # Wrapped.
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= FIT_WINDOWS[0]["width"]
+    page.screenshot(path=artifacts_dir / "journey-inspect-layers-1024x768.png")
     assert errors == []
 
 
@@ -194,6 +231,8 @@ def test_a_big_net_opens_folded_and_a_block_unfolds_with_its_branches_in_order(
     expect(folded).to_have_count(13, timeout=RENDER_TIMEOUT_MS)
     expect(folded.filter(has_text="Mixed_5b [+]")).to_contain_text("256K params")
     page.screenshot(path=artifacts_dir / "journey-inspect-big-net.png", full_page=True)
+    _fit_shows_it_whole(page, artifacts_dir, "big-net")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     folded.filter(has_text="Mixed_5b [+]").click()
     expect(folded).to_have_count(12)

@@ -42,22 +42,49 @@ export function render({model, el}) {
     stage.style.transform = `translate(${state.x}px, ${state.y}px) scale(${state.scale})`
     zoomText.textContent = `${Math.round(state.scale * 100)}%`
     view.dataset.scale = state.scale.toFixed(4)
+    delete view.dataset.fit // A zoom or a move leaves the fitted view; fit() marks it again.
   }
 
+  // The part of the view the reader can see, in the view's own pixels: the window or a
+  // scrolling ancestor (the page's main area) may hide its top or bottom.
+  function visiblePart() {
+    const box = view.getBoundingClientRect()
+    let top = Math.max(box.top, 0)
+    let bottom = Math.min(box.bottom, window.innerHeight)
+    for (let node = view.parentElement; node; node = node.parentElement) {
+      if (getComputedStyle(node).overflowY !== "visible") {
+        const clip = node.getBoundingClientRect()
+        top = Math.max(top, clip.top)
+        bottom = Math.min(bottom, clip.bottom)
+      }
+    }
+    return {top: top - box.top, height: Math.max(0, bottom - top)}
+  }
+
+  // Fit (whole): brings the view on screen as far as it goes, then fits the whole drawing
+  // in what is seen of it. At first (not whole) the drawing fills the view's width from its
+  // top, at a readable size.
   function fit(whole) {
     const width = view.clientWidth
-    const height = view.clientHeight
-    if (!width || !height || !state.width || !state.height) {
+    if (!width || !view.clientHeight || !state.width || !state.height) {
+      return false
+    }
+    if (whole) {
+      view.scrollIntoView({block: "nearest", inline: "nearest", behavior: "instant"})
+    }
+    const seen = whole ? visiblePart() : {top: 0, height: view.clientHeight}
+    if (!seen.height) {
       return false
     }
     const byWidth = (width - 2 * MARGIN) / state.width
-    const byHeight = (height - 2 * MARGIN) / state.height
+    const byHeight = (seen.height - 2 * MARGIN) / state.height
     const scale = Math.min(1, byWidth, whole ? byHeight : Math.max(byHeight, READABLE))
     state.scale = Math.max(MIN_SCALE, scale)
     state.x = (width - state.width * state.scale) / 2
-    state.y = MARGIN
+    state.y = seen.top + MARGIN
     state.fitted = true
     apply()
+    view.dataset.fit = whole ? "whole" : "top"
     return true
   }
 

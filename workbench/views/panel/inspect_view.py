@@ -19,15 +19,20 @@ _COUNT = NumberFormatter(format="0,0")
 _NUMBER_STYLE = {"font_size": "22pt", "title_size": "10pt", "format": "{value:,}"}
 
 
+_ARGUMENTS = "Arguments set"
+_ARGUMENTS_WIDTH = 480
+
+
 def _table(records: list[dict], name: str, **options) -> pn.widgets.Tabulator:
     numeric = [c for c in ("Params", "FLOPs") if records and c in records[0]]
+    options.setdefault("layout", "fit_data_table")
+    formatters = {c: _COUNT for c in numeric} | options.pop("formatters", {})
     return pn.widgets.Tabulator(
         pd.DataFrame.from_records(records),
         show_index=False,
         disabled=True,
         sortable=False,
-        layout="fit_data_table",
-        formatters={c: _COUNT for c in numeric},
+        formatters=formatters,
         text_align={c: "right" for c in numeric},
         label=name,
         **options,
@@ -97,8 +102,19 @@ class InspectView(pn.viewable.Viewer):
         table = self.model.table
         if table is None:
             return pn.pane.Markdown("*No layers traced yet.*")
+        # The table keeps to the page's width: the long "Arguments set" wraps in a column of
+        # at most _ARGUMENTS_WIDTH, and what still does not fit scrolls inside the table.
         layers = _table(
-            table.records(), "layer-table", selectable=1, selection=[self.selected_layer]
+            table.records(),
+            "layer-table",
+            selectable=1,
+            selection=[self.selected_layer],
+            sizing_mode="stretch_width",
+            layout="fit_data_stretch",
+            formatters={_ARGUMENTS: {"type": "textarea"}},
+            configuration={
+                "columns": [{"field": _ARGUMENTS, "minWidth": 160, "maxWidth": _ARGUMENTS_WIDTH}]
+            },
         )
 
         def select(event) -> None:
