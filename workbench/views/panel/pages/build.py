@@ -25,6 +25,7 @@ from workbench.models.session import WorkbenchSession
 from workbench.views.panel.browser_draft import BrowserDraftId
 from workbench.views.panel.canvas import editor_view
 from workbench.views.panel.code_view import code_pane
+from workbench.views.panel.logits_warning_view import LogitsWarningView
 from workbench.views.panel.properties_view import PropertiesView
 from workbench.views.panel.safe_text import markdown_message
 
@@ -355,11 +356,14 @@ class BuildPage(pn.viewable.Viewer):
 
         beside.param.watch(place_code, "value")
         self.properties = PropertiesView(editor=editor)  # The selected block's sheet.
+        # A logits layer that applies relu (or a normalizer) trains to chance: said here.
+        self.logits_warning = LogitsWarningView(editor=editor)
         return pn.Column(
             how_to(),
             files,
             pn.pane.Markdown(self.param.message.rx.pipe(markdown_message), margin=(0, 10)),
             asking,
+            self.logits_warning,
             pn.Row(canvas, self.properties, side_code, sizing_mode="stretch_width"),
             pn.Card(
                 pn.Row(self.versions, buttons["Open version"], buttons["Compare with this design"]),
