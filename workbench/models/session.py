@@ -341,8 +341,10 @@ class WorkbenchSession(param.Parameterized):
 
     def head_mismatches(self) -> list[Mismatch]:
         """How the design's head does not fit the fine-tuning dataset's classes (and any
-        other mismatch `design_fit` finds); empty when it fits."""
-        return self.design_fit(self.finetune_dataset_section())
+        other mismatch `design_fit` finds but an activation on the logits, which no new head
+        fixes); empty when it fits."""
+        found = self.design_fit(self.finetune_dataset_section())
+        return [m for m in found if m.field != "logits"]
 
     def fit_head(self) -> list[str]:
         """Gives the head as many outputs as the fine-tuning dataset has classes, builds the

@@ -65,3 +65,12 @@ def test_the_train_page_warns_before_start_without_refusing_it_and_fixes_it(tmp_
     assert not view.fit.visible
     session.editor.undo()
     assert view.fit.visible and button.visible
+
+
+def test_a_sweep_is_not_refused_for_the_warning_and_a_new_head_does_not_claim_it(tmp_path):
+    from workbench.models.sweeps.form import base_config
+
+    session = WorkbenchSession(workspace=str(tmp_path), editor=DesignEditor(RELU_LOGITS))
+    assert [m.field for m in session.design_fit()] == ["logits"]
+    assert base_config(session)["model"]["design"]["name"] == "mlp"
+    assert all(m.field != "logits" for m in session.head_mismatches())

@@ -37,11 +37,12 @@ def base_config(session: Any) -> dict[str, Any]:
       session: The `WorkbenchSession`.
 
     Raises:
-      ConfigError: If the design does not fit the dataset (as Start would say).
+      ConfigError: If the design does not fit the dataset (as Start would say; a warning,
+        such as an activation on the logits, does not refuse it, as it does not refuse Start).
     """
     config = session.settings.to_config()
     if "design" in config["model"]:
-        mismatches = session.design_fit(config["dataset"])
+        mismatches = [m for m in session.design_fit(config["dataset"]) if m.blocking]
         if mismatches:
             raise ConfigError([m.problem for m in mismatches])
     return config
