@@ -2,7 +2,8 @@
 
 At 1024x768 no page is wider than the window and every button shown lies inside it. At
 1400x900 the Build page's how-to is in view at first sight, the generated code is readable
-and moves beside the canvas when "Code beside the canvas" (its text, clicked) is ticked,
+and moves beside the canvas when "Code beside the canvas" (its text, clicked) is ticked
+(below it at 1024 px, where the canvas would be squeezed), a Build message moves nothing,
 and the Train page's Start is in view without scrolling. On the canvas a layer shows what
 it inherits from its arg_scope; a default that an op added to the scope does not take is
 shown on the property sheet with a button clearing it; the scope's ops picker offers every
@@ -114,6 +115,39 @@ def test_every_page_fits_a_1024x768_window(small: Page, artifacts_dir: Path):
     _open_tab(page, "Build")
     for label in ("Load template", "Save", "Open"):
         expect(page.get_by_role("button", name=label, exact=True)).to_be_in_viewport()
+
+
+def test_at_1024_the_code_goes_below_the_canvas_and_a_message_moves_nothing(
+    small: Page, artifacts_dir: Path
+):
+    page = small
+    canvas = page.locator(".wb-root")
+    first = canvas.bounding_box()
+    # A message appears above the canvas in the room kept for it: the canvas stays put.
+    page.get_by_role("button", name="Load template", exact=True).click()
+    expect(page.get_by_text("Loaded template 'lenet'").first).to_be_visible()
+    assert canvas.bounding_box() == first
+
+    # Too narrow for the code beside the canvas and its sheet: it goes below the canvas,
+    # whose width stays as it was, and stays readable and inside the window.
+    page.get_by_text("Code beside the canvas", exact=True).click()
+    toggle = page.locator(".bk-Checkbox", has_text="Code beside the canvas").locator("input")
+    expect(toggle).to_be_checked()
+    code = page.locator(".codehilite > pre", has_text="import slimlib as slim").first
+    expect(page.get_by_text("Generated slimlib code", exact=True)).to_be_hidden()
+    expect(code).to_be_attached()
+    box, drawn = code.bounding_box(), canvas.bounding_box()
+    assert box["y"] >= drawn["y"] + drawn["height"], (box, drawn)
+    # Right below the canvas, above the versions (the code card is below those).
+    versions = page.get_by_text("Versions of the saved design", exact=True).bounding_box()
+    assert box["y"] < versions["y"], (box, versions)
+    assert drawn["width"] == first["width"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL["width"], box
+    size = code.evaluate("el => parseFloat(getComputedStyle(el.querySelector('code')).fontSize)")
+    assert size >= 14
+    assert page.evaluate(OUTSIDE)["overflow"] <= 0
+    code.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "projector-1024-code-below.png")
 
 
 def test_how_to_code_beside_the_canvas_and_start_in_view(wide: Page, artifacts_dir: Path):

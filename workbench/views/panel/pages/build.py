@@ -32,6 +32,13 @@ from workbench.views.panel.safe_text import markdown_message
 #: The template entry that starts a design with no blocks (28x28x1 input, editable).
 EMPTY = "empty"
 CANVAS_HEIGHT = 660
+#: Narrowest the canvas gets with the code beside it, and the narrowest that code pane: a
+#: window too narrow for both beside the sheet puts the code below the canvas instead
+#: (squeezed, blocks spill past their borders and the code is cut off).
+CANVAS_MIN_WIDTH = 640
+SIDE_CODE_MIN_WIDTH = 420
+#: Room kept for the message line, so that its coming and going does not move the canvas.
+MESSAGE_HEIGHT = 34
 #: Width of the fields above the canvas: with their buttons, one line at 1024 px.
 FIELD_WIDTH = 150
 #: The Build page's "how to", read before anything else: from the palette to a training job.
@@ -288,7 +295,12 @@ class BuildPage(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         editor = self.session.editor
         canvas = editor_view(
-            editor, palette(), block_status, height=CANVAS_HEIGHT, styles={"flex": "3 1 0"}
+            editor,
+            palette(),
+            block_status,
+            height=CANVAS_HEIGHT,
+            styles={"flex": "3 1 0"},
+            stylesheets=[_min_width(CANVAS_MIN_WIDTH)],
         )
         browser = BrowserDraftId()
         browser.param.watch(lambda event: self.restore_draft(event.new), "draft_id")
@@ -340,6 +352,7 @@ class BuildPage(pn.viewable.Viewer):
             visible=False,
             sizing_mode="stretch_width",
             styles={"flex": "2 1 0"},
+            stylesheets=[_min_width(SIDE_CODE_MIN_WIDTH)],
         )
         code_card = pn.Card(
             *code_parts,
@@ -361,10 +374,21 @@ class BuildPage(pn.viewable.Viewer):
         return pn.Column(
             how_to(),
             files,
-            pn.pane.Markdown(self.param.message.rx.pipe(markdown_message), margin=(0, 10)),
+            pn.pane.Markdown(
+                self.param.message.rx.pipe(markdown_message),
+                margin=(0, 10),
+                styles={"min-height": f"{MESSAGE_HEIGHT}px"},
+            ),
             asking,
             self.logits_warning,
-            pn.Row(canvas, self.properties, side_code, sizing_mode="stretch_width"),
+            # Wraps: the code goes below the canvas when the window is too narrow for it.
+            pn.Row(
+                canvas,
+                self.properties,
+                side_code,
+                sizing_mode="stretch_width",
+                styles={"flex-wrap": "wrap"},
+            ),
             pn.Card(
                 pn.Row(self.versions, buttons["Open version"], buttons["Compare with this design"]),
                 pn.pane.HTML(self.param.diff.rx.pipe(diff_html), sizing_mode="stretch_width"),
@@ -375,6 +399,13 @@ class BuildPage(pn.viewable.Viewer):
             code_card,
             sizing_mode="stretch_width",
         )
+
+
+def _min_width(pixels: int) -> str:
+    """A stylesheet keeping a pane at least `pixels` wide in a wrapping row. Panel's own
+    `min_width` would widen the whole row to the sum of its panes' instead of wrapping it;
+    `!important` outranks the `min-width: 0` the layout writes on the pane."""
+    return f":host {{ min-width: {pixels}px !important; }}"
 
 
 def how_to() -> pn.pane.HTML:
