@@ -85,7 +85,7 @@ def test_nothing_selected_edits_the_design_name_and_input(view):
 
 def test_an_arg_scope_edits_its_ops_and_defaults_like_arguments(view):
     view.editor.select("blocks[0]")
-    ops = _widget(view, "ops", pn.widgets.MultiChoice)
+    ops = _widget(view, "ops", pn.widgets.CheckBoxGroup)
     assert ops.value == ["conv2d", "fully_connected"]
     activation = _widget(view, "activation_fn", pn.widgets.Select)
     assert activation.value == "relu"
@@ -93,7 +93,7 @@ def test_an_arg_scope_edits_its_ops_and_defaults_like_arguments(view):
     assert view.editor.block_at("blocks[0]")["defaults"]["activation_fn"] == "tanh"
     _widget(view, "activation_fn", pn.widgets.Select).value = "(default)"
     assert "activation_fn" not in view.editor.block_at("blocks[0]")["defaults"]
-    _widget(view, "ops", pn.widgets.MultiChoice).value = ["conv2d"]
+    _widget(view, "ops", pn.widgets.CheckBoxGroup).value = ["conv2d"]
     assert view.editor.block_at("blocks[0]")["ops"] == ["conv2d"]
     # Now only conv2d's arguments, among them padding, which fully_connected lacks.
     _widget(view, "padding", pn.widgets.Select).value = "VALID"
@@ -150,7 +150,7 @@ def test_an_edit_made_in_the_sheet_keeps_it_and_refreshes_the_hints(view):
 
 def test_new_ops_rebuild_an_arg_scope_sheet(view):
     view.editor.select("blocks[0]")
-    ops, sheet = _shown_widget(view, "ops", pn.widgets.MultiChoice)
+    ops, sheet = _shown_widget(view, "ops", pn.widgets.CheckBoxGroup)
     ops.value = ["conv2d"]
     assert view.shown_sheet is not sheet
     _shown_widget(view, "padding", pn.widgets.Select)  # conv2d's own argument is offered
@@ -223,9 +223,9 @@ def test_a_named_initializer_shows_what_the_block_sets(view):
 def test_a_default_an_added_op_does_not_take_is_shown_and_cleared(view):
     # padding set for conv2d alone, then fully_connected listed too: padding has no field.
     view.editor.select("blocks[0]")
-    _shown_widget(view, "ops", pn.widgets.MultiChoice)[0].value = ["conv2d"]
+    _shown_widget(view, "ops", pn.widgets.CheckBoxGroup)[0].value = ["conv2d"]
     _shown_widget(view, "padding", pn.widgets.Select)[0].value = "VALID"
-    _shown_widget(view, "ops", pn.widgets.MultiChoice)[0].value = ["conv2d", "fully_connected"]
+    _shown_widget(view, "ops", pn.widgets.CheckBoxGroup)[0].value = ["conv2d", "fully_connected"]
     sheet = view.shown_sheet
     assert not [w for w in sheet.select(pn.widgets.Select) if w.name == "padding"]
     notes = " ".join(p.object for p in sheet.select(pn.pane.HTML))

@@ -49,7 +49,7 @@ def _shown(row: FieldRow) -> Any:
 def show_field_value(field: pn.Column, row: FieldRow) -> None:
     """Makes `field`, made by `field_widget` for a row like `row` (same name, type and
     options), show `row.value` (its watcher runs: mute it, see `field_widget`)."""
-    field[0].value = _shown(row)
+    next(iter(field.select(pn.widgets.Widget))).value = _shown(row)
 
 
 def field_widget(
@@ -73,9 +73,15 @@ def field_widget(
 
         return watcher
 
+    label = None
     if row.type == "ops":
-        widget = pn.widgets.MultiChoice(
-            label=row.name, options=list(row.options), value=_shown(row), width=_WIDTH
+        # Checkboxes, one per op: Bokeh's MultiChoice builds its Choices.js picker without
+        # `allowHTML`, so Choices renders the labels as HTML and warns on every sheet.
+        label = pn.pane.HTML(
+            f"<label class='wb-field-label'>{html.escape(row.name)}</label>", margin=(5, 10, 0, 10)
+        )
+        widget = pn.widgets.CheckBoxGroup(
+            name=row.name, options=list(row.options), value=_shown(row), width=_WIDTH
         )
         widget.param.watch(changed(list), "value")
     elif row.type == "choice":
@@ -91,4 +97,4 @@ def field_widget(
         f"<span style='color:#777; font-size: 11px'>{html.escape(row.doc)}</span>",
         margin=(-8, 10, 4, 10),
     )
-    return pn.Column(widget, hint)
+    return pn.Column(widget, hint) if label is None else pn.Column(label, widget, hint)
