@@ -146,7 +146,7 @@ def test_a_served_click_shows_the_end_on_the_sessions_event_loop(monkeypatch):
     # In a served session the end is handed to the document's next tick, where Panel may
     # change its models: not shown from the worker thread.
     doc = Document()
-    monkeypatch.setattr(background_action, "_served_doc", lambda: doc)
+    monkeypatch.setattr(background_action, "served_doc", lambda: doc)
     action = BackgroundAction(name="test")
     ended = []
     assert action.start(lambda: None, lambda error: ended.append((error, pn.state.curdoc)))

@@ -86,7 +86,7 @@ def test_a_failed_job_shows_its_error(tmp_path):
     panes = (view.status, view.error, view.trace)
     view.poll(force=True)
     assert (view.status, view.error, view.trace) == panes
-    assert view.__panel__().objects[1].objects[1].objects[3:6] == list(panes)
+    assert view.__panel__().objects[1].objects[1].objects[4:7] == list(panes)
 
 
 def test_an_image_folder_with_no_images_is_refused_before_start_and_shows_why(tmp_path):

@@ -19,7 +19,7 @@ import panel as pn
 import param
 from panel.io.state import set_curdoc
 
-__all__ = ["BackgroundAction", "on_event_loop"]
+__all__ = ["BackgroundAction", "on_event_loop", "served_doc"]
 
 
 def on_event_loop(doc) -> Callable[[Callable[[], None]], None]:
@@ -39,7 +39,8 @@ def on_event_loop(doc) -> Callable[[Callable[[], None]], None]:
     return deliver
 
 
-def _served_doc():
+def served_doc():
+    """The document of the served session running this code; None outside one."""
     doc = pn.state.curdoc
     return doc if doc is not None and doc.session_context is not None else None
 
@@ -72,7 +73,7 @@ class BackgroundAction(param.Parameterized):
         """
         if self.running:
             return False
-        doc = _served_doc()
+        doc = served_doc()
         deliver = on_event_loop(doc) if doc is not None else (lambda show: show())
         self.running = True
 

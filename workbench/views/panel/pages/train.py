@@ -26,7 +26,7 @@ from workbench.models.jobs import (
 from workbench.models.jobs import stop as stop_job_process
 from workbench.models.jobs.settings import TrainSettings
 from workbench.models.session import WorkbenchSession
-from workbench.views.panel.background_action import BackgroundAction
+from workbench.views.panel.background_action import BackgroundAction, served_doc
 from workbench.views.panel.experiments_view import ExperimentsView
 from workbench.views.panel.metrics_figure import metrics_figure
 from workbench.views.panel.plotly_guard import PlotlyGuard
@@ -46,11 +46,23 @@ FIX_SLOTS = {"input": 0, "num_outputs": 1, "num_classes": 1, "batch_size": 2, "l
 #: The shown job's states in which Stop, and Resume, have something to do.
 STOPPABLE_STATES = ("starting", "running")
 RESUMABLE_STATES = ("stopped", "failed")
+#: The charts' place before a job has logged anything.
+NO_METRICS_YET = "Start a job to see its loss and accuracy here."
+NO_METRICS_LOGGED = "The job's loss and accuracy appear here once it logs its first step."
 
 
 def job_progress(job: Job) -> str:
     """`step 1230 / 4000`, or `step 1230` while the job has not said its target yet."""
     return f"step {job.step} / {job.target_steps}" if job.target_steps else f"step {job.step}"
+
+
+def job_state_text(job: Job) -> str:
+    """The job's state in words: `running, training`; an ended job's state alone (`finished`,
+    not `finished done`: its phase only repeats that it ended)."""
+    phase = job.phase.strip()
+    if not job.is_active or not phase or phase in ("done", job.state):
+        return job.state
+    return f"{job.state}, {phase}"
 
 
 def job_label(job: Job) -> str:
@@ -64,8 +76,8 @@ def job_status_html(job: Job | None) -> str:
         return "<i>No job yet: set the options and press Start.</i>"
     colour = _STATE_COLOURS.get(job.state, "#555")
     lines = [
-        f"<b style='color:{colour}'>{html.escape(job.state)}</b> "
-        f"{html.escape(job.phase)} &middot; {job_progress(job)}"
+        f"<b style='color:{colour}'>{html.escape(job_state_text(job))}</b> "
+        f"&middot; {job_progress(job)}"
         + (f" &middot; loss {job.loss:.4f}" if job.loss is not None else "")
         + (f" &middot; batch accuracy {job.accuracy:.3f}" if job.accuracy is not None else ""),
         # Until the job process says which device it trains on (it imports TensorFlow first).
@@ -131,6 +143,13 @@ class TrainPage(pn.viewable.Viewer):
         self.chart = pn.pane.Plotly(
             metrics_figure(None), sizing_mode="stretch_width", name="charts"
         )
+        self.chart.visible = False
+        # Until the shown job has logged a value: four empty grids said nothing.
+        self.chart_empty = pn.pane.HTML(
+            f"<i>{NO_METRICS_YET}</i>",
+            name="charts-empty",
+            styles={"color": "#555", "padding": "24px 0"},
+        )
         self.status = pn.pane.HTML(job_status_html(None), name="job-status")
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, name="job-error")
         # Panel's Str pane puts its text into the page as HTML: the escaped text goes in an
@@ -182,6 +201,13 @@ class TrainPage(pn.viewable.Viewer):
             lambda *_: self.show_fit(), ["dataset", "folder", "batch_size", "optimizer", "device"]
         )
         self._fit_stale = False
+        self.checking = BackgroundAction(name="check-fit")
+        self._check_again = False
+        self.fit_note = pn.pane.HTML(
+            "<i>Checking that the design fits the data and memory&hellip;</i>",
+            visible=False,
+            name="fit-checking",
+        )
         self.show_fit()
         self.param.watch(self._on_shown, "shown")
         # Every run of the workspace, and the ticked ones compared (followed by `poll`).
@@ -219,13 +245,48 @@ class TrainPage(pn.viewable.Viewer):
         self.message = ""
 
     def show_fit(self) -> None:
-        """Lists how the design does not fit the dataset, with a button per fix."""
+        """Lists how the design does not fit the dataset, with a button per fix.
+
+        The check builds the design to estimate a training step's memory, which first waits
+        for TensorFlow to import (seconds on a small CPU): in a served session it runs in a
+        worker thread and the page says it is checking meanwhile, so the page shows at once.
+        """
         if not self.shown:  # The memory estimate builds the design: done when it shows.
             self._fit_stale = True
             return
         self._fit_stale = False
-        self._mismatches = self.session.design_fit()
         self.data_facts.object = f"Data: {markdown_text(self.session.train_facts().described)}."
+        if served_doc() is None:  # A notebook or a test: no event loop to come back to.
+            self._show_mismatches(self.session.design_fit())
+            return
+        if self.checking.running:  # Checked again, on what changed, when this check ends.
+            self._check_again = True
+            return
+        self.fit_note.visible = True
+        found: list = []
+        self.checking.start(
+            lambda: found.extend(self.session.design_fit()),
+            lambda error: self._fit_checked(found, error),
+        )
+
+    def _fit_checked(self, mismatches: list, error: Exception | None) -> None:
+        if self._check_again:  # The design or settings changed during the check.
+            self._check_again = False
+            self.show_fit()
+            return
+        self.fit_note.visible = False
+        if error is not None:
+            self.fit_alert.object = markdown_message(
+                f"Cannot check the design against the data: {error}"
+            )
+            for button in self.fix_buttons:
+                button.visible = False
+            self.fit.visible = True
+            return
+        self._show_mismatches(mismatches)
+
+    def _show_mismatches(self, mismatches: list) -> None:
+        self._mismatches = mismatches
         self.fit_alert.object = "\n\n".join(
             markdown_message(m.problem.message) for m in self._mismatches
         )
@@ -301,6 +362,8 @@ class TrainPage(pn.viewable.Viewer):
     def _pick(self, event) -> None:
         self.job = Job(event.new, workspace=self.workspace) if event.new else None
         self.series = MetricSeries(event.new) if event.new else None
+        if self.job is None:
+            self._redraw_chart()  # The poll below only redraws a job's chart.
         self.poll(force=True)
 
     def poll(self, force: bool = False) -> None:
@@ -341,6 +404,12 @@ class TrainPage(pn.viewable.Viewer):
         # The whole figure travels to the browser on each redraw, once a second per
         # session: a page nobody looks at skips it.
         self.chart.object = metrics_figure(self.series)
+        has_values = self.series is not None and any(self.series.values.values())
+        self.chart.visible = has_values
+        self.chart_empty.object = (
+            f"<i>{NO_METRICS_YET if self.job is None else NO_METRICS_LOGGED}</i>"
+        )
+        self.chart_empty.visible = not has_values
         self._chart_stale = False
 
     def _on_shown(self, event) -> None:
@@ -412,6 +481,7 @@ class TrainPage(pn.viewable.Viewer):
                 width=320,
             ),
             pn.Column(
+                self.fit_note,
                 self.fit,
                 self.message_pane,
                 self.jobs,
@@ -419,6 +489,7 @@ class TrainPage(pn.viewable.Viewer):
                 self.error,
                 self.trace,
                 self.stop_note,  # Under the status line: the error and trace show on failures.
+                self.chart_empty,
                 self.chart,
                 PlotlyGuard(width=0, height=0, margin=0),
                 sizing_mode="stretch_width",
