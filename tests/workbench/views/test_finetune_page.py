@@ -23,6 +23,14 @@ def page(tmp_path, tiny_design, tiny_checkpoint):
     return FinetunePage(session=session)
 
 
+def test_launch_is_at_the_top_of_the_page_above_the_plan(page):
+    layout = page.__panel__()
+    first = layout.objects[0]
+    assert first.name == "launch-row"
+    assert first.objects[0].label == "Launch fine-tuning job"
+    assert [o.name for o in layout.objects].count("launch-row") == 1  # Not again at the end.
+
+
 def test_launch_asks_for_a_comparison_first(page):
     page.launch()
     assert page.session.message == "Compare the design with a checkpoint before launching."

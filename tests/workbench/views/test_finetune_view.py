@@ -9,7 +9,12 @@ from bokeh.document import Document
 
 import slimlib as slim
 from workbench.models.restore_plan import RestorePlan
-from workbench.views.panel.finetune_view import FinetuneView
+from workbench.views.panel.finetune_view import (
+    NO_SCOPES_EXAMPLE,
+    PATTERN_ACTIONS,
+    FinetuneView,
+    pattern_example,
+)
 
 
 def _body(inputs, num_classes):
@@ -138,3 +143,26 @@ def test_a_typed_factor_is_checked(view):
     view.set_factor("logits", -1)
     assert view.pattern_message.object.startswith("**Not set:** RestorePlan.set\\_multiplier: ")
     assert view.plan.multiplier_of("logits") == 3.0
+
+
+def test_the_pattern_example_comes_from_the_designs_own_scopes(view):
+    assert view.pattern.placeholder == "logits.*"  # Scopes fc1 and logits, none nested.
+    assert pattern_example(["LeNet", "LeNet/conv1", "LeNet/conv2", "LeNet/fc4"]) == "LeNet/fc.*"
+    assert (
+        pattern_example(["InceptionV3", "InceptionV3/Mixed_6e", "InceptionV3/Mixed_6e/Branch_0"])
+        == "InceptionV3/Mixed_.*"
+    )
+    assert pattern_example(["vgg_16", "vgg_16/conv1", "vgg_16/conv1/conv1_1"]) == "vgg_16/conv.*"
+    assert pattern_example([]) == NO_SCOPES_EXAMPLE
+
+
+def test_the_multiplier_shows_only_for_the_multiplier_action(view):
+    for action in PATTERN_ACTIONS:
+        view.action.value = action
+        assert view.factor.visible == (action == "Learning-rate multiplier"), action
+
+
+def test_the_variable_tables_fit_the_page_width(view):
+    # Stretched to the page, a table wider than it scrolls inside its own box.
+    assert view.status_table().sizing_mode == "stretch_width"
+    assert view.__panel__().objects[-1].sizing_mode == "stretch_width"

@@ -8,6 +8,8 @@ parameters when they change. `workbench.views.panel.pages.finetune` puts it on t
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import panel as pn
 import param
@@ -33,6 +35,8 @@ _PLAN_PARAMS = (
     "error",
     "code",
 )
+#: The pattern action that sets a factor: the only one the factor field is shown for.
+MULTIPLIER_ACTION = "Learning-rate multiplier"
 #: What "Apply to matching scopes" can set: `(label, plan.apply_pattern keyword, value)`;
 #: the multiplier's value comes from its own input.
 PATTERN_ACTIONS = {
@@ -40,8 +44,24 @@ PATTERN_ACTIONS = {
     "Don't restore": ("restore", False),
     "Train": ("train", True),
     "Freeze": ("train", False),
-    "Learning-rate multiplier": ("multiplier", None),
+    MULTIPLIER_ACTION: ("multiplier", None),
 }
+
+
+#: The pattern's placeholder before the design has scopes.
+NO_SCOPES_EXAMPLE = "a scope path, as in the table below"
+
+
+def pattern_example(paths: list[str]) -> str:
+    """A pattern for the design's own scopes, as placeholder: the last scope one level under
+    the net's, its trailing number (and what follows it) widened to `.*`, so that it matches
+    its siblings (`LeNet/fc4` -> `LeNet/fc.*`); `NO_SCOPES_EXAMPLE` without scopes."""
+    nested = [path for path in paths if "/" in path.strip("/")]
+    if not nested:
+        return f"{paths[-1]}.*" if paths else NO_SCOPES_EXAMPLE
+    path = min(nested, key=lambda p: (p.count("/"), -nested.index(p)))
+    widened = re.sub(r"\d+\w*$", ".*", path)
+    return widened if widened != path else f"{path}.*"
 
 
 def _status_style(value: object) -> str:
@@ -62,13 +82,17 @@ class FinetuneView(pn.viewable.Viewer):
         super().__init__(**params)
         self.pattern = pn.widgets.TextInput(
             label="Scopes matching (regular expression, whole path)",
-            placeholder="InceptionV3/Mixed_6.*",
             width=300,
         )
         self.action = pn.widgets.Select(label="Set", options=list(PATTERN_ACTIONS), width=200)
+        # Only the multiplier action uses it: beside Freeze it said nothing.
         self.factor = pn.widgets.FloatInput(
             label="Multiplier", value=10.0, start=0.0, step=0.5, width=110
         )
+        self.action.param.watch(lambda _: self._show_factor(), "value")
+        self._show_factor()
+        self.plan.param.watch(lambda _: self._show_example(), "matches")
+        self._show_example()
         self.apply_button = pn.widgets.Button(label="Apply to matching scopes", align="end")
         self.apply_button.on_click(lambda _: self.apply_pattern())
         self.pattern_message = pn.pane.Markdown("", name="pattern-message")
@@ -87,6 +111,15 @@ class FinetuneView(pn.viewable.Viewer):
         self._settling = False
         self.plan.param.watch(self._show_own_buttons, ["refused_freezes", "train_choices"])
         self._show_own_buttons()
+
+    def _show_factor(self) -> None:
+        self.factor.visible = self.action.value == MULTIPLIER_ACTION
+
+    def _show_example(self) -> None:
+        paths = [record["Path"] for record in self.plan.scope_records()]
+        # The tree's leaves are variables: an example names the scopes that hold them.
+        scopes = [p for p in paths if any(q.startswith(p + "/") for q in paths)]
+        self.pattern.placeholder = pattern_example(scopes)
 
     def settle_own_batch_norms(self, freeze: bool) -> list[str]:
         """Freezes all of a net's own batch norms (True) or unfreezes them (False) where the
@@ -197,6 +230,9 @@ class FinetuneView(pn.viewable.Viewer):
             sortable=False,
             layout="fit_data_table",
             label="status-table",
+            # As wide as the page, its long names scrolled inside it (at 1024 px the table
+            # was wider than the page and cut off).
+            sizing_mode="stretch_width",
         )
         table.style.map(_status_style, subset=["Status"])
         return table
@@ -211,6 +247,7 @@ class FinetuneView(pn.viewable.Viewer):
             disabled=True,
             layout="fit_data_table",
             label="unused-table",
+            sizing_mode="stretch_width",
         )
 
     def traps(self) -> pn.viewable.Viewable:
@@ -262,6 +299,7 @@ class FinetuneView(pn.viewable.Viewer):
                 ("Variables vs. checkpoint", pn.bind(lambda *_: self.status_table(), *plan)),
                 ("Unused checkpoint entries", pn.bind(lambda *_: self.unused_table(), *plan)),
                 dynamic=True,
+                sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",
         )

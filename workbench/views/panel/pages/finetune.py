@@ -134,7 +134,15 @@ class FinetunePage(pn.viewable.Viewer):
         refresh.on_click(self.refresh)
         launch.on_click(self.launch)
         session = self.session
+        launched = pn.bind(
+            lambda logdir: pn.pane.Markdown(
+                f"Launched: {markdown_code(logdir)}; follow it on the Train page." if logdir else ""
+            ),
+            self.param.launched,
+        )
         return pn.Column(
+            # At the top, as Start on the Train page: visible without scrolling past the plan.
+            pn.Row(launch, launched, name="launch-row"),
             pn.Row(self.jobs, self.path, pn.Column(refresh, compare), sizing_mode="stretch_width"),
             pn.Row(self.dataset, self.folder, sizing_mode="stretch_width"),
             self.classes,
@@ -147,16 +155,5 @@ class FinetunePage(pn.viewable.Viewer):
                 visible=pn.bind(bool, session.param.message),
             ),
             FinetuneView(plan=session.plan),
-            pn.Row(
-                launch,
-                pn.bind(
-                    lambda logdir: pn.pane.Markdown(
-                        f"Launched: {markdown_code(logdir)}; follow it on the Train page."
-                        if logdir
-                        else ""
-                    ),
-                    self.param.launched,
-                ),
-            ),
             sizing_mode="stretch_width",
         )
