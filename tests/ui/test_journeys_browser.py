@@ -161,11 +161,16 @@ def test_a_convnet_built_by_dragging_survives_a_refresh_and_a_template_loaded_ov
     _drop_layer(page, "fully_connected", f"{SCOPE}.blocks[5]", after=f"{SCOPE}.blocks[4]")
     _set(page, "scope", "logits")
     expect(page.locator(".wb-scope", has_text="logits")).to_be_visible()
+    # Left at its default, the logits layer applies relu: the page says so until it is None.
+    relu_logits = page.get_by_text("applies relu (its default) to the logits")
+    expect(relu_logits.first).to_be_visible()
+    expect(page.get_by_role("button", name="Set activation_fn=None on 'logits'")).to_be_visible()
     activation = page.locator(".bk-input-group:visible").filter(
         has=page.locator("label", has_text=re.compile(r"^activation_fn$"))
     )
     activation.locator("select").first.select_option(label="None")
     expect(page.locator(".wb-arg", has_text="activation_fn=None")).to_be_visible()
+    expect(relu_logits.first).to_be_hidden()
     # The arg_scope's sheet: its ops, then a default for them.
     page.locator(f'.wb-block[data-path="{SCOPE}"] > .wb-head').first.click()
     expect(page.get_by_text(SCOPE, exact=True)).to_be_visible()

@@ -1,6 +1,6 @@
 """The Build page's warning about a logits layer that applies an activation or a normalizer.
 
-Shown above the canvas while the design's logits layer gets an `activation_fn` or a
+Shown under the property sheet while the design's logits layer gets an `activation_fn` or a
 `normalizer_fn` that is not None (`logits_check`), with a button setting both to None on that
 layer: one edit of the design, undone with the editor's Undo.
 """
@@ -25,12 +25,12 @@ class LogitsWarningView(pn.viewable.Viewer):
         self.warning: LogitsWarning | None = None
         # Made once and updated: panes made in a callback would fetch their stylesheets
         # from a CDN, out of reach of a workbench without internet.
-        self.alert = pn.pane.Alert("", alert_type="warning", margin=0, name="logits-warning")
-        self.fix_button = pn.widgets.Button(label="", color="primary")
-        self.fix_button.on_click(lambda _: self.fix())
-        self.layout = pn.Column(
-            self.alert, self.fix_button, visible=False, sizing_mode="stretch_width"
+        self.alert = pn.pane.Alert(
+            "", alert_type="warning", margin=(6, 10, 2, 10), name="logits-warning"
         )
+        self.fix_button = pn.widgets.Button(label="", color="primary", margin=(0, 10, 8, 10))
+        self.fix_button.on_click(lambda _: self.fix())
+        self.layout = pn.Column(self.alert, self.fix_button, visible=False, width=260)
         self.editor.param.watch(lambda _: self.update(), "design")
         self.update()
 

@@ -369,8 +369,10 @@ class BuildPage(pn.viewable.Viewer):
 
         beside.param.watch(place_code, "value")
         self.properties = PropertiesView(editor=editor)  # The selected block's sheet.
-        # A logits layer that applies relu (or a normalizer) trains to chance: said here.
+        # A logits layer that applies relu (or a normalizer) trains to chance: said under
+        # the sheet, where it shifts neither the canvas nor the sheet's fields.
         self.logits_warning = LogitsWarningView(editor=editor)
+        right = pn.Column(self.properties, self.logits_warning, width=260, margin=0)
         return pn.Column(
             how_to(),
             files,
@@ -380,11 +382,10 @@ class BuildPage(pn.viewable.Viewer):
                 styles={"min-height": f"{MESSAGE_HEIGHT}px"},
             ),
             asking,
-            self.logits_warning,
             # Wraps: the code goes below the canvas when the window is too narrow for it.
             pn.Row(
                 canvas,
-                self.properties,
+                right,
                 side_code,
                 sizing_mode="stretch_width",
                 styles={"flex-wrap": "wrap"},
