@@ -248,10 +248,8 @@ def test_build_from_empty_then_wrap_two_layers_in_an_arg_scope(
 
     # The arg_scope's sheet: pick conv2d, set padding; both layers shrink and say why.
     page.locator('.wb-block[data-path="blocks[0]"] > .wb-head').first.click()
-    ops = page.locator(".bk-input-group:visible", has_text="ops").locator("input").first
-    ops.click()
-    ops.type("conv2d")
-    page.keyboard.press("Enter")
+    ops = page.locator(".bk-input-group:visible", has_text="separable_conv2d").first
+    ops.get_by_label("conv2d", exact=True).check()
     padding = page.locator(".bk-input-group:visible", has_text="padding").locator("select")
     padding.select_option("VALID")
     expect(page.get_by_text("→ [26, 26, 8]").first).to_be_visible()

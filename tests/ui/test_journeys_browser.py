@@ -174,10 +174,8 @@ def test_a_convnet_built_by_dragging_survives_a_refresh_and_a_template_loaded_ov
     # The arg_scope's sheet: its ops, then a default for them.
     page.locator(f'.wb-block[data-path="{SCOPE}"] > .wb-head').first.click()
     expect(page.get_by_text(SCOPE, exact=True)).to_be_visible()
-    ops = page.locator(".bk-input-group:visible", has_text="ops").locator("input").first
-    ops.click()
-    ops.type("conv2d")
-    page.keyboard.press("Enter")
+    ops = page.locator(".bk-input-group:visible", has_text="separable_conv2d").first
+    ops.get_by_label("conv2d", exact=True).check()
     padding = page.locator(".bk-input-group:visible", has_text="padding").locator("select")
     padding.select_option("VALID")
     _shows_the_small_convnet(page)
