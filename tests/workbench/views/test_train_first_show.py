@@ -3,8 +3,11 @@ charts' place says what will appear there, and a job's state reads as words."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
+import sys
 import threading
+import types
 
 from workbench.models.jobs import Job
 from workbench.models.jobs.settings import TrainSettings
@@ -84,3 +87,15 @@ def test_in_a_served_session_the_design_check_runs_in_the_background(tmp_path, m
         assert view.checking.wait(30)
     assert not view.fit_note.visible and view.fit.visible
     assert view.fit_alert.object.startswith(found[0].problem.message[:20])
+
+
+def test_the_device_line_does_not_wait_for_tensorflow_still_importing(monkeypatch):
+    """Another thread importing TensorFlow lists it before it is ready: asking it then would
+    hold the page until that import ends."""
+    importing = types.ModuleType("tensorflow")
+    importing.__spec__ = importlib.machinery.ModuleSpec("tensorflow", None)
+    importing.__spec__._initializing = True
+    monkeypatch.setitem(sys.modules, "tensorflow", importing)
+    assert train.visible_devices() is None
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    assert train.visible_devices() is None

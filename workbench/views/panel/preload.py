@@ -11,8 +11,14 @@ from __future__ import annotations
 import importlib
 import threading
 
-#: The modules the Inspect and Fine-tune pages are made from.
-MODULES = ("workbench.views.panel.pages.inspect", "workbench.views.panel.pages.finetune")
+#: Plotly's figure classes (Panel's Plotly pane makes a figure of each chart it shows: the
+#: Train page's first show waited a second or more for their import), then the modules the
+#: Inspect and Fine-tune pages are made from.
+MODULES = (
+    "plotly.graph_objs",
+    "workbench.views.panel.pages.inspect",
+    "workbench.views.panel.pages.finetune",
+)
 
 _started = threading.Event()
 

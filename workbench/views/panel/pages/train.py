@@ -112,8 +112,11 @@ def _validation_line(results: dict) -> str:
 
 def visible_devices() -> str | None:
     """Which accelerator TensorFlow sees in this process, in words; None while TensorFlow
-    is not imported yet (the page does not wait for it)."""
-    if "tensorflow" not in sys.modules:
+    is not imported yet, or still importing (the page does not wait for it)."""
+    module = sys.modules.get("tensorflow")
+    # Listed while another thread still imports it (the preload): `import` here would wait
+    # for that import to end, holding the page for seconds.
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
         return None
     import tensorflow as tf
 
