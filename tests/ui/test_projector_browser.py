@@ -4,7 +4,8 @@ At 1024x768 no page is wider than the window and every button shown lies inside 
 1400x900 the Build page's how-to is in view at first sight, the generated code is readable
 and moves beside the canvas when "Code beside the canvas" (its text, clicked) is ticked
 (below it at 1024 px, where the canvas would be squeezed), a Build message moves nothing,
-and the Train page's Start is in view without scrolling. On the canvas a layer shows what
+and the Train page's Start (its charts' place saying what will appear there before any job)
+and the Fine-tune page's Launch are in view without scrolling. On the canvas a layer shows what
 it inherits from its arg_scope; a default that an op added to the scope does not take is
 shown on the property sheet with a button clearing it; the scope's ops checkboxes offer every
 op an arg_scope can list. No page logs an error or asks anything of a host but 127.0.0.1.
@@ -187,7 +188,13 @@ def test_how_to_code_beside_the_canvas_and_start_in_view(wide: Page, artifacts_d
 
     _open_tab(page, "Train")
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_in_viewport(ratio=1)
+    # Before any job the charts' place says what will appear there.
+    expect(page.get_by_text("Start a job to see its loss and accuracy here.")).to_be_visible()
     page.screenshot(path=artifacts_dir / "projector-1400-train.png")
+    # Fine-tune's Launch is where Train's Start is: in view without scrolling.
+    _open_tab(page, "Fine-tune")
+    launch = page.get_by_role("button", name="Launch fine-tuning job", exact=True)
+    expect(launch).to_be_in_viewport(ratio=1)
 
 
 def test_arg_scope_inherited_arguments_stale_default_and_every_op(wide: Page, artifacts_dir: Path):
