@@ -12,7 +12,7 @@ import param
 
 from workbench.models.session import WorkbenchSession
 from workbench.models.workspace_root import default_workspace
-from workbench.views.panel.background_action import on_event_loop
+from workbench.views.panel.background_action import on_event_loop, served_doc
 from workbench.views.panel.checkbox_labels import CheckboxLabels
 from workbench.views.panel.diagram_viewer import DiagramViewer
 from workbench.views.panel.local_resources import keep_resources_local
@@ -80,11 +80,12 @@ class WorkbenchApp(pn.viewable.Viewer):
         train.shown = PAGES[tabs.active] == "Train"
         tabs.param.watch(opened, "active")
         pn.state.onload(preload_pages)
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        doc = served_doc()
+        if doc is not None:
             # A class's server outlives its sessions: each one's TensorFlow graphs go with it.
             pn.state.on_session_destroyed(lambda _: session.release())
             # Inspect builds in a thread (a big net takes seconds), the page staying usable.
-            session.inspect_in_background = on_event_loop(pn.state.curdoc)
+            session.inspect_in_background = on_event_loop(doc)
         return tabs
 
 

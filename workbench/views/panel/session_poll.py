@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import panel as pn
 
+from workbench.views.panel.background_action import served_doc
+
 
 def poll_while_served(poll: Callable[[], object], period_ms: int) -> pn.io.PeriodicCallback | None:
     """Calls `poll` every `period_ms` milliseconds until the served session ends.
@@ -23,7 +25,7 @@ def poll_while_served(poll: Callable[[], object], period_ms: int) -> pn.io.Perio
       The started callback; None outside a served session (a notebook, a view built in a
       test), where nothing is started.
     """
-    if pn.state.curdoc is None or pn.state.curdoc.session_context is None:
+    if served_doc() is None:
         return None
     # In the background: a foreground callback turns the page's busy indicator on and off at
     # every call, which cost each session more than the poll itself.
